@@ -1,0 +1,30 @@
+"""autograd-lite: reverse-mode automatic differentiation on scalars and NumPy arrays.
+
+>>> from autograd_lite import Value
+>>> a, b = Value(2.0), Value(-3.0)
+>>> c = (a * b).tanh()
+>>> c.backward()
+>>> round(a.grad, 6)
+-0.000074
+"""
+
+from .engine import GraphReleasedError, enable_grad, is_grad_enabled, no_grad
+from .gradcheck import GradcheckError, gradcheck
+from .tensor import DEFAULT_DTYPE, Tensor, concatenate, maximum, stack, where
+from .value import Value
+
+__all__ = [
+    "Value",
+    "Tensor",
+    "DEFAULT_DTYPE",
+    "concatenate",
+    "stack",
+    "where",
+    "maximum",
+    "no_grad",
+    "enable_grad",
+    "is_grad_enabled",
+    "gradcheck",
+    "GradcheckError",
+    "GraphReleasedError",
+]

@@ -1,0 +1,400 @@
+"""The one backward driver shared by the scalar (`Value`) and tensor (`Tensor`) engines.
+
+This module knows about graphs, never about numbers: it imports neither NumPy nor
+`math`. A front end (`Value`, `Tensor`) subclasses `Node`; each operation subclasses
+`Function` with a `forward` rule and a `backward` rule side by side. `backward()` below
+walks the graph once, in topological order, and applies the chain rule.
+
+Gradient semantics (see docs/architecture.md):
+- leaves (nodes made by the user) ACCUMULATE `.grad` across backward calls;
+- interior nodes keep this pass's gradient only when they retain grads (every `Value`
+  does, a `Tensor` after `retain_grad()`), overwritten on each pass;
+- unless `retain_graph=True`, each operation is marked released once its rule has run,
+  and a later backward through it raises `GraphReleasedError`.
+"""
+
+import threading
+from contextlib import ContextDecorator
+
+__all__ = [
+    "Node",
+    "Function",
+    "no_grad",
+    "enable_grad",
+    "is_grad_enabled",
+    "backward",
+    "walk",
+    "data_of",
+    "GraphReleasedError",
+]
+
+
+class GraphReleasedError(RuntimeError):
+    """Raised when backward runs through a graph that an earlier backward released."""
+
+
+# ----- grad mode: one flag per thread -----
+
+
+class _GradMode(threading.local):
+    enabled = True
+
+
+_mode = _GradMode()
+
+
+def is_grad_enabled():
+    """Whether operations run now record a graph (False inside `no_grad()`)."""
+    return _mode.enabled
+
+
+class _set_grad_enabled(ContextDecorator):
+    """Context manager and decorator that sets grad mode and restores it on exit."""
+
+    def __init__(self, enabled):
+        self.enabled = enabled
+        self._saved = []
+
+    def __enter__(self):
+        self._saved.append(_mode.enabled)
+        _mode.enabled = self.enabled
+        return self
+
+    def __exit__(self, *exc):
+        _mode.enabled = self._saved.pop()
+        return False
+
+
+def no_grad():
+    """Record no graph inside this block (or decorated function); state is per thread.
+
+    >>> from autograd_lite import Tensor, no_grad
+    >>> w = Tensor([1.0, 2.0], requires_grad=True)
+    >>> with no_grad():
+    ...     y = w * 2
+    >>> y.requires_grad
+    False
+    """
+    return _set_grad_enabled(False)
+
+
+def enable_grad():
+    """Record graphs again inside a `no_grad()` block (or decorated function)."""
+    return _set_grad_enabled(True)
+
+
+# ----- nodes and operations -----
+
+
+class Node:
+    """Base of `Value` and `Tensor`: data, gradient, and the operation that made it.
+
+    `_ctx` is the `Function` that produced this node, or None for a leaf. Nodes hash by
+    identity, so the driver can key dictionaries by node even when `==` is elementwise.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_hooks", "_retains_grad", "label",
+                 "__weakref__")
+
+    # Front ends set these: whether interior nodes keep their gradient by default, and how
+    # to wrap a raw result or constant (the engine never creates numbers itself).
+    retains_grad_by_default = False
+
+    __hash__ = object.__hash__
+
+    @property
+    def is_leaf(self):
+        """True for nodes made by the user (or under no_grad), False for operation results."""
+        return self._ctx is None
+
+    @property
+    def grad_fn(self):
+        """The `Function` that produced this node, or None for a leaf."""
+        return self._ctx
+
+    def register_hook(self, hook):
+        """Call `hook(grad)` when this node's gradient is computed; a non-None return replaces it.
+
+        Returns a handle whose `remove()` unregisters the hook.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("register_hook: cannot register a hook on a node that does not "
+                               "require grad")
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        return _HookHandle(self._hooks, hook)
+
+    def retain_grad(self):
+        """Keep this interior node's gradient in `.grad` after backward (leaves always do)."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad: cannot retain the grad of a node that does not "
+                               "require grad")
+        self._retains_grad = True
+        return self
+
+    @classmethod
+    def _constant(cls, x, like):
+        """Wrap a plain number or array `x` as a constant node compatible with `like`."""
+        raise NotImplementedError
+
+    @classmethod
+    def _result(cls, data, ctx):
+        """Wrap the raw output of an operation; `ctx` is its Function or None (no graph)."""
+        raise NotImplementedError
+
+
+class _HookHandle:
+    __slots__ = ("_hooks", "_hook")
+
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+class Function:
+    """One operation: `forward` on raw data and `backward` (its chain rule) side by side.
+
+    Subclasses implement:
+    - `forward(self, *xs)`: raw inputs (floats or arrays) in, raw output out. It may store
+      non-differentiable facts on `self` (an axis, an index, a mask), never nodes.
+    - `backward(self, g, out, *xs)`: the upstream gradient `g`, this operation's output and
+      its inputs in, one gradient per input out (a bare value for one input; None for "no
+      gradient"). Rules read `self.needs_input_grad` to skip work nobody needs, and never
+      touch `.grad`.
+
+    On a first-order pass the driver hands `backward` raw data, so it runs at NumPy speed.
+    With `create_graph=True` it hands the nodes themselves, and the same rule, written with
+    operators and engine operations, records the graph of the gradient: that is how second
+    derivatives work without a second set of rules.
+    """
+
+    __slots__ = ("parents",)
+
+    # Name shown by repr and draw_graph; subclasses may override `name` for parameters.
+    @property
+    def name(self):
+        return type(self).__name__.lower()
+
+    @classmethod
+    def apply(cls, *parents, **params):
+        """Run the operation on nodes `parents`, recording it in the graph if grad is needed.
+
+        Front ends coerce plain numbers into nodes before calling this.
+        """
+        fn = cls(**params)
+        try:
+            out = fn.forward(*[p.data for p in parents])
+        except (ValueError, IndexError, TypeError) as err:
+            raise _explain(fn, parents, err) from None
+        if _mode.enabled:
+            for p in parents:
+                if p.requires_grad:
+                    fn.parents = parents
+                    return type(parents[0])._result(out, fn)
+        return type(parents[0])._result(out, None)
+
+    @classmethod
+    def call(cls, *args, **params):
+        """Apply to nodes (recording a graph) or compute on raw data, whichever `args[0]` is.
+
+        Backward rules use this for the operations they need (a sum, a scatter), so one rule
+        serves first-order passes on raw arrays and `create_graph=True` passes on nodes.
+        """
+        first = args[0]
+        if isinstance(first, Node):
+            nodes = tuple(a if isinstance(a, Node) else first._constant(a, first) for a in args)
+            return cls.apply(*nodes, **params)
+        return cls(**params).forward(*args)
+
+    @property
+    def needs_input_grad(self):
+        """One bool per input: does that input need a gradient from this operation?"""
+        return tuple(p.requires_grad for p in self.parents)
+
+    def vjp(self, g, out, xs):
+        """Run `backward` and return one gradient per input (a tuple); front ends may extend it."""
+        grads = self.backward(g, out, *xs)
+        return grads if type(grads) is tuple else (grads,)
+
+    def __repr__(self):
+        return f"<{self.name}>"
+
+
+def _explain(fn, parents, err):
+    """Re-raise a forward failure with the operation's name and its inputs' shapes and labels."""
+    msg = str(err)
+    if not msg.startswith(fn.name + ":"):
+        msg = f"{fn.name}: {msg}"
+    inputs = []
+    for p in parents:
+        shape = getattr(p.data, "shape", None)
+        text = f"shape {shape}" if shape is not None else repr(p.data)
+        inputs.append(f"{text} {p.label!r}" if p.label else text)
+    kind = next(k for k in (IndexError, TypeError, ValueError) if isinstance(err, k))
+    return kind(f"{msg} [inputs: {'; '.join(inputs)}]")
+
+
+class _Released(Function):
+    """Marker left in `_ctx` after backward frees an operation; backprop through it fails."""
+
+    __slots__ = ("name_of",)
+
+    def __init__(self, fn):
+        self.name_of = fn.name
+        self.parents = fn.parents  # the structure stays, so the graph can still be drawn
+
+    @property
+    def name(self):
+        return self.name_of
+
+    def backward(self, g, out, *xs):
+        raise GraphReleasedError(
+            f"backward through '{self.name_of}' a second time: its graph was already used by "
+            "backward() and released; pass retain_graph=True to the first backward() to "
+            "backprop through it twice")
+
+
+# ----- traversal -----
+
+
+def walk(root):
+    """Return `(nodes, edges)` reachable from `root`, each node once, in a deterministic order.
+
+    `edges` lists `(parent, child)` pairs, one per use (so `a * a` has two). This is the
+    graph walk shared by `draw_graph`; it is iterative, so any depth works.
+    """
+    nodes, edges, seen, stack = [], [], {root}, [root]
+    while stack:
+        node = stack.pop()
+        nodes.append(node)
+        ctx = node._ctx
+        if ctx is None:
+            continue
+        for p in reversed(ctx.parents):
+            edges.append((p, node))
+            if p not in seen:
+                seen.add(p)
+                stack.append(p)
+    return nodes, edges
+
+
+def _count_consumers(root):
+    """Count, for every node that needs a gradient, how many uses by other nodes it has.
+
+    Fails before any gradient is stored if part of the graph was already released.
+    """
+    consumers = {root: 0}
+    stack = [root]
+    while stack:
+        ctx = stack.pop()._ctx
+        if ctx is None:
+            continue
+        if type(ctx) is _Released:
+            ctx.backward(None, None)
+        for p in ctx.parents:
+            if p.requires_grad:
+                if p in consumers:
+                    consumers[p] += 1
+                else:
+                    consumers[p] = 1
+                    stack.append(p)
+    return consumers
+
+
+# ----- the driver -----
+
+
+def backward(root, seed, retain_graph=False, create_graph=False):
+    """Back-propagate `seed` (dL/droot) from `root` to every node that requires grad.
+
+    The order is topological by consumer counting: a node's rule runs only once every
+    use of it has sent its gradient, so each rule sees the complete dL/dnode. Parents are
+    visited in argument order, so float sums are reproducible. The front end makes the
+    seed (`1.0` for a Value, ones for a one-element Tensor).
+    """
+    if not root.requires_grad:
+        raise RuntimeError(
+            "backward: this node does not require grad, so no graph was recorded for it; "
+            "make a leaf with requires_grad=True (and not inside no_grad()) first")
+    consumers = _count_consumers(root)
+    grads = {root: seed}
+    ready = [root]
+    stored = set()  # ids of gradient arrays already stored on a node in this pass
+    with _set_grad_enabled(create_graph):
+        while ready:
+            node = ready.pop()
+            g = grads.pop(node)
+            if node._hooks:
+                for hook in node._hooks:
+                    replaced = hook(g)
+                    if replaced is not None:
+                        g = replaced
+            ctx = node._ctx
+            if ctx is None:
+                node.grad = g if node.grad is None else node.grad + g
+                if node.grad is g:
+                    node.grad = _private(g, stored)
+                continue
+            if node._retains_grad:
+                node.grad = _private(g, stored)
+            if create_graph:
+                parents = ctx.parents
+                pgrads = ctx.vjp(g, node, parents)
+            else:
+                parents = ctx.parents
+                pgrads = ctx.vjp(g, node.data, [p.data for p in parents])
+            if not retain_graph:
+                node._ctx = _Released(ctx)
+            for p, gp in zip(parents, pgrads):
+                if not p.requires_grad:
+                    continue
+                if gp is not None:
+                    if p in grads:
+                        grads[p] = grads[p] + gp  # out of place: gp may be shared
+                    else:
+                        grads[p] = gp
+                left = consumers[p] - 1
+                consumers[p] = left
+                if left == 0:
+                    if p in grads:
+                        ready.append(p)
+                    else:
+                        _skip(p, consumers, grads, ready)
+
+
+def _skip(node, consumers, grads, ready):
+    """`node` got no gradient at all (every rule returned None): release its uses anyway."""
+    stack = [node]
+    while stack:
+        ctx = stack.pop()._ctx
+        if ctx is None:
+            continue
+        for p in ctx.parents:
+            if p.requires_grad:
+                consumers[p] -= 1
+                if consumers[p] == 0:
+                    (ready.append if p in grads else stack.append)(p)
+
+
+def data_of(x):
+    """The raw data of a node, or `x` itself: rules use it for masks, which are constants."""
+    return x.data if isinstance(x, Node) else x
+
+
+def _private(g, stored):
+    """Return `g`, or a copy of it when it is a view or already stored on another node.
+
+    Rules may return the same gradient for two inputs (`a + b`) or a read-only broadcast
+    view; storing those as-is would let an in-place update of one `.grad` corrupt another.
+    """
+    copy = getattr(g, "copy", None)
+    if copy is None:  # floats, and nodes under create_graph, are never mutated in place
+        return g
+    if id(g) in stored or getattr(g, "base", None) is not None:
+        g = copy()
+    stored.add(id(g))
+    return g

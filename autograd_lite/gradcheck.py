@@ -1,0 +1,121 @@
+"""Check an engine's gradients against central finite differences in float64."""
+
+import numpy as np
+
+from .engine import no_grad
+from .tensor import Tensor
+from .value import Value
+
+__all__ = ["gradcheck", "GradcheckError", "numerical_grad"]
+
+
+class GradcheckError(AssertionError):
+    """A gradient computed by backward disagrees with its finite-difference estimate."""
+
+
+def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0, raise_exception=True):
+    """Check the gradients of `f` at `inputs` against central finite differences.
+
+    `f` takes Tensors (or Values) and returns a Tensor (or Value) of any shape. Each input
+    is copied to a float64 leaf; backward runs from the output with a random, non-trivial
+    upstream gradient `v`, and each element's gradient is compared with
+    (F(x + eps) - F(x - eps)) / (2 eps), where F(x) = sum(f(x) * v). An element passes when
+    |analytic - numeric| <= atol + rtol * |numeric|.
+
+    Returns True, or raises GradcheckError naming the input, the element index and both
+    values (returns False instead when `raise_exception=False`).
+
+    >>> import numpy as np
+    >>> from autograd_lite import Tensor, Value, gradcheck
+    >>> gradcheck(lambda x: (x * x).tanh(), [np.array([0.5, -1.0])])
+    True
+    >>> gradcheck(lambda a, b: a * b + a.exp(), [Value(0.3), Value(-2.0)])
+    True
+    """
+    if not isinstance(inputs, (list, tuple)):
+        inputs = [inputs]
+    if not inputs:
+        raise ValueError("gradcheck: needs at least one input")
+    scalar = all(isinstance(x, (Value, int, float)) and not isinstance(x, bool)
+                 for x in inputs) and any(isinstance(x, Value) for x in inputs)
+    if scalar:
+        arrays = [np.array(x.data if isinstance(x, Value) else x, dtype=np.float64)
+                  for x in inputs]
+    else:
+        arrays = [np.array(x.data if isinstance(x, Tensor) else x, dtype=np.float64)
+                  for x in inputs]
+    make = _values if scalar else _tensors
+    rng = np.random.default_rng(seed)
+
+    leaves = make(arrays, requires_grad=True)
+    out = f(*leaves)
+    kind = Value if scalar else Tensor
+    if not isinstance(out, kind):
+        raise TypeError(f"gradcheck: f must return a {kind.__name__} for these inputs, "
+                        f"got {type(out).__name__}")
+    v = rng.standard_normal(np.shape(out.data)) + 0.5  # non-trivial upstream gradient
+    if not out.requires_grad:
+        analytic = [np.zeros_like(a) for a in arrays]
+    else:
+        out.backward(float(v) if scalar else v)
+        analytic = [_grad_array(leaf, a) for leaf, a in zip(leaves, arrays)]
+
+    numeric = numerical_grad(lambda *xs: np.sum(np.asarray(_data(f(*make(xs)))) * v),
+                             arrays, eps=eps)
+    for i, (a, n) in enumerate(zip(analytic, numeric)):
+        bad = ~(np.abs(a - n) <= atol + rtol * np.abs(n))
+        bad &= ~(np.isnan(a) & np.isnan(n))  # both undefined: agree
+        if bad.any():
+            where = tuple(int(k) for k in np.argwhere(bad)[0])
+            msg = (f"gradcheck: gradient of input {i} (shape {arrays[i].shape}) is wrong at "
+                   f"element {where}: analytic {a[where]!r}, numeric {n[where]!r} "
+                   f"(atol={atol}, rtol={rtol}); {int(bad.sum())} of {bad.size} elements "
+                   f"disagree")
+            if raise_exception:
+                raise GradcheckError(msg)
+            return False
+    return True
+
+
+def numerical_grad(F, arrays, eps=1e-6):
+    """Central-difference gradient of the scalar function `F(*arrays)` for each array."""
+    arrays = [np.array(a, dtype=np.float64) for a in arrays]
+    grads = []
+    with no_grad():
+        for a in arrays:
+            g = np.zeros_like(a)
+            flat, gflat = a.reshape(-1), g.reshape(-1)
+            for j in range(flat.size):
+                orig = flat[j]
+                flat[j] = orig + eps
+                hi = F(*arrays)
+                flat[j] = orig - eps
+                lo = F(*arrays)
+                flat[j] = orig
+                gflat[j] = (hi - lo) / (2 * eps)
+            grads.append(g)
+    return grads
+
+
+def _tensors(arrays, requires_grad=False):
+    return [Tensor(np.array(a, dtype=np.float64), requires_grad=requires_grad)
+            for a in arrays]
+
+
+def _values(arrays, requires_grad=False):
+    return [Value(float(a), requires_grad=requires_grad) for a in arrays]
+
+
+def _data(x):
+    return x.data if isinstance(x, (Tensor, Value)) else x
+
+
+def _grad_array(leaf, like):
+    g = leaf.grad
+    if g is None:
+        return np.zeros_like(like)
+    g = np.asarray(g.data if isinstance(g, (Tensor, Value)) else g, dtype=np.float64)
+    if g.shape != like.shape:
+        raise GradcheckError(f"gradcheck: the gradient has shape {g.shape}, but its input has "
+                             f"shape {like.shape}")
+    return g

@@ -1,0 +1,429 @@
+"""`Tensor`: the NumPy front end, on the shared backward driver.
+
+Default dtype: a floating NumPy array keeps its dtype (float64 stays float64, float32
+stays float32). Anything else (Python numbers and lists, integer or bool arrays) becomes
+`DEFAULT_DTYPE`, float32, as in PyTorch, unless `dtype=` is given. Python numbers in an
+operation take the tensor's dtype, so `x * 0.5` stays float32; mixing a float32 and a
+float64 tensor gives float64 (NumPy's promotion), and each input's gradient is cast back
+to that input's own dtype.
+"""
+
+import numpy as np
+
+from . import engine
+from . import tensor_ops as ops
+from .engine import Node
+
+DEFAULT_DTYPE = np.dtype(np.float32)
+
+
+class Tensor(Node):
+    """An n-dimensional array that records the operations made on it, to back-propagate.
+
+    >>> import numpy as np
+    >>> from autograd_lite import Tensor
+    >>> w = Tensor(np.array([[1.0, 2.0], [3.0, 4.0]]), requires_grad=True, label="w")
+    >>> loss = (w * w).sum()
+    >>> loss.backward()
+    >>> w.grad
+    array([[2., 4.],
+           [6., 8.]])
+    """
+
+    __slots__ = ()
+    # Interior tensors keep no gradient unless asked (`retain_grad()`): saves memory.
+    retains_grad_by_default = False
+    # Make NumPy defer to Tensor's reflected operators (`array * tensor` -> Tensor).
+    __array_ufunc__ = None
+
+    def __init__(self, data, requires_grad=False, dtype=None, label=""):
+        if isinstance(data, Tensor):
+            data = data.data
+        if dtype is not None:
+            data = np.asarray(data, dtype=dtype)
+        else:
+            data = np.asarray(data)
+            if data.dtype.kind != "f":
+                data = data.astype(DEFAULT_DTYPE)
+        if requires_grad and data.dtype.kind not in "fc":
+            raise TypeError(f"Tensor: only floating-point tensors can require grad, got dtype "
+                            f"{data.dtype}")
+        self.data = data
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self._ctx = None
+        self._hooks = None
+        self._retains_grad = False
+        self.label = label
+
+    @classmethod
+    def _result(cls, data, ctx):
+        t = cls.__new__(cls)
+        t.data = data if type(data) is np.ndarray else np.asarray(data)
+        t.grad = None
+        t.requires_grad = ctx is not None
+        t._ctx = ctx
+        t._hooks = None
+        t._retains_grad = False
+        t.label = ""
+        return t
+
+    @classmethod
+    def _constant(cls, x, like):
+        if isinstance(x, Tensor):
+            return x
+        if isinstance(x, (int, float)) and like.data.dtype.kind == "f":
+            return cls._result(np.asarray(x, dtype=like.data.dtype), None)
+        return cls._result(np.asarray(x), None)
+
+    # ----- attributes -----
+
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def size(self):
+        return self.data.size
+
+    @property
+    def T(self):
+        """The transpose (all axes reversed)."""
+        return ops.Transpose.apply(self)
+
+    def __len__(self):
+        return len(self.data)
+
+    def item(self):
+        """The single element as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item: only one-element tensors convert to a number, this one "
+                             f"has shape {self.shape}")
+        return self.data.item()
+
+    def numpy(self):
+        """The data as a NumPy array (shared, not copied)."""
+        return self.data
+
+    def detach(self):
+        """A new leaf sharing this data, cut off from the graph."""
+        return Tensor._result(self.data, None)
+
+    def astype(self, dtype):
+        """The tensor cast to `dtype` (differentiable between floating dtypes)."""
+        return ops.Cast.apply(self, dtype=dtype)
+
+    # ----- arithmetic: each operator is one line naming its Function in tensor_ops -----
+
+    def __add__(self, other):
+        return ops.Add.apply(self, _tensor(other, self))
+
+    def __radd__(self, other):  # other + self
+        return ops.Add.apply(_tensor(other, self), self)
+
+    def __sub__(self, other):
+        return ops.Sub.apply(self, _tensor(other, self))
+
+    def __rsub__(self, other):  # other - self
+        return ops.Sub.apply(_tensor(other, self), self)
+
+    def __mul__(self, other):
+        return ops.Mul.apply(self, _tensor(other, self))
+
+    def __rmul__(self, other):  # other * self
+        return ops.Mul.apply(_tensor(other, self), self)
+
+    def __truediv__(self, other):
+        return ops.Div.apply(self, _tensor(other, self))
+
+    def __rtruediv__(self, other):  # other / self
+        return ops.Div.apply(_tensor(other, self), self)
+
+    def __pow__(self, other):
+        return ops.Pow.apply(self, _tensor(other, self))
+
+    def __rpow__(self, other):  # other ** self
+        return ops.Pow.apply(_tensor(other, self), self)
+
+    def __matmul__(self, other):
+        return ops.Matmul.apply(self, _tensor(other, self))
+
+    def __rmatmul__(self, other):  # other @ self
+        return ops.Matmul.apply(_tensor(other, self), self)
+
+    def __neg__(self):
+        return ops.Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return ops.Abs.apply(self)
+
+    # ----- comparisons: elementwise, giving constant bool tensors -----
+
+    __hash__ = Node.__hash__  # defining __eq__ would otherwise make tensors unhashable
+
+    def __eq__(self, other):
+        return Tensor._result(self.data == _data(other), None)
+
+    def __ne__(self, other):
+        return Tensor._result(self.data != _data(other), None)
+
+    def __lt__(self, other):
+        return Tensor._result(self.data < _data(other), None)
+
+    def __le__(self, other):
+        return Tensor._result(self.data <= _data(other), None)
+
+    def __gt__(self, other):
+        return Tensor._result(self.data > _data(other), None)
+
+    def __ge__(self, other):
+        return Tensor._result(self.data >= _data(other), None)
+
+    def __bool__(self):
+        return bool(self.data)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    # ----- elementwise functions -----
+
+    def exp(self):
+        """e ** x, elementwise."""
+        return ops.Exp.apply(self)
+
+    def log(self):
+        """Natural logarithm, elementwise (nan for negative data, -inf at 0, as NumPy)."""
+        return ops.Log.apply(self)
+
+    def sqrt(self):
+        """Square root, elementwise."""
+        return ops.Sqrt.apply(self)
+
+    def abs(self):
+        """|x|, elementwise."""
+        return ops.Abs.apply(self)
+
+    def tanh(self):
+        """Hyperbolic tangent, elementwise."""
+        return ops.Tanh.apply(self)
+
+    def sigmoid(self):
+        """Logistic function 1 / (1 + e ** -x), elementwise, stable for large |x|."""
+        return ops.Sigmoid.apply(self)
+
+    def relu(self):
+        """max(x, 0), elementwise."""
+        return ops.Relu.apply(self)
+
+    def clip(self, min=None, max=None):
+        """Limit the values to [min, max] (either may be None)."""
+        if min is None and max is None:
+            raise ValueError("clip: give at least one of min and max")
+        return ops.Clip.apply(self, low=min, high=max)
+
+    def softmax(self, axis=-1):
+        """exp(x) / sum(exp(x)) along `axis`, computed without overflow."""
+        return ops.Softmax.apply(self, axis=axis)
+
+    def log_softmax(self, axis=-1):
+        """log(softmax(x)) along `axis`, computed without overflow or log(0)."""
+        return ops.LogSoftmax.apply(self, axis=axis)
+
+    # ----- reductions -----
+
+    def sum(self, axis=None, keepdims=False):
+        """Sum over `axis` (int, tuple or None for all)."""
+        return ops.Sum.apply(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        """Mean over `axis` (int, tuple or None for all)."""
+        return ops.Mean.apply(self, axis=axis, keepdims=keepdims)
+
+    def max(self, axis=None, keepdims=False):
+        """Maximum over `axis`; tied maxima share the gradient evenly."""
+        return ops.Max.apply(self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis=None, keepdims=False):
+        """Minimum over `axis`; tied minima share the gradient evenly."""
+        return ops.Min.apply(self, axis=axis, keepdims=keepdims)
+
+    # ----- shape -----
+
+    def reshape(self, *shape):
+        """The same data in a new shape; `t.reshape(2, 3)` or `t.reshape((2, 3))`."""
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = shape[0]
+        return ops.Reshape.apply(self, shape=tuple(shape))
+
+    def transpose(self, *axes):
+        """Permute the axes (reverse them when none are given)."""
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = axes[0]
+        return ops.Transpose.apply(self, axes=tuple(axes) if axes else None)
+
+    def swapaxes(self, axis1, axis2):
+        """Exchange two axes."""
+        order = list(range(self.ndim))
+        a, b = (ops.normalize_axes(x, self.ndim, "swapaxes")[0] for x in (axis1, axis2))
+        order[a], order[b] = order[b], order[a]
+        return ops.Transpose.apply(self, axes=tuple(order))
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        """Merge the axes from `start_dim` to `end_dim` into one (all of them by default)."""
+        if self.ndim == 0:
+            return self.reshape(1)
+        start, end = (ops.normalize_axes(x, self.ndim, "flatten")[0]
+                      for x in (start_dim, end_dim))
+        if start > end:
+            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+        shape = self.shape
+        return self.reshape(shape[:start] + (-1,) + shape[end + 1:])
+
+    def broadcast_to(self, shape):
+        """The tensor broadcast to `shape` (a view; the gradient is summed back)."""
+        return ops.BroadcastTo.apply(self, shape=tuple(shape))
+
+    def __getitem__(self, index):
+        return ops.GetItem.apply(self, index=_index(index))
+
+    # ----- backward -----
+
+    def backward(self, grad=None, retain_graph=None, create_graph=False):
+        """Back-propagate from this tensor, accumulating d(self)/d(leaf) into `leaf.grad`.
+
+        `grad` is dL/d(self); it may be omitted only for one-element tensors (then 1). The
+        graph is released afterwards unless `retain_graph` (default: `create_graph`). With
+        `create_graph=True` the gradients are Tensors in a graph of their own, so they can
+        be differentiated again (second derivatives).
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward: this tensor does not require grad (no graph was recorded for it); "
+                "create its inputs with requires_grad=True, outside no_grad()")
+        if grad is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward: grad can be implicitly created only for one-element tensors, "
+                    f"but this tensor has shape {self.shape}; pass grad= an array of that "
+                    f"shape (dL/d(this tensor))")
+            seed = np.ones_like(self.data)
+        else:
+            seed = grad if isinstance(grad, Tensor) else np.asarray(grad, dtype=self.dtype)
+            if seed.shape != self.shape:
+                raise ValueError(f"backward: grad has shape {seed.shape}, but the tensor has "
+                                 f"shape {self.shape}; they must be equal")
+        if create_graph and not isinstance(seed, Tensor):
+            seed = Tensor._result(seed, None)
+        elif not create_graph and isinstance(seed, Tensor):
+            seed = seed.data
+        if retain_graph is None:
+            retain_graph = create_graph
+        engine.backward(self, seed, retain_graph=retain_graph, create_graph=create_graph)
+
+    def __repr__(self):
+        body = np.array2string(self.data, separator=", ", prefix="Tensor(", threshold=50)
+        extra = ""
+        if self.data.dtype != DEFAULT_DTYPE:
+            extra += f", dtype={self.data.dtype}"
+        if self.requires_grad:
+            extra += ", requires_grad=True"
+        if self.label:
+            extra += f", label={self.label!r}"
+        return f"Tensor({body}{extra})"
+
+
+def _tensor(x, like):
+    return x if isinstance(x, Tensor) else Tensor._constant(x, like)
+
+
+def _data(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _index(index):
+    """Replace Tensors and lists inside an index by arrays, and check integer-ness."""
+    items = index if isinstance(index, tuple) else (index,)
+    fixed = []
+    for i in items:
+        if isinstance(i, Tensor):
+            i = i.data
+        if isinstance(i, list):
+            i = np.asarray(i)
+        if isinstance(i, np.ndarray) and i.dtype.kind not in "iub":
+            raise IndexError(f"getitem: index arrays must hold integers or bools, got dtype "
+                             f"{i.dtype}; convert with .astype(int)")
+        if isinstance(i, float):
+            raise IndexError(f"getitem: indices must be integers, slices, None or integer "
+                             f"arrays, got the float {i!r}")
+        fixed.append(i)
+    return tuple(fixed) if isinstance(index, tuple) else fixed[0]
+
+
+# ----- module-level functions -----
+
+
+def _as_tensors(xs, op):
+    xs = list(xs)
+    if not xs:
+        raise ValueError(f"{op}: needs at least one tensor")
+    first = next((x for x in xs if isinstance(x, Tensor)), None)
+    if first is None:
+        first = Tensor(xs[0])
+    return [_tensor(x, first) for x in xs]
+
+
+def concatenate(tensors, axis=0):
+    """Join tensors along an existing axis.
+
+    >>> from autograd_lite import Tensor, concatenate
+    >>> concatenate([Tensor([1.0, 2.0]), Tensor([3.0])]).data
+    array([1., 2., 3.], dtype=float32)
+    """
+    return ops.Concatenate.apply(*_as_tensors(tensors, "concatenate"), axis=axis)
+
+
+def stack(tensors, axis=0):
+    """Join equally shaped tensors along a new axis.
+
+    >>> from autograd_lite import Tensor, stack
+    >>> stack([Tensor([1.0, 2.0]), Tensor([3.0, 4.0])]).shape
+    (2, 2)
+    """
+    return ops.Stack.apply(*_as_tensors(tensors, "stack"), axis=axis)
+
+
+def where(condition, a, b):
+    """Elementwise `a` where `condition` holds, else `b`; the condition is a constant.
+
+    >>> from autograd_lite import Tensor, where
+    >>> x = Tensor([-1.0, 2.0])
+    >>> where(x > 0, x, 0.0).data
+    array([0., 2.], dtype=float32)
+    """
+    a, b = _as_tensors([a, b], "where")
+    return ops.Where.apply(a, b, cond=np.asarray(_data(condition), dtype=bool))
+
+
+def maximum(a, b):
+    """Elementwise maximum of two tensors (broadcasting); ties split the gradient.
+
+    >>> from autograd_lite import Tensor, maximum
+    >>> maximum(Tensor([1.0, 5.0]), 3.0).data
+    array([3., 5.], dtype=float32)
+    """
+    a, b = _as_tensors([a, b], "maximum")
+    return ops.Maximum.apply(a, b)

@@ -1,0 +1,175 @@
+"""`Value`: the scalar front end, as readable as micrograd, on the shared backward driver."""
+
+from . import engine
+from . import scalar_ops as ops
+from .engine import Node
+
+
+class Value(Node):
+    """A scalar that remembers the operations that made it, so it can back-propagate.
+
+    >>> from autograd_lite import Value
+    >>> x = Value(2.0, label="x")
+    >>> y = x * x + 3 * x
+    >>> y.backward()
+    >>> y.data, x.grad
+    (10.0, 7.0)
+    """
+
+    __slots__ = ()
+    retains_grad_by_default = True
+
+    def __init__(self, data, label="", requires_grad=True):
+        if isinstance(data, Value):
+            data = data.data
+        try:
+            self.data = float(data)
+        except (TypeError, ValueError):
+            raise TypeError(f"Value: data must be a real number, got {data!r}") from None
+        self.grad = 0.0
+        self.requires_grad = requires_grad
+        self._ctx = None
+        self._hooks = None
+        self._retains_grad = True
+        self.label = label
+
+    @classmethod
+    def _result(cls, data, ctx):
+        v = cls.__new__(cls)
+        v.data = data
+        v.grad = 0.0
+        v.requires_grad = ctx is not None
+        v._ctx = ctx
+        v._hooks = None
+        v._retains_grad = True
+        v.label = ""
+        return v
+
+    @classmethod
+    def _constant(cls, x, like=None):
+        if isinstance(x, Value):
+            return x
+        return cls(x, requires_grad=False)
+
+    # ----- operators: each is one line that names its Function in scalar_ops -----
+
+    def __add__(self, other):
+        return ops.Add.apply(self, _value(other))
+
+    def __radd__(self, other):  # other + self
+        return ops.Add.apply(_value(other), self)
+
+    def __sub__(self, other):
+        return ops.Sub.apply(self, _value(other))
+
+    def __rsub__(self, other):  # other - self
+        return ops.Sub.apply(_value(other), self)
+
+    def __mul__(self, other):
+        return ops.Mul.apply(self, _value(other))
+
+    def __rmul__(self, other):  # other * self
+        return ops.Mul.apply(_value(other), self)
+
+    def __truediv__(self, other):
+        return ops.Div.apply(self, _value(other))
+
+    def __rtruediv__(self, other):  # other / self
+        return ops.Div.apply(_value(other), self)
+
+    def __pow__(self, other):
+        return ops.Pow.apply(self, _value(other))
+
+    def __rpow__(self, other):  # other ** self
+        return ops.Pow.apply(_value(other), self)
+
+    def __neg__(self):
+        return ops.Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def exp(self):
+        """e ** self."""
+        return ops.Exp.apply(self)
+
+    def log(self):
+        """Natural logarithm; nan for negative data, -inf at 0."""
+        return ops.Log.apply(self)
+
+    def sqrt(self):
+        """Square root; nan for negative data."""
+        return ops.Sqrt.apply(self)
+
+    def tanh(self):
+        """Hyperbolic tangent."""
+        return ops.Tanh.apply(self)
+
+    def sigmoid(self):
+        """Logistic function 1 / (1 + e ** -self)."""
+        return ops.Sigmoid.apply(self)
+
+    def relu(self):
+        """max(self, 0)."""
+        return ops.Relu.apply(self)
+
+    def __abs__(self):
+        return ops.Abs.apply(self)
+
+    def abs(self):
+        """|self|."""
+        return ops.Abs.apply(self)
+
+    # ----- comparisons compare data (so Values sort); hashing stays by identity -----
+
+    def __lt__(self, other):
+        return self.data < _data(other)
+
+    def __le__(self, other):
+        return self.data <= _data(other)
+
+    def __gt__(self, other):
+        return self.data > _data(other)
+
+    def __ge__(self, other):
+        return self.data >= _data(other)
+
+    def __float__(self):
+        return self.data
+
+    def item(self):
+        """The data as a Python float."""
+        return self.data
+
+    def backward(self, grad=1.0, retain_graph=None, create_graph=False):
+        """Compute d(self)/d(leaf) for every leaf, accumulating into `leaf.grad`.
+
+        `grad` is the upstream gradient dL/d(self) (1.0 by default). The graph is released
+        afterwards unless `retain_graph` (default: `create_graph`) is set. With
+        `create_graph=True` the gradients are `Value`s in a graph of their own, so they can
+        be differentiated again.
+        """
+        if retain_graph is None:
+            retain_graph = create_graph
+        seed = _value(grad) if create_graph else float(_data(grad))
+        engine.backward(self, seed, retain_graph=retain_graph, create_graph=create_graph)
+
+    def detach(self):
+        """A new leaf with the same data, cut off from the graph."""
+        return Value(self.data, self.label, requires_grad=False)
+
+    def __repr__(self):
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data:.6g}, grad={_fmt(self.grad)}{label})"
+
+
+def _value(x):
+    return x if isinstance(x, Value) else Value(x, requires_grad=False)
+
+
+def _data(x):
+    return x.data if isinstance(x, Value) else x
+
+
+def _fmt(g):
+    return f"{g:.6g}" if isinstance(g, float) else repr(g)
