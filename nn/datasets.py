@@ -31,24 +31,24 @@ from pathlib import Path
 import numpy as np
 
 __all__ = [
+    "ENV_VAR",
+    "FASHION_MNIST_MD5",
+    "FASHION_MNIST_MIRRORS",
+    "FASHION_MNIST_SYSTEM_DIRS",
+    "MNIST_MD5",
+    "MNIST_MIRRORS",
     "DatasetError",
     "DatasetNotFoundError",
     "DownloadError",
+    "data_root",
+    "download_fashion_mnist",
+    "download_file",
+    "download_mnist",
+    "load_fashion_mnist",
+    "load_mnist",
     "read_idx",
     "read_idx_images",
     "read_idx_labels",
-    "load_mnist",
-    "load_fashion_mnist",
-    "download_mnist",
-    "download_fashion_mnist",
-    "download_file",
-    "data_root",
-    "ENV_VAR",
-    "MNIST_MIRRORS",
-    "FASHION_MNIST_MIRRORS",
-    "MNIST_MD5",
-    "FASHION_MNIST_MD5",
-    "FASHION_MNIST_SYSTEM_DIRS",
 ]
 
 # ---------------------------------------------------------------- configuration
@@ -123,7 +123,7 @@ class DatasetError(ValueError):
 
 
 class DatasetNotFoundError(FileNotFoundError):
-    """The data files are not on disk and could not be downloaded; the message says where to put them."""
+    """Data files are missing and could not be downloaded; the message says where to put them."""
 
     def __init__(self, message):
         super().__init__(message)
@@ -148,14 +148,15 @@ class DownloadError(DatasetNotFoundError, DatasetError):
 
 
 def _read_bytes(path):
-    """Return the decompressed bytes of ``path``; gzip is detected by its magic bytes, not the name."""
+    """Return the decompressed bytes of ``path``; gzip is detected by magic bytes, not by name."""
     path = Path(path)
     data = path.read_bytes()
     if data[:2] == _GZIP_MAGIC:
         try:
             data = gzip.decompress(data)
         except (OSError, EOFError, zlib.error) as err:
-            raise DatasetError(path, f"bad gzip data, the file is corrupt or truncated ({err})") from err
+            problem = f"bad gzip data, the file is corrupt or truncated ({err})"
+            raise DatasetError(path, problem) from err
     return data
 
 
@@ -223,12 +224,12 @@ def read_idx_images(path, flatten=True):
     _check_magic(path, magic, _IMAGES_MAGIC, "images", "(N, rows, cols)")
     images = raw.astype(np.float32) / np.float32(255.0)
     if flatten:
-        images = images.reshape(images.shape[0], -1)
+        images = images.reshape(images.shape[0], math.prod(images.shape[1:]))
     return images
 
 
 def read_idx_labels(path):
-    """Read an IDX label file (magic 0x00000801, unsigned bytes, 1 dimension) as int64 of shape ``(N,)``.
+    """Read an IDX label file (magic 0x00000801: unsigned bytes, 1 dimension) as int64, shape (N,).
 
     Example:
         >>> y = read_idx_labels("t10k-labels-idx1-ubyte.gz")  # doctest: +SKIP
@@ -260,7 +261,9 @@ def _check_magic(path, magic, wanted, what, shape):
 
 
 def data_root(root=None):
-    """Return the data folder: ``root`` if given, else ``$AUTOGRAD_LITE_DATA``, else ``~/.cache/autograd_lite``.
+    """Return the data folder: ``root``, else ``$AUTOGRAD_LITE_DATA``, else the user cache.
+
+    The cache is ``~/.cache/autograd_lite``; ``~`` is expanded in every case.
 
     Example:
         >>> data_root("/tmp/data")
@@ -304,7 +307,10 @@ class _Spec:
 
 _MNIST = _Spec("MNIST", "MNIST", "MNIST_MIRRORS", "MNIST_MD5")
 _FASHION = _Spec(
-    "Fashion-MNIST", "FashionMNIST", "FASHION_MNIST_MIRRORS", "FASHION_MNIST_MD5",
+    "Fashion-MNIST",
+    "FashionMNIST",
+    "FASHION_MNIST_MIRRORS",
+    "FASHION_MNIST_MD5",
     "FASHION_MNIST_SYSTEM_DIRS",
 )
 
@@ -321,7 +327,7 @@ def _split_files(split):
 
 
 def _find(name_gz, dirs):
-    """First existing copy of a file in ``dirs``, preferring the un-gzipped name (as torchvision reads)."""
+    """First existing copy of a file in ``dirs``; the un-gzipped name wins, as in torchvision."""
     bare = name_gz[: -len(".gz")]
     for folder in dirs:
         for candidate in (folder / bare, folder / name_gz):
@@ -359,7 +365,7 @@ def _not_found_message(spec, root, missing, dirs, failures=(), note=None):
 
 
 def download_file(url, path, md5=None, timeout=None):
-    """Download ``url`` to ``path`` atomically: temp file in the same folder, MD5 check, then rename.
+    """Download ``url`` to ``path`` atomically: temp file in the same folder, MD5 check, rename.
 
     On any failure (HTTP error, cut connection, size or MD5 mismatch, Ctrl-C) the temp file is
     removed and no file appears at ``path``; failures raise ``DownloadError`` naming the file.
@@ -396,9 +402,12 @@ def download_file(url, path, md5=None, timeout=None):
                         digest.update(chunk)
                         received += len(chunk)
             except urllib.error.HTTPError as err:
+                err.close()  # an HTTPError holds the open response
                 fail(f"HTTP error {err.code} {err.reason}", err)
             except urllib.error.URLError as err:
                 fail(f"cannot connect ({err.reason})", err)
+            except TimeoutError as err:
+                fail(f"timed out after {timeout:g} s with {received} bytes received ({err})", err)
             except (http.client.HTTPException, OSError) as err:
                 fail(f"connection cut after {received} bytes ({type(err).__name__}: {err})", err)
             if length is not None and length.isdigit() and received != int(length):
@@ -445,7 +454,7 @@ def _download(spec, root, names, mirrors):
 
 
 def _ensure(spec, root, names, download, mirrors):
-    """Paths of ``names`` on disk, downloading missing ones when allowed; raises with instructions."""
+    """Paths of ``names`` on disk, downloading missing ones if allowed; raises with instructions."""
     dirs = spec.search_dirs(root)
     found = {name: _find(name, dirs) for name in names}
     missing = [name for name, path in found.items() if path is None]
@@ -454,7 +463,8 @@ def _ensure(spec, root, names, download, mirrors):
         found = {name: _find(name, dirs) for name in names}
         still = [name for name, path in found.items() if path is None]
         if still:
-            raise DownloadError(_not_found_message(spec, root, still, dirs, failures))
+            message = _not_found_message(spec, root, still, dirs, failures)
+            raise DownloadError(message, spec.raw_dir(root) / still[0], "; ".join(failures))
     elif missing:
         note = "Not downloading them because download=False."
         raise DatasetNotFoundError(_not_found_message(spec, root, missing, dirs, note=note))
@@ -471,19 +481,19 @@ def _download_all(spec, root, split, mirrors):
 
 
 def download_mnist(root=None, split=None, mirrors=None):
-    """Download MNIST (both splits, or one) into ``root/MNIST/raw`` unless already present; returns the paths.
+    """Download MNIST (both splits, or one) into ``root/MNIST/raw`` unless present; returns paths.
 
     This is the explicit download step; ``load_mnist`` calls the same code when files are missing.
 
     Example:
         >>> download_mnist(split="test")  # doctest: +SKIP
-        [PosixPath('.../MNIST/raw/t10k-images-idx3-ubyte.gz'), PosixPath('.../t10k-labels-idx1-ubyte.gz')]
+        [PosixPath('.../MNIST/raw/t10k-images-idx3-ubyte.gz'), PosixPath('.../t10k-labels-...')]
     """
     return _download_all(_MNIST, root, split, mirrors)
 
 
 def download_fashion_mnist(root=None, split=None, mirrors=None):
-    """Download Fashion-MNIST into ``root/FashionMNIST/raw`` unless already present; returns the paths.
+    """Download Fashion-MNIST into ``root/FashionMNIST/raw`` unless present; returns the paths.
 
     Example:
         >>> download_fashion_mnist(split="test")  # doctest: +SKIP
@@ -523,23 +533,22 @@ def _load_torchvision(spec, tv_class, root, split, download, flatten):
     except RuntimeError as err:
         if "not found" not in str(err).lower():
             raise
-        raise DatasetNotFoundError(
-            f"torchvision: {err}\n" + _not_found_message(spec, root, _split_files(split), [spec.raw_dir(root)])
-        ) from err
+        help_text = _not_found_message(spec, root, _split_files(split), [spec.raw_dir(root)])
+        raise DatasetNotFoundError(f"torchvision: {err}\n{help_text}") from err
     raw = np.asarray(dataset.data.numpy() if hasattr(dataset.data, "numpy") else dataset.data)
     targets = dataset.targets
     labels = np.asarray(targets.numpy() if hasattr(targets, "numpy") else targets).astype(np.int64)
     images = raw.astype(np.float32) / np.float32(255.0)
     if flatten:
-        images = images.reshape(images.shape[0], -1)
+        images = images.reshape(images.shape[0], math.prod(images.shape[1:]))
     return images, labels
 
 
 def load_mnist(root=None, split="train", download=True, flatten=True, source="idx", mirrors=None):
-    """Load MNIST digits as ``(images, labels)``: float32 in [0, 1] of shape (N, 784), int64 in 0..9.
+    """Load MNIST digits as ``(images, labels)``: float32 in [0, 1], shape (N, 784), int64 0..9.
 
     Files are found in ``root/MNIST/raw`` or directly in ``root`` (gzipped or not); when missing and
-    ``download`` is true they are fetched from ``mirrors`` (default ``MNIST_MIRRORS``) and MD5-checked.
+    ``download`` is true they are fetched from ``mirrors`` (default ``MNIST_MIRRORS``), MD5-checked.
     ``flatten=False`` gives (N, 28, 28); ``source="torchvision"`` loads through torchvision instead.
 
     Example:

@@ -1,4 +1,4 @@
-"""Tests for nn.datasets: the IDX reader, the cache layout, the atomic download and the real MNIST files.
+"""Tests for nn.datasets: IDX reader, cache layout, atomic download, and the real MNIST files.
 
 Downloads go to a local http.server on 127.0.0.1 only; nothing here touches the internet.
 """
@@ -168,7 +168,7 @@ def server():
     httpd.files = {}
     httpd.requests = []
     httpd.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     yield httpd
     httpd.shutdown()
@@ -312,9 +312,7 @@ def test_bad_split_and_source_list_the_valid_choices(tmp_path, loader):
         loader(tmp_path, split="test", source="keras")
 
 
-@pytest.mark.parametrize(
-    "layout", ["torchvision-gz", "torchvision-both", "flat-gz", "flat-raw"]
-)
+@pytest.mark.parametrize("layout", ["torchvision-gz", "torchvision-both", "flat-gz", "flat-raw"])
 def test_load_mnist_from_each_layout(tmp_path, server, layout):
     files, arrays = fake_dataset()
     root = tmp_path / "data"
@@ -372,7 +370,9 @@ def test_debian_fashion_mnist_package_if_installed(monkeypatch):
     assert labels.shape == (10000,) and set(np.unique(labels)) == set(range(10))
 
 
-@pytest.mark.parametrize("loader, folder", [(load_mnist, "MNIST"), (load_fashion_mnist, "FashionMNIST")])
+@pytest.mark.parametrize(
+    "loader, folder", [(load_mnist, "MNIST"), (load_fashion_mnist, "FashionMNIST")]
+)
 def test_offline_without_files_gives_one_clear_error(tmp_path, loader, folder):
     root = tmp_path / "nothing-here"
     with pytest.raises(DatasetNotFoundError) as info:
@@ -450,9 +450,14 @@ def test_torchvision_source_returns_the_same_arrays(monkeypatch, tmp_path):
 
     images, labels = load_mnist(tmp_path, split="test", source="torchvision", download=False)
     assert_loaded(images, labels, *arrays["test"])
-    images, labels = load_fashion_mnist(tmp_path, split="train", source="torchvision", flatten=False)
+    images, labels = load_fashion_mnist(
+        tmp_path, split="train", source="torchvision", flatten=False
+    )
     assert_loaded(images, labels, *arrays["train"], flatten=False)
-    assert calls == [("MNIST", str(tmp_path), False, False), ("FashionMNIST", str(tmp_path), True, True)]
+    assert calls == [
+        ("MNIST", str(tmp_path), False, False),
+        ("FashionMNIST", str(tmp_path), True, True),
+    ]
 
 
 # ---------------------------------------------------------------- download
@@ -580,8 +585,9 @@ def test_real_mnist_md5s_verify_through_a_local_mirror(tmp_path, server, mnist_d
     images, labels = load_mnist(tmp_path, split="test", mirrors=[server.url + "/good/"])
     assert images.shape == (10000, 784) and labels.shape == (10000,)
     for name in TEST_FILES:
-        assert hashlib.md5((tmp_path / "MNIST" / "raw" / name).read_bytes()).hexdigest() == (
-            datasets.MNIST_MD5[name]
+        assert (
+            hashlib.md5((tmp_path / "MNIST" / "raw" / name).read_bytes()).hexdigest()
+            == (datasets.MNIST_MD5[name])
         )
 
 
