@@ -1,0 +1,326 @@
+"""Every tensor operation's gradient (first and second order) against finite differences.
+
+One row per operation: the function to check and a strategy for its inputs, drawn by
+hypothesis over random shapes (with broadcasting) and values away from kinks.
+`test_every_op_has_a_row` fails when an operation is added without a row.
+"""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import autograd_lite as ag
+from autograd_lite import Tensor, gradcheck, tensor_ops
+from autograd_lite.gradcheck import numerical_grad
+from autograd_lite.testing import array_pairs, arrays, axes, positive_arrays, shapes
+
+
+@st.composite
+def one(draw, **kw):
+    return [draw(arrays(**kw))]
+
+
+@st.composite
+def reduce_case(draw, unique=False):
+    x = draw(arrays(unique=unique, min_dims=0, max_dims=3))
+    return [x], dict(axis=draw(axes(x.ndim)), keepdims=draw(st.booleans()))
+
+
+@st.composite
+def matmul_case(draw):
+    n, k, m = (draw(st.integers(1, 4)) for _ in range(3))
+    batch = draw(st.sampled_from([(), (2,), (3, 1)]))
+    kind = draw(st.sampled_from(["mm", "vec-mat", "mat-vec", "vec-vec", "batched"]))
+    a_shape, b_shape = {"mm": ((n, k), (k, m)), "vec-mat": ((k,), (k, m)),
+                        "mat-vec": ((n, k), (k,)), "vec-vec": ((k,), (k,)),
+                        "batched": (batch + (n, k), (k, m))}[kind]
+    if kind == "batched" and draw(st.booleans()):
+        a_shape, b_shape = (n, k), batch + (k, m)
+    return [draw(arrays(shape=a_shape)), draw(arrays(shape=b_shape))]
+
+
+@st.composite
+def index_case(draw):
+    x = draw(arrays(min_dims=1, max_dims=3))
+    n = x.shape[0]
+    index = draw(st.sampled_from(["int", "slice", "none", "fancy", "fancy2", "ellipsis"]))
+    if index == "int":
+        idx = draw(st.integers(-n, n - 1))
+    elif index == "slice":
+        idx = slice(draw(st.integers(0, n)), None, draw(st.sampled_from([1, 2, -1])))
+    elif index == "none":
+        idx = (None, slice(None))
+    elif index == "fancy":  # repeated indices must add up
+        idx = np.array(draw(st.lists(st.integers(-n, n - 1), min_size=1, max_size=6)))
+    elif index == "fancy2" and x.ndim >= 2:
+        rows = draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=5))
+        cols = [draw(st.integers(0, x.shape[1] - 1)) for _ in rows]
+        idx = (np.array(rows), np.array(cols))
+    else:
+        idx = (Ellipsis, 0)
+    return [x], dict(index=idx)
+
+
+@st.composite
+def shape_case(draw, kind):
+    x = draw(arrays(min_dims=1, max_dims=3))
+    if kind == "reshape":
+        return [x], dict(shape=(-1,) if draw(st.booleans()) else (x.size, 1))
+    if kind == "transpose":
+        return [x], dict(axes=tuple(draw(st.permutations(range(x.ndim)))))
+    if kind == "broadcast":
+        return [x], dict(shape=(2,) + tuple(n if draw(st.booleans()) else n for n in x.shape))
+    if kind == "sum_to":
+        lead = draw(st.integers(0, 2))
+        shape = x.shape[lead:] if lead < x.ndim else ()
+        shape = tuple(1 if draw(st.booleans()) else n for n in shape)
+        return [x], dict(shape=shape)
+    raise AssertionError(kind)
+
+
+@st.composite
+def join_case(draw, kind):
+    shape = draw(shapes(min_dims=1, max_dims=3))
+    count = draw(st.integers(1, 3))
+    if kind == "stack":
+        xs = [draw(arrays(shape=shape)) for _ in range(count)]
+        return xs, dict(axis=draw(st.integers(-len(shape) - 1, len(shape))))
+    axis = draw(st.integers(0, len(shape) - 1))
+    xs = []
+    for _ in range(count):
+        s = list(shape)
+        s[axis] = draw(st.integers(1, 3))
+        xs.append(draw(arrays(shape=tuple(s))))
+    return xs, dict(axis=axis)
+
+
+@st.composite
+def where_case(draw):
+    a, b = draw(array_pairs())
+    cond = draw(arrays(shape=np.broadcast_shapes(a.shape, b.shape))) > 0
+    return [a, b], dict(cond=cond)
+
+
+@st.composite
+def pow_case(draw):
+    a, b = draw(array_pairs())
+    return [np.abs(a) + 0.5, b], {}
+
+
+@st.composite
+def maximum_case(draw):
+    a, b = draw(array_pairs())
+    return [a, np.where(np.abs(a - b) < 0.05, b + 0.3, b)], {}  # no near-ties
+
+
+def _no_params(strategy):
+    return strategy.map(lambda xs: (xs, {}))
+
+
+# op -> (function of Tensors and params, strategy of (arrays, params))
+OPS = {
+    tensor_ops.Add: (lambda a, b: a + b, _no_params(array_pairs().map(list))),
+    tensor_ops.Sub: (lambda a, b: a - b, _no_params(array_pairs().map(list))),
+    tensor_ops.Mul: (lambda a, b: a * b, _no_params(array_pairs().map(list))),
+    tensor_ops.Div: (lambda a, b: a / (b * b + 0.5), _no_params(array_pairs().map(list))),
+    tensor_ops.Pow: (lambda a, b: a**b, pow_case()),
+    tensor_ops.Maximum: (lambda a, b: ag.maximum(a, b), maximum_case()),
+    tensor_ops.Where: (lambda a, b, cond: ag.where(cond, a, b), where_case()),
+    tensor_ops.Neg: (lambda a: -a, _no_params(one())),
+    tensor_ops.Exp: (lambda a: a.exp(), _no_params(one())),
+    tensor_ops.Log: (lambda a: a.log(), _no_params(one(min_value=0.1))),
+    tensor_ops.Sqrt: (lambda a: a.sqrt(), _no_params(one(min_value=0.1))),
+    tensor_ops.Abs: (lambda a: a.abs(), _no_params(one(away_from=(0.0,)))),
+    tensor_ops.Tanh: (lambda a: a.tanh(), _no_params(one())),
+    tensor_ops.Sigmoid: (lambda a: a.sigmoid(), _no_params(one(min_value=-8, max_value=8))),
+    tensor_ops.Relu: (lambda a: a.relu(), _no_params(one(away_from=(0.0,)))),
+    tensor_ops.Clip: (lambda a: a.clip(-1.0, 1.5), _no_params(one(away_from=(-1.0, 1.5)))),
+    tensor_ops.Cast: (lambda a: a.astype(np.float32).astype(np.float64) * 1.0,
+                      _no_params(one())),
+    tensor_ops.Sum: (lambda a, **p: a.sum(**p), reduce_case()),
+    tensor_ops.Mean: (lambda a, **p: a.mean(**p), reduce_case()),
+    tensor_ops.Max: (lambda a, **p: a.max(**p), reduce_case(unique=True)),
+    tensor_ops.Min: (lambda a, **p: a.min(**p), reduce_case(unique=True)),
+    tensor_ops.Softmax: (lambda a, axis: a.softmax(axis),
+                         one(min_dims=1).flatmap(
+                             lambda xs: st.tuples(st.just(xs), st.fixed_dictionaries(
+                                 {"axis": st.integers(-xs[0].ndim, xs[0].ndim - 1)})))),
+    tensor_ops.LogSoftmax: (lambda a, axis: a.log_softmax(axis),
+                            one(min_dims=1).flatmap(
+                                lambda xs: st.tuples(st.just(xs), st.fixed_dictionaries(
+                                    {"axis": st.integers(-xs[0].ndim, xs[0].ndim - 1)})))),
+    tensor_ops.Matmul: (lambda a, b: a @ b, _no_params(matmul_case())),
+    tensor_ops.Reshape: (lambda a, shape: a.reshape(shape), shape_case("reshape")),
+    tensor_ops.Transpose: (lambda a, axes: a.transpose(axes), shape_case("transpose")),
+    tensor_ops.BroadcastTo: (lambda a, shape: a.broadcast_to(shape), shape_case("broadcast")),
+    tensor_ops.SumTo: (lambda a, shape: tensor_ops.SumTo.apply(a, shape=shape),
+                       shape_case("sum_to")),
+    tensor_ops.GetItem: (lambda a, index: a[index], index_case()),
+    tensor_ops.ScatterAdd: (
+        lambda a, index: tensor_ops.ScatterAdd.apply(a, index=index, shape=(4, 3)),
+        _no_params(arrays(shape=(5,)).map(lambda x: [x])).map(
+            lambda c: (c[0], {"index": (np.array([0, 3, 0, 2, 3]), np.array([1, 1, 1, 0, 2]))}))),
+    tensor_ops.Concatenate: (lambda *xs, axis: ag.concatenate(xs, axis=axis),
+                             join_case("concatenate")),
+    tensor_ops.Stack: (lambda *xs, axis: ag.stack(xs, axis=axis), join_case("stack")),
+}
+
+
+# Rows whose function passes through float32 need a larger finite-difference step.
+TOLERANCES = {tensor_ops.Cast: dict(eps=1e-2, rtol=1e-4)}
+
+
+def _all_ops():
+    found, todo = set(), [tensor_ops.TensorFunction]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            todo.append(sub)
+            if not sub.__name__.startswith("_") and sub.__module__ == tensor_ops.__name__:
+                found.add(sub)
+    return found
+
+
+def test_every_op_has_a_row():
+    missing = sorted(op.__name__ for op in _all_ops() - set(OPS))
+    assert not missing, f"tensor ops without a gradient-check row: {missing}"
+
+
+def _graph_uses(op, out):
+    nodes, _ = ag.engine.walk(out)
+    return any(type(n.grad_fn) is op for n in nodes)
+
+
+@pytest.mark.parametrize("op", list(OPS), ids=lambda op: op.__name__)
+@given(data=st.data())
+def test_first_order_gradient(op, data):
+    fn, strategy = OPS[op]
+    xs, params = data.draw(strategy)
+    leaves = [Tensor(x, requires_grad=True) for x in xs]
+    assert _graph_uses(op, fn(*leaves, **params)), "the row does not exercise its op"
+    assert gradcheck(lambda *ts: fn(*ts, **params), xs, **TOLERANCES.get(op, {}))
+
+
+@pytest.mark.parametrize("op", list(OPS), ids=lambda op: op.__name__)
+@given(data=st.data())
+def test_second_order_gradient(op, data):
+    """d/dx of <grad f(x), w> by double backward equals finite differences of grad f."""
+    fn, strategy = OPS[op]
+    xs, params = data.draw(strategy)
+    rng = np.random.default_rng(1)
+    v = None
+    ws = [rng.standard_normal(x.shape) for x in xs]
+
+    def first_grads(arrays, create_graph):
+        nonlocal v
+        leaves = [Tensor(np.array(a, dtype=np.float64), requires_grad=True) for a in arrays]
+        out = fn(*leaves, **params)
+        if v is None:
+            v = rng.standard_normal(out.shape)
+        out.backward(v, create_graph=create_graph)
+        return leaves, [leaf.grad for leaf in leaves]
+
+    leaves, grads = first_grads(xs, create_graph=True)
+    s = sum(((g if isinstance(g, Tensor) else Tensor(g)) * w).sum()
+            for g, w in zip(grads, ws) if g is not None)
+    for leaf in leaves:
+        leaf.grad = None
+    if isinstance(s, Tensor) and s.requires_grad:
+        s.backward()
+    analytic = [np.zeros_like(x) if leaf.grad is None else np.asarray(leaf.grad)
+                for leaf, x in zip(leaves, xs)]
+
+    def inner(*arrays):
+        with ag.enable_grad():  # numerical_grad evaluates under no_grad()
+            _, gs = first_grads(arrays, create_graph=False)
+        return sum(np.sum(g * w) for g, w in zip(gs, ws) if g is not None)
+
+    numeric = numerical_grad(inner, xs, eps=1e-5)
+    for a, n in zip(analytic, numeric):
+        np.testing.assert_allclose(a, n, rtol=1e-3, atol=1e-4)
+
+
+def test_float32_stays_float32():
+    x = Tensor(np.ones((2, 3), dtype=np.float32), requires_grad=True)
+    y = ((x * 0.5 + 1) ** 2 / 3).exp().log().tanh().sigmoid().softmax(1).mean()
+    assert y.dtype == np.float32
+    y.backward()
+    assert x.grad.dtype == np.float32 and x.grad.shape == x.shape
+
+
+def test_mixed_dtypes_give_each_input_its_own_dtype():
+    a = Tensor(np.ones(3, dtype=np.float32), requires_grad=True)
+    b = Tensor(np.full(3, 2.0), requires_grad=True)
+    out = a * b
+    assert out.dtype == np.float64
+    out.sum().backward()
+    assert a.grad.dtype == np.float32 and b.grad.dtype == np.float64
+    np.testing.assert_array_equal(a.grad, [2, 2, 2])
+
+
+def test_default_dtype_for_lists_and_ints():
+    assert Tensor([1, 2]).dtype == ag.DEFAULT_DTYPE == np.float32
+    assert Tensor(3).dtype == np.float32
+    assert Tensor(np.array([1.0])).dtype == np.float64
+    assert Tensor([1, 2], dtype=np.int64).dtype == np.int64
+
+
+def test_repeated_fancy_indices_accumulate():
+    x = Tensor(np.arange(4.0), requires_grad=True)
+    x[[0, 0, 2, 0]].sum().backward()
+    np.testing.assert_array_equal(x.grad, [3, 0, 1, 0])
+
+
+def test_softmax_and_log_softmax_are_stable_at_large_logits():
+    x = Tensor(np.array([[1000.0, 0.0, -1000.0]]), requires_grad=True)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        ls = x.log_softmax(1)
+        sm = x.softmax(1)
+    np.testing.assert_allclose(ls.data, [[0.0, -1000.0, -2000.0]])
+    np.testing.assert_allclose(sm.data, [[1.0, 0.0, 0.0]])
+    ls[0, 1].backward()
+    np.testing.assert_allclose(x.grad, [[-1.0, 1.0, 0.0]], atol=1e-12)
+
+
+def test_max_ties_share_the_gradient():
+    x = Tensor(np.array([1.0, 3.0, 3.0]), requires_grad=True)
+    x.max().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.5, 0.5])
+
+
+def test_log_of_negative_is_nan_like_numpy():
+    x = Tensor(np.array([-1.0, 0.0, 1.0]), requires_grad=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        y = x.log()
+        np.testing.assert_array_equal(np.isnan(y.data), [True, False, False])
+        assert y.data[1] == -np.inf
+        y.sum().backward()
+    assert np.isinf(x.grad[1]) and x.grad[0] == -1.0 and x.grad[2] == 1.0
+
+
+def test_attributes():
+    t = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True, label="t")
+    assert (t.shape, t.ndim, t.dtype, t.size) == ((2, 3), 2, np.float64, 6)
+    assert t.T.shape == (3, 2) and t.numpy() is t.data
+    d = t.detach()
+    assert not d.requires_grad and d.data is t.data and d.is_leaf
+    assert Tensor([[5.0]]).item() == 5.0
+    with pytest.raises(ValueError, match=r"item.*\(2, 3\)"):
+        t.item()
+    assert t.flatten().shape == (6,) and t.reshape(3, 2).shape == (3, 2)
+    assert "label='t'" in repr(t) and "requires_grad=True" in repr(t)
+
+
+def test_comparisons_are_elementwise_and_tensors_stay_hashable():
+    a, b = Tensor([1.0, 2.0]), Tensor([2.0, 2.0])
+    np.testing.assert_array_equal((a == b).data, [False, True])
+    np.testing.assert_array_equal((a < b).data, [True, False])
+    assert len({a, b}) == 2
+
+
+def test_numpy_arrays_on_the_left_defer_to_tensor():
+    x = Tensor(np.ones(2), requires_grad=True)
+    y = np.array([2.0, 3.0]) * x + np.array([1.0, 1.0])
+    assert isinstance(y, Tensor)
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 3.0])
