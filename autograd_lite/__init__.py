@@ -12,6 +12,7 @@ from .engine import GraphReleasedError, enable_grad, is_grad_enabled, no_grad
 from .gradcheck import GradcheckError, gradcheck
 from .tensor import DEFAULT_DTYPE, Tensor, concatenate, maximum, stack, where
 from .value import Value
+from .viz import GraphvizNotFoundError, draw_graph, render_graph, retain_grads
 
 __all__ = [
     "Value",
@@ -27,4 +28,8 @@ __all__ = [
     "gradcheck",
     "GradcheckError",
     "GraphReleasedError",
+    "draw_graph",
+    "render_graph",
+    "retain_grads",
+    "GraphvizNotFoundError",
 ]

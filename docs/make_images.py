@@ -1,0 +1,57 @@
+"""Regenerate every picture in docs/images/: `python docs/make_images.py [NAME ...]`.
+
+Each picture is made by one small function below, listed in `IMAGES`. To add a picture,
+write a function `name(out_dir)` that writes its files into `out_dir` and returns their
+paths, and append it to `IMAGES`. Graph drawings need the `viz` extra and the Graphviz
+`dot` program (see docs/drawing.md).
+"""
+
+import argparse
+import pathlib
+import sys
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # use this checkout's autograd_lite, installed or not
+
+from autograd_lite import Value, render_graph
+
+
+def neuron(out_dir):
+    """A single neuron o = tanh(x1*w1 + x2*w2 + b) after backward: docs/images/neuron.*"""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")  # chosen so that n = 0.8814, o = 0.7071
+    x1w1, x2w2 = x1 * w1, x2 * w2
+    x1w1.label, x2w2.label = "x1*w1", "x2*w2"
+    n = x1w1 + x2w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    o.backward()
+    title = "o = tanh(x1*w1 + x2*w2 + b)"
+    return [render_graph(o, out_dir / f"neuron.{fmt}", title=title) for fmt in ("svg", "png")]
+
+
+IMAGES = [neuron]
+
+
+def main(argv=None):
+    names = [f.__name__ for f in IMAGES]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", metavar="NAME",
+                        help=f"pictures to make (default: all of {', '.join(names)})")
+    parser.add_argument("--out", type=pathlib.Path, default=HERE / "images",
+                        help="output folder (default: docs/images)")
+    args = parser.parse_args(argv)
+    unknown = sorted(set(args.names) - set(names))
+    if unknown:
+        parser.error(f"unknown picture(s) {', '.join(unknown)}; choose from {', '.join(names)}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    for make in IMAGES:
+        if not args.names or make.__name__ in args.names:
+            for path in make(args.out):
+                print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
