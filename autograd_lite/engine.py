@@ -172,7 +172,7 @@ class Function:
     derivatives work without a second set of rules.
     """
 
-    __slots__ = ("parents",)
+    __slots__ = ("parents", "released")
 
     # Name shown by repr and draw_graph; subclasses may override `name` for parameters.
     @property
@@ -194,8 +194,37 @@ class Function:
             for p in parents:
                 if p.requires_grad:
                     fn.parents = parents
-                    return type(parents[0])._result(out, fn)
-        return type(parents[0])._result(out, None)
+                    fn.released = False
+                    return parents[0]._result(out, fn)
+        return parents[0]._result(out, None)
+
+    @classmethod
+    def apply2(cls, a, b):
+        """`apply` for the common case of two inputs and no parameters, with less overhead."""
+        fn = cls()
+        try:
+            out = fn.forward(a.data, b.data)
+        except (ValueError, IndexError, TypeError) as err:
+            raise _explain(fn, (a, b), err) from None
+        if (a.requires_grad or b.requires_grad) and _mode.enabled:
+            fn.parents = (a, b)
+            fn.released = False
+            return a._result(out, fn)
+        return a._result(out, None)
+
+    @classmethod
+    def apply1(cls, a):
+        """`apply` for the common case of one input and no parameters, with less overhead."""
+        fn = cls()
+        try:
+            out = fn.forward(a.data)
+        except (ValueError, IndexError, TypeError) as err:
+            raise _explain(fn, (a,), err) from None
+        if a.requires_grad and _mode.enabled:
+            fn.parents = (a,)
+            fn.released = False
+            return a._result(out, fn)
+        return a._result(out, None)
 
     @classmethod
     def call(cls, *args, **params):
@@ -238,24 +267,11 @@ def _explain(fn, parents, err):
     return kind(f"{msg} [inputs: {'; '.join(inputs)}]")
 
 
-class _Released(Function):
-    """Marker left in `_ctx` after backward frees an operation; backprop through it fails."""
-
-    __slots__ = ("name_of",)
-
-    def __init__(self, fn):
-        self.name_of = fn.name
-        self.parents = fn.parents  # the structure stays, so the graph can still be drawn
-
-    @property
-    def name(self):
-        return self.name_of
-
-    def backward(self, g, out, *xs):
-        raise GraphReleasedError(
-            f"backward through '{self.name_of}' a second time: its graph was already used by "
-            "backward() and released; pass retain_graph=True to the first backward() to "
-            "backprop through it twice")
+def _released_error(fn):
+    return GraphReleasedError(
+        f"backward through '{fn.name}' a second time: its graph was already used by "
+        "backward() and released; pass retain_graph=True to the first backward() to "
+        "backprop through it twice")
 
 
 # ----- traversal -----
@@ -293,8 +309,8 @@ def _count_consumers(root):
         ctx = stack.pop()._ctx
         if ctx is None:
             continue
-        if type(ctx) is _Released:
-            ctx.backward(None, None)
+        if ctx.released:
+            raise _released_error(ctx)
         for p in ctx.parents:
             if p.requires_grad:
                 if p in consumers:
@@ -321,7 +337,7 @@ def backward(root, seed, retain_graph=False, create_graph=False):
             "backward: this node does not require grad, so no graph was recorded for it; "
             "make a leaf with requires_grad=True (and not inside no_grad()) first")
     consumers = _count_consumers(root)
-    grads = {root: seed}
+    grads = {root: seed}  # in-flight gradients; a node's entry is complete when it is popped
     ready = [root]
     stored = set()  # ids of gradient arrays already stored on a node in this pass
     with _set_grad_enabled(create_graph):
@@ -329,34 +345,26 @@ def backward(root, seed, retain_graph=False, create_graph=False):
             node = ready.pop()
             g = grads.pop(node)
             if node._hooks:
-                for hook in node._hooks:
-                    replaced = hook(g)
-                    if replaced is not None:
-                        g = replaced
+                g = _run_hooks(node._hooks, g)
             ctx = node._ctx
-            if ctx is None:
-                node.grad = g if node.grad is None else node.grad + g
-                if node.grad is g:
-                    node.grad = _private(g, stored)
+            if ctx is None:  # a leaf: accumulate
+                node.grad = _private(g, stored) if node.grad is None else node.grad + g
                 continue
-            if node._retains_grad:
+            if node._retains_grad:  # an interior node that keeps this pass's gradient
                 node.grad = _private(g, stored)
+            parents = ctx.parents
             if create_graph:
-                parents = ctx.parents
                 pgrads = ctx.vjp(g, node, parents)
             else:
-                parents = ctx.parents
                 pgrads = ctx.vjp(g, node.data, [p.data for p in parents])
             if not retain_graph:
-                node._ctx = _Released(ctx)
+                ctx.released = True
             for p, gp in zip(parents, pgrads):
                 if not p.requires_grad:
                     continue
                 if gp is not None:
-                    if p in grads:
-                        grads[p] = grads[p] + gp  # out of place: gp may be shared
-                    else:
-                        grads[p] = gp
+                    old = grads.get(p)
+                    grads[p] = gp if old is None else old + gp  # out of place: gp may be shared
                 left = consumers[p] - 1
                 consumers[p] = left
                 if left == 0:
@@ -364,6 +372,14 @@ def backward(root, seed, retain_graph=False, create_graph=False):
                         ready.append(p)
                     else:
                         _skip(p, consumers, grads, ready)
+
+
+def _run_hooks(hooks, g):
+    for hook in hooks:
+        replaced = hook(g)
+        if replaced is not None:
+            g = replaced
+    return g
 
 
 def _skip(node, consumers, grads, ready):
@@ -391,10 +407,9 @@ def _private(g, stored):
     Rules may return the same gradient for two inputs (`a + b`) or a read-only broadcast
     view; storing those as-is would let an in-place update of one `.grad` corrupt another.
     """
-    copy = getattr(g, "copy", None)
-    if copy is None:  # floats, and nodes under create_graph, are never mutated in place
+    if type(g) is float or isinstance(g, Node):  # immutable, or a node (create_graph)
         return g
     if id(g) in stored or getattr(g, "base", None) is not None:
-        g = copy()
+        g = g.copy()
     stored.add(id(g))
     return g

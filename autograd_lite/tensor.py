@@ -41,10 +41,10 @@ class Tensor(Node):
             data = data.data
         if dtype is not None:
             data = np.asarray(data, dtype=dtype)
-        else:
+        elif isinstance(data, (np.ndarray, np.generic)) and data.dtype.kind == "f":
             data = np.asarray(data)
-            if data.dtype.kind != "f":
-                data = data.astype(DEFAULT_DTYPE)
+        else:
+            data = np.asarray(data, dtype=DEFAULT_DTYPE)
         if requires_grad and data.dtype.kind not in "fc":
             raise TypeError(f"Tensor: only floating-point tensors can require grad, got dtype "
                             f"{data.dtype}")

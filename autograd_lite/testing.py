@@ -51,11 +51,11 @@ def arrays(draw, shape=None, dtype=np.float64, min_value=-3.0, max_value=3.0, aw
         elements = elements.filter(
             lambda v: all(abs(v - p) >= margin for p in away_from))
     x = draw(hnp.arrays(dtype, shape, elements=elements, unique=unique))
-    if unique and x.size > 1:
-        # unique floats can still be closer than finite differences can resolve
-        flat = np.sort(x.reshape(-1))
-        if np.min(np.diff(flat)) < margin:
-            x = x + np.arange(x.size).reshape(x.shape) * margin * 2
+    if unique and x.size > 1 and np.min(np.diff(np.sort(x.reshape(-1)))) < margin:
+        # Distinct floats can still be closer than finite differences resolve: keep their
+        # order but space them `margin` apart.
+        ranks = np.argsort(np.argsort(x.reshape(-1))).reshape(x.shape)
+        x = (min_value + ranks * margin).astype(dtype)
     return x
 
 

@@ -54,71 +54,71 @@ class Value(Node):
     # ----- operators: each is one line that names its Function in scalar_ops -----
 
     def __add__(self, other):
-        return ops.Add.apply(self, _value(other))
+        return ops.Add.apply2(self, _value(other))
 
     def __radd__(self, other):  # other + self
-        return ops.Add.apply(_value(other), self)
+        return ops.Add.apply2(_value(other), self)
 
     def __sub__(self, other):
-        return ops.Sub.apply(self, _value(other))
+        return ops.Sub.apply2(self, _value(other))
 
     def __rsub__(self, other):  # other - self
-        return ops.Sub.apply(_value(other), self)
+        return ops.Sub.apply2(_value(other), self)
 
     def __mul__(self, other):
-        return ops.Mul.apply(self, _value(other))
+        return ops.Mul.apply2(self, _value(other))
 
     def __rmul__(self, other):  # other * self
-        return ops.Mul.apply(_value(other), self)
+        return ops.Mul.apply2(_value(other), self)
 
     def __truediv__(self, other):
-        return ops.Div.apply(self, _value(other))
+        return ops.Div.apply2(self, _value(other))
 
     def __rtruediv__(self, other):  # other / self
-        return ops.Div.apply(_value(other), self)
+        return ops.Div.apply2(_value(other), self)
 
     def __pow__(self, other):
-        return ops.Pow.apply(self, _value(other))
+        return ops.Pow.apply2(self, _value(other))
 
     def __rpow__(self, other):  # other ** self
-        return ops.Pow.apply(_value(other), self)
+        return ops.Pow.apply2(_value(other), self)
 
     def __neg__(self):
-        return ops.Neg.apply(self)
+        return ops.Neg.apply1(self)
 
     def __pos__(self):
         return self
 
     def exp(self):
         """e ** self."""
-        return ops.Exp.apply(self)
+        return ops.Exp.apply1(self)
 
     def log(self):
         """Natural logarithm; nan for negative data, -inf at 0."""
-        return ops.Log.apply(self)
+        return ops.Log.apply1(self)
 
     def sqrt(self):
         """Square root; nan for negative data."""
-        return ops.Sqrt.apply(self)
+        return ops.Sqrt.apply1(self)
 
     def tanh(self):
         """Hyperbolic tangent."""
-        return ops.Tanh.apply(self)
+        return ops.Tanh.apply1(self)
 
     def sigmoid(self):
         """Logistic function 1 / (1 + e ** -self)."""
-        return ops.Sigmoid.apply(self)
+        return ops.Sigmoid.apply1(self)
 
     def relu(self):
         """max(self, 0)."""
-        return ops.Relu.apply(self)
+        return ops.Relu.apply1(self)
 
     def __abs__(self):
-        return ops.Abs.apply(self)
+        return ops.Abs.apply1(self)
 
     def abs(self):
         """|self|."""
-        return ops.Abs.apply(self)
+        return ops.Abs.apply1(self)
 
     # ----- comparisons compare data (so Values sort); hashing stays by identity -----
 
@@ -164,6 +164,10 @@ class Value(Node):
 
 
 def _value(x):
+    if x.__class__ is Value:
+        return x
+    if x.__class__ is float or x.__class__ is int:
+        return Value._result(float(x), None)
     return x if isinstance(x, Value) else Value(x, requires_grad=False)
 
 

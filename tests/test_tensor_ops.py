@@ -260,7 +260,8 @@ def test_mixed_dtypes_give_each_input_its_own_dtype():
 
 def test_default_dtype_for_lists_and_ints():
     assert Tensor([1, 2]).dtype == ag.DEFAULT_DTYPE == np.float32
-    assert Tensor(3).dtype == np.float32
+    assert Tensor(3).dtype == np.float32 and Tensor([0.5, 1.5]).dtype == np.float32
+    assert Tensor(2.5).dtype == np.float32
     assert Tensor(np.array([1.0])).dtype == np.float64
     assert Tensor([1, 2], dtype=np.int64).dtype == np.int64
 
