@@ -24,6 +24,7 @@ __all__ = [
     "is_grad_enabled",
     "backward",
     "walk",
+    "topological_order",
     "data_of",
     "GraphReleasedError",
 ]
@@ -278,47 +279,40 @@ def _released_error(fn):
 
 
 def walk(root):
-    """Return `(nodes, edges)` reachable from `root`, each node once, in a deterministic order.
+    """Return `(nodes, edges)` reachable from `root`: nodes root first, each once.
 
     `edges` lists `(parent, child)` pairs, one per use (so `a * a` has two). This is the
     graph walk shared by `draw_graph`; it is iterative, so any depth works.
     """
-    nodes, edges, seen, stack = [], [], {root}, [root]
-    while stack:
-        node = stack.pop()
-        nodes.append(node)
-        ctx = node._ctx
-        if ctx is None:
-            continue
-        for p in reversed(ctx.parents):
-            edges.append((p, node))
-            if p not in seen:
-                seen.add(p)
-                stack.append(p)
+    nodes = topological_order(root)[::-1]
+    edges = [(p, node) for node in nodes if node._ctx is not None for p in node._ctx.parents]
     return nodes, edges
 
 
-def _count_consumers(root):
-    """Count, for every node that needs a gradient, how many uses by other nodes it has.
+def topological_order(root, requiring_grad=False):
+    """Every node reachable from `root`, each after all of its inputs (so `root` is last).
 
-    Fails before any gradient is stored if part of the graph was already released.
+    An iterative depth-first search: inputs are visited in argument order, so the order
+    (and with it the order of float sums in backward) is the same on every run. With
+    `requiring_grad`, only nodes that need a gradient are visited.
     """
-    consumers = {root: 0}
-    stack = [root]
+    order, seen = [], set()
+    stack = [(root, False)]
     while stack:
-        ctx = stack.pop()._ctx
-        if ctx is None:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
             continue
-        if ctx.released:
-            raise _released_error(ctx)
-        for p in ctx.parents:
-            if p.requires_grad:
-                if p in consumers:
-                    consumers[p] += 1
-                else:
-                    consumers[p] = 1
-                    stack.append(p)
-    return consumers
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.append((node, True))
+        ctx = node._ctx
+        if ctx is not None:
+            for p in reversed(ctx.parents):
+                if p not in seen and (p.requires_grad or not requiring_grad):
+                    stack.append((p, False))
+    return order
 
 
 # ----- the driver -----
@@ -327,23 +321,25 @@ def _count_consumers(root):
 def backward(root, seed, retain_graph=False, create_graph=False):
     """Back-propagate `seed` (dL/droot) from `root` to every node that requires grad.
 
-    The order is topological by consumer counting: a node's rule runs only once every
-    use of it has sent its gradient, so each rule sees the complete dL/dnode. Parents are
-    visited in argument order, so float sums are reproducible. The front end makes the
-    seed (`1.0` for a Value, ones for a one-element Tensor).
+    Nodes are processed in reverse topological order, so every use of a node has sent its
+    gradient before the node's own rule runs: each rule sees the complete dL/dnode. The
+    front end makes the seed (`1.0` for a Value, ones for a one-element Tensor).
     """
     if not root.requires_grad:
         raise RuntimeError(
             "backward: this node does not require grad, so no graph was recorded for it; "
             "make a leaf with requires_grad=True (and not inside no_grad()) first")
-    consumers = _count_consumers(root)
+    order = topological_order(root, requiring_grad=True)
+    for node in order:  # fail before storing anything if part of the graph was released
+        if node._ctx is not None and node._ctx.released:
+            raise _released_error(node._ctx)
     grads = {root: seed}  # in-flight gradients; a node's entry is complete when it is popped
-    ready = [root]
     stored = set()  # ids of gradient arrays already stored on a node in this pass
     with _set_grad_enabled(create_graph):
-        while ready:
-            node = ready.pop()
-            g = grads.pop(node)
+        for node in reversed(order):
+            g = grads.pop(node, None)
+            if g is None:  # no path from root reached this node with a gradient
+                continue
             if node._hooks:
                 g = _run_hooks(node._hooks, g)
             ctx = node._ctx
@@ -351,27 +347,24 @@ def backward(root, seed, retain_graph=False, create_graph=False):
                 node.grad = _private(g, stored) if node.grad is None else node.grad + g
                 continue
             if node._retains_grad:  # an interior node that keeps this pass's gradient
-                node.grad = _private(g, stored)
+                node.grad = g if g.__class__ is float else _private(g, stored)
             parents = ctx.parents
-            if create_graph:
+            if create_graph:  # the rule sees nodes, so its own operations are recorded
                 pgrads = ctx.vjp(g, node, parents)
+            elif len(parents) == 2:  # the common arities, unrolled: this loop is hot
+                a, b = parents
+                pgrads = ctx.vjp(g, node.data, (a.data, b.data))
+            elif len(parents) == 1:
+                pgrads = ctx.vjp(g, node.data, (parents[0].data,))
             else:
                 pgrads = ctx.vjp(g, node.data, [p.data for p in parents])
             if not retain_graph:
                 ctx.released = True
             for p, gp in zip(parents, pgrads):
-                if not p.requires_grad:
-                    continue
-                if gp is not None:
+                if gp is not None and p.requires_grad:
                     old = grads.get(p)
-                    grads[p] = gp if old is None else old + gp  # out of place: gp may be shared
-                left = consumers[p] - 1
-                consumers[p] = left
-                if left == 0:
-                    if p in grads:
-                        ready.append(p)
-                    else:
-                        _skip(p, consumers, grads, ready)
+                    # out of place: gp may be shared with another input
+                    grads[p] = gp if old is None else old + gp
 
 
 def _run_hooks(hooks, g):
@@ -380,20 +373,6 @@ def _run_hooks(hooks, g):
         if replaced is not None:
             g = replaced
     return g
-
-
-def _skip(node, consumers, grads, ready):
-    """`node` got no gradient at all (every rule returned None): release its uses anyway."""
-    stack = [node]
-    while stack:
-        ctx = stack.pop()._ctx
-        if ctx is None:
-            continue
-        for p in ctx.parents:
-            if p.requires_grad:
-                consumers[p] -= 1
-                if consumers[p] == 0:
-                    (ready.append if p in grads else stack.append)(p)
 
 
 def data_of(x):
