@@ -124,49 +124,49 @@ class Tensor(Node):
     # ----- arithmetic: each operator is one line naming its Function in tensor_ops -----
 
     def __add__(self, other):
-        return ops.Add.apply(self, _tensor(other, self))
+        return ops.Add.apply2(self, _tensor(other, self))
 
     def __radd__(self, other):  # other + self
-        return ops.Add.apply(_tensor(other, self), self)
+        return ops.Add.apply2(_tensor(other, self), self)
 
     def __sub__(self, other):
-        return ops.Sub.apply(self, _tensor(other, self))
+        return ops.Sub.apply2(self, _tensor(other, self))
 
     def __rsub__(self, other):  # other - self
-        return ops.Sub.apply(_tensor(other, self), self)
+        return ops.Sub.apply2(_tensor(other, self), self)
 
     def __mul__(self, other):
-        return ops.Mul.apply(self, _tensor(other, self))
+        return ops.Mul.apply2(self, _tensor(other, self))
 
     def __rmul__(self, other):  # other * self
-        return ops.Mul.apply(_tensor(other, self), self)
+        return ops.Mul.apply2(_tensor(other, self), self)
 
     def __truediv__(self, other):
-        return ops.Div.apply(self, _tensor(other, self))
+        return ops.Div.apply2(self, _tensor(other, self))
 
     def __rtruediv__(self, other):  # other / self
-        return ops.Div.apply(_tensor(other, self), self)
+        return ops.Div.apply2(_tensor(other, self), self)
 
     def __pow__(self, other):
-        return ops.Pow.apply(self, _tensor(other, self))
+        return ops.Pow.apply2(self, _tensor(other, self))
 
     def __rpow__(self, other):  # other ** self
-        return ops.Pow.apply(_tensor(other, self), self)
+        return ops.Pow.apply2(_tensor(other, self), self)
 
     def __matmul__(self, other):
-        return ops.Matmul.apply(self, _tensor(other, self))
+        return ops.Matmul.apply2(self, _tensor(other, self))
 
     def __rmatmul__(self, other):  # other @ self
-        return ops.Matmul.apply(_tensor(other, self), self)
+        return ops.Matmul.apply2(_tensor(other, self), self)
 
     def __neg__(self):
-        return ops.Neg.apply(self)
+        return ops.Neg.apply1(self)
 
     def __pos__(self):
         return self
 
     def __abs__(self):
-        return ops.Abs.apply(self)
+        return ops.Abs.apply1(self)
 
     # ----- comparisons: elementwise, giving constant bool tensors -----
 
@@ -203,31 +203,31 @@ class Tensor(Node):
 
     def exp(self):
         """e ** x, elementwise."""
-        return ops.Exp.apply(self)
+        return ops.Exp.apply1(self)
 
     def log(self):
         """Natural logarithm, elementwise (nan for negative data, -inf at 0, as NumPy)."""
-        return ops.Log.apply(self)
+        return ops.Log.apply1(self)
 
     def sqrt(self):
         """Square root, elementwise."""
-        return ops.Sqrt.apply(self)
+        return ops.Sqrt.apply1(self)
 
     def abs(self):
         """|x|, elementwise."""
-        return ops.Abs.apply(self)
+        return ops.Abs.apply1(self)
 
     def tanh(self):
         """Hyperbolic tangent, elementwise."""
-        return ops.Tanh.apply(self)
+        return ops.Tanh.apply1(self)
 
     def sigmoid(self):
         """Logistic function 1 / (1 + e ** -x), elementwise, stable for large |x|."""
-        return ops.Sigmoid.apply(self)
+        return ops.Sigmoid.apply1(self)
 
     def relu(self):
         """max(x, 0), elementwise."""
-        return ops.Relu.apply(self)
+        return ops.Relu.apply1(self)
 
     def clip(self, min=None, max=None):
         """Limit the values to [min, max] (either may be None)."""
@@ -426,4 +426,4 @@ def maximum(a, b):
     array([3., 5.], dtype=float32)
     """
     a, b = _as_tensors([a, b], "maximum")
-    return ops.Maximum.apply(a, b)
+    return ops.Maximum.apply2(a, b)
