@@ -60,19 +60,26 @@ class TensorFunction(Function):
 
     def vjp(self, g, out, xs):
         grads = self.backward(g, out, *xs)
-        if type(grads) is not tuple:
+        if grads.__class__ is not tuple:
             grads = (grads,)
-        fitted = []
-        for gx, x in zip(grads, xs):
-            if gx is not None:
-                if gx.shape != x.shape:
-                    gx = SumTo.call(gx, shape=x.shape)
-                if gx.dtype != x.dtype:
-                    gx = gx.astype(x.dtype)
-                if type(gx) is not np.ndarray and not isinstance(gx, Node):
-                    gx = np.asarray(gx)  # a NumPy scalar from a 0-d reduction
-            fitted.append(gx)
-        return tuple(fitted)
+        for gx, x in zip(grads, xs):  # the common case: every gradient already fits
+            if gx is not None and (gx.__class__ is not x.__class__ or gx.shape != x.shape
+                                   or gx.dtype != x.dtype):
+                return tuple(_fit(gx, x) for gx, x in zip(grads, xs))
+        return grads
+
+
+def _fit(gx, x):
+    """Sum a gradient back to its input's shape and cast it to the input's dtype."""
+    if gx is None:
+        return None
+    if gx.shape != x.shape:
+        gx = SumTo.call(gx, shape=x.shape)
+    if gx.dtype != x.dtype:
+        gx = gx.astype(x.dtype)
+    if type(gx) is not np.ndarray and not isinstance(gx, Node):
+        gx = np.asarray(gx)  # a NumPy scalar from a 0-d reduction
+    return gx
 
 
 # ***** elementwise binary (inputs broadcast against each other) *****
@@ -481,15 +488,10 @@ class Matmul(TensorFunction):
     name = "matmul"
 
     def forward(self, a, b):
-        if a.ndim == 0 or b.ndim == 0:
-            raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes "
-                             f"{a.shape} and {b.shape}")
-        k_a, k_b = a.shape[-1], b.shape[-2] if b.ndim > 1 else b.shape[0]
-        if k_a != k_b:
-            raise ValueError(f"matmul: shapes {a.shape} and {b.shape} are not aligned: "
-                             f"{k_a} (last dim of a) != {k_b} "
-                             f"({'second-to-last' if b.ndim > 1 else 'only'} dim of b)")
-        return a @ b
+        try:
+            return a @ b
+        except ValueError:
+            raise ValueError(_matmul_mismatch(a.shape, b.shape)) from None
 
     def backward(self, g, out, a, b):
         need_a, need_b = self.needs_input_grad
@@ -509,6 +511,16 @@ class Matmul(TensorFunction):
         if need_b and self.parents[1].ndim == 1:
             gb = gb.reshape(gb.shape[:-1])
         return ga, gb  # batch dimensions are summed back by vjp
+
+
+def _matmul_mismatch(a, b):
+    if not a or not b:
+        return f"matmul: both operands need at least 1 dimension, got shapes {a} and {b}"
+    k_b, which = (b[-2], "second-to-last") if len(b) > 1 else (b[0], "only")
+    if a[-1] != k_b:
+        return (f"matmul: shapes {a} and {b} are not aligned: {a[-1]} (last dim of a) != "
+                f"{k_b} ({which} dim of b)")
+    return f"matmul: the batch dimensions of shapes {a} and {b} do not broadcast"
 
 
 # ***** shape and indexing *****
