@@ -1,0 +1,136 @@
+"""Deep chains: a 1,000,000-node scalar chain and a 100,000-node tensor chain.
+
+Each chain is `y = y * c` repeated, so d y / d x = c ** n is known exactly and checked.
+Forward, backward and freeing the graph are timed separately. The peers' recursive graph
+walks are tried on a chain 1,000 operations deep, where they raise RecursionError.
+"""
+
+import gc
+import time
+
+import numpy as np
+
+SCALAR_FACTOR = 1.0000001
+TENSOR_FACTOR = 1.000001
+
+
+class ChainResult:
+    """One chain: node count, seconds for forward/backward/free, and the gradient check."""
+
+    def __init__(self, name, nodes, forward, backward, free, ok, detail):
+        self.name, self.nodes = name, nodes
+        self.forward, self.backward, self.free = forward, backward, free
+        self.ok, self.detail = ok, detail
+
+
+def _run_chain(name, x, n, factor, grad_of, expected, rtol, seed=None):
+    gc.collect()
+    start = time.perf_counter()
+    y = x
+    for _ in range(n):
+        y = y * factor
+    t_forward = time.perf_counter() - start
+    start = time.perf_counter()
+    y.backward() if seed is None else y.backward(seed)
+    t_backward = time.perf_counter() - start
+    start = time.perf_counter()
+    del y
+    t_free = time.perf_counter() - start
+    got = grad_of(x)
+    ok = bool(np.allclose(got, expected, rtol=rtol, atol=0))
+    return ChainResult(name, n, t_forward, t_backward, t_free, ok,
+                       f"grad {np.ravel(got)[0]:.6g}, expected {expected:.6g}")
+
+
+def scalar_chain(n=1_000_000):
+    """`Value` chain of `n` multiplications; checks x.grad == c ** n."""
+    from autograd_lite import Value
+
+    x = Value(1.0)
+    return _run_chain(f"autograd-lite Value, y = y * c, {n:,} ops", x, n, SCALAR_FACTOR,
+                      lambda v: v.grad, SCALAR_FACTOR ** n, 1e-9)
+
+
+def tensor_chain(n=100_000, size=16):
+    """float32 `Tensor` chain of `n` multiplications; checks x.grad == c ** n elementwise."""
+    from autograd_lite import Tensor
+
+    x = Tensor(np.ones(size, dtype=np.float32), requires_grad=True)
+    c32 = float(np.float32(TENSOR_FACTOR))  # the factor as the float32 tensor sees it
+
+    def run():
+        return _run_chain(f"autograd-lite Tensor (float32, {size}), y = y * c, {n:,} ops", x, n,
+                          TENSOR_FACTOR, lambda t: t.grad, c32 ** n, 1e-3,
+                          seed=np.ones(size, dtype=np.float32))
+
+    y = x * TENSOR_FACTOR
+    y.sum().backward()  # warm up the code paths once
+    x.grad = None
+    return run()
+
+
+def torch_tensor_chain(n=100_000, size=16):
+    """The same float32 tensor chain in PyTorch, for reference (None if not installed)."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    x = torch.ones(size, dtype=torch.float32, requires_grad=True)
+    c32 = float(np.float32(TENSOR_FACTOR))
+    gc.collect()
+    start = time.perf_counter()
+    y = x
+    for _ in range(n):
+        y = y * TENSOR_FACTOR
+    t_forward = time.perf_counter() - start
+    start = time.perf_counter()
+    y.backward(torch.ones(size))
+    t_backward = time.perf_counter() - start
+    start = time.perf_counter()
+    del y
+    t_free = time.perf_counter() - start
+    got = x.grad.numpy()
+    ok = bool(np.allclose(got, c32 ** n, rtol=1e-3, atol=0))
+    return ChainResult(f"PyTorch tensor (float32, {size}), {n:,} ops", n, t_forward, t_backward,
+                       t_free, ok, f"grad {got[0]:.6g}, expected {c32 ** n:.6g}")
+
+
+def peer_recursion(depth=1000):
+    """(system, outcome) for each installed peer backpropagating a chain `depth` ops deep.
+
+    The outcome is "RecursionError" or "ok"; ours is included for comparison.
+    """
+    outcomes = []
+
+    def attempt(name, make, mul, backward):
+        try:
+            y = x = make()
+            for _ in range(depth):
+                y = mul(y)
+            backward(y)
+            outcomes.append((name, "ok"))
+        except RecursionError:
+            outcomes.append((name, "RecursionError"))
+        del x
+
+    from autograd_lite import Tensor, Value
+
+    attempt("autograd-lite Value", lambda: Value(1.0), lambda v: v * 1.0001,
+            lambda v: v.backward())
+    attempt("autograd-lite Tensor", lambda: Tensor(np.ones(4), requires_grad=True),
+            lambda t: t * 1.0001, lambda t: t.sum().backward())
+    try:
+        from micrograd.engine import Value as MicroValue
+
+        attempt("micrograd", lambda: MicroValue(1.0), lambda v: v * 1.0001,
+                lambda v: v.backward())
+    except ImportError:
+        pass
+    try:
+        import mygrad as mg
+
+        attempt("MyGrad", lambda: mg.tensor(np.ones(4)), lambda t: t * 1.0001,
+                lambda t: t.sum().backward())
+    except ImportError:
+        pass
+    return outcomes

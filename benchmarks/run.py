@@ -1,0 +1,330 @@
+"""The benchmark command: runs the workloads, prints one table each and the targets.
+
+Use ``python -m benchmarks`` (see ``--help``); `__main__` sets the BLAS thread count before
+NumPy is imported and then calls `main` here.
+"""
+
+import argparse
+import os
+import platform
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import chains, memory, micrograd_demo, mlp
+from .common import Target, blas_threads, fmt_time, table, targets_table, timing_table
+
+WORKLOADS = ("micrograd", "chain", "mlp", "big", "memory", "cycles")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Benchmark autograd-lite against hand-written NumPy and its peers.")
+    parser.add_argument("--quick", action="store_true",
+                        help="fewer rounds (well under a minute); same sizes and targets")
+    parser.add_argument("--smoke", action="store_true",
+                        help="tiny sizes, just to check that the code runs (targets not judged)")
+    parser.add_argument("--only", default=None,
+                        help=f"comma-separated workloads among {', '.join(WORKLOADS)} (default: all)")
+    parser.add_argument("--threads", default="1",
+                        help="BLAS threads for NumPy and PyTorch (default 1; 'default' leaves "
+                             "the libraries' own choice)")
+    parser.add_argument("--rounds", type=int, default=None,
+                        help="timed rounds (epochs per system for the MLP workloads)")
+    parser.add_argument("--data-dir", default=None,
+                        help="folder with MNIST's t10k IDX files (default: ../shared/data/mnist "
+                             "beside the repository; random digits when missing)")
+    parser.add_argument("--plot", default=None, metavar="PNG",
+                        help="also sweep batch sizes 16..1024 and save the plot of step time "
+                             "against batch size (needs matplotlib)")
+    args = parser.parse_args(argv)
+    if args.only:
+        chosen = [w.strip() for w in args.only.split(",") if w.strip()]
+        unknown = [w for w in chosen if w not in WORKLOADS]
+        if unknown:
+            parser.error(f"--only: unknown workload(s) {unknown}; choose from {WORKLOADS}")
+        args.workloads = chosen
+    else:
+        args.workloads = list(WORKLOADS)
+    return args
+
+
+# ***** the machine *****
+
+
+def _cpu_model():
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _version(module):
+    try:
+        mod = __import__(module)
+    except ImportError:
+        return None
+    return getattr(mod, "__version__", "installed")
+
+
+def _commit():
+    try:
+        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                              capture_output=True, text=True, check=False)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "autograd_lite", "nn"],
+                               cwd=ROOT, capture_output=True, text=True, check=False)
+    except OSError:
+        return "unknown"
+    if done.returncode != 0:
+        return "unknown"
+    return done.stdout.strip() + (" + uncommitted changes" if dirty.stdout.strip() else "")
+
+
+def machine_lines(threads_note):
+    peers = ", ".join(f"{name} {_version(mod) or 'not installed'}" for name, mod in
+                      (("PyTorch", "torch"), ("MyGrad", "mygrad"), ("micrograd", "micrograd"),
+                       ("HIPS autograd", "autograd")))
+    return [
+        f"machine: {os.cpu_count()} cores, {_cpu_model()}, {platform.system()} "
+        f"{platform.release()}",
+        f"Python {platform.python_version()}, NumPy {np.__version__}; peers: {peers}",
+        f"BLAS threads: {threads_note}",
+        f"autograd-lite commit: {_commit()}",
+    ]
+
+
+# ***** the workloads *****
+
+
+def run_micrograd(args, targets, out):
+    rounds = args.rounds or (2 if args.quick else 5)
+    n = 12 if args.smoke else 100
+    res = micrograd_demo.run_demo(rounds=1 if args.smoke else rounds,
+                                  warmup=0 if (args.quick or args.smoke) else 1, n=n)
+    out(f"\n## micrograd's demo step: MLP 2-16-16-1, {n} two-moons points, SVM loss + L2 "
+        f"(seconds per step, {len(next(iter(res.stats.values())).times)} interleaved steps)\n")
+    out(timing_table(res.stats, "hand floats (gc on)"))
+    out("\nSame losses:")
+    for line in micrograd_demo.demo_lines(res):
+        out(line)
+    ours = res.stats["autograd-lite Value (gc on)"]
+    same = all(v is None for v in res.mismatches.values())
+    for label, limit in (("micrograd (gc on)", 10.0), ("micrograd (gc off)", 2.0)):
+        if label in res.stats:
+            speedup = res.stats[label].min / ours.min
+            targets.append(Target(f"2. demo step: autograd-lite (gc on) vs {label}",
+                                  f"{speedup:.2f}x faster" if speedup >= 1 else
+                                  f"{1 / speedup:.2f}x slower", f">= {limit:g}x faster",
+                                  speedup >= limit and same, "ratio of minimums"))
+    freed, found = micrograd_demo.graph_is_acyclic_value()
+    out(f"\nNo reference cycles (Value graph of the demo, gc off, dropped after backward): "
+        f"{'OK' if freed and not found else 'FAIL'} (interior node freed: {freed}; "
+        f"gc.collect() found {found} unreachable objects)")
+    targets.append(Target("2. Value graph freed by reference counting alone",
+                          "freed" if freed and not found else f"not freed ({found} in cycles)",
+                          "freed", freed and not found, "weakref + gc.collect() with gc off"))
+
+
+def run_chain(args, targets, out):
+    n_scalar, n_tensor = (2000, 500) if args.smoke else (1_000_000, 100_000)
+    results = [chains.scalar_chain(n_scalar), chains.tensor_chain(n_tensor)]
+    torch_result = None if args.smoke else chains.torch_tensor_chain(n_tensor)
+    rows = []
+    for r in results + ([torch_result] if torch_result else []):
+        rows.append([r.name, fmt_time(r.forward), fmt_time(r.backward), fmt_time(r.free),
+                     ("OK: " if r.ok else "WRONG: ") + r.detail])
+    out("\n## Deep chains (gc on; one run each)\n")
+    out(table(["chain", "forward", "backward", "free graph", "gradient c ** n"], rows))
+    out("\nA chain 1,000 operations deep (each peer's own backward):")
+    for name, outcome in chains.peer_recursion(1000):
+        out(f"  {name}: {outcome}")
+    limit = 5.0
+    for r, label in zip(results, ("scalar", "tensor")):
+        targets.append(Target(f"4. {r.nodes:,}-node {label} chain backward",
+                              fmt_time(r.backward), f"<= {limit:g} s, right gradient",
+                              r.backward <= limit and r.ok, "seconds, one run"))
+
+
+def _mlp_table(args, res, title, out):
+    out(f"\n## {title}\n")
+    c = res.config
+    out(f"data: {res.source}; {res.steps} steps per epoch, {c['rounds']} timed epochs per "
+        "system after 1 warm-up epoch, round-robin; ours uses " + res.api)
+    out(timing_table(res.stats, mlp.HandNumpy.name))
+    out("\nSame losses:")
+    for line in mlp.loss_check_lines(res, res.rtol):
+        out(line)
+
+
+def run_mlp(args, targets, out, x, y, source):
+    rounds = args.rounds or (3 if args.quick else 15)
+    kw = dict(sizes=(784, 16, 10), rounds=1, samples=512) if args.smoke else dict(rounds=rounds)
+    res = mlp.run_mlp(x, y, batch_size=128, source=source, threads=args.threads_int, **kw)
+    sizes = "-".join(map(str, res.config["sizes"]))
+    _mlp_table(args, res, f"MLP {sizes}, batch 128, SGD lr 0.1, float32 "
+               f"(seconds per step)", out)
+    stats, hand, ours = res.stats, res.stats[mlp.HandNumpy.name], res.stats[mlp.Ours.name]
+    same = all(v is None for v in res.mismatches.values())
+    ratio = ours.min / hand.min
+    targets.append(Target(f"1. MLP {sizes} batch 128: autograd-lite / hand NumPy",
+                          f"{ratio:.3f}x (median {ours.median / hand.median:.3f}x)", "<= 1.15x",
+                          ratio <= 1.15 and same, "ratio of minimums, same losses"))
+    for peer in ("PyTorch", "MyGrad"):
+        if peer in stats:
+            faster = ours.min < stats[peer].min
+            targets.append(Target(f"1. MLP batch 128: autograd-lite faster than {peer}",
+                                  f"{stats[peer].min / ours.min:.2f}x faster" if faster else
+                                  f"{ours.min / stats[peer].min:.2f}x slower", "faster",
+                                  faster, "ratio of minimums"))
+    targets.append(Target("1. every system computes the same losses",
+                          "all agree" if same else "MISMATCH", f"rtol {res.rtol:g} per step", same,
+                          "epoch 1, every step"))
+
+
+def run_big(args, targets, out, x, y, source):
+    rounds = args.rounds or (2 if args.quick else 6)
+    if args.smoke:
+        kw = dict(sizes=(784, 32, 32, 10), rounds=1, samples=1024)
+    else:
+        kw = dict(sizes=(784, 1024, 1024, 10), rounds=rounds, samples=4096)
+    include = () if args.smoke else ("PyTorch",)
+    res = mlp.run_mlp(x, y, batch_size=512, source=source, threads=args.threads_int,
+                      include=include, rtol=1e-3, **kw)
+    sizes = "-".join(map(str, res.config["sizes"]))
+    _mlp_table(args, res, f"Compute-bound MLP {sizes}, batch 512, SGD lr 0.1, float32, "
+               f"{res.config['samples']} digits per epoch (seconds per step)", out)
+    hand, ours = res.stats[mlp.HandNumpy.name], res.stats[mlp.Ours.name]
+    same = res.mismatches[mlp.Ours.name] is None
+    ratio = ours.min / hand.min
+    targets.append(Target(f"1. MLP {sizes} batch 512: autograd-lite / hand NumPy",
+                          f"{ratio:.3f}x (median {ours.median / hand.median:.3f}x)", "<= 1.05x",
+                          ratio <= 1.05 and same, "ratio of minimums, same losses"))
+
+
+def run_memory(args, targets, out):
+    res = memory.run_memory(args.data_dir)
+    hand, ours = res["hand"]["peak"], res["ours"]["peak"]
+    out("\n## Peak memory of one MLP epoch (784-128-64-10, batch 128; tracemalloc, each system "
+        "in its own process, weights + activations + gradients + temporaries)\n")
+    out(table(["system", "peak", "ratio"],
+              [["hand NumPy", f"{hand / 2**20:.2f} MiB", "1.00x"],
+               ["autograd-lite", f"{ours / 2**20:.2f} MiB", f"{ours / hand:.2f}x"]]))
+    targets.append(Target("3. peak memory of the MLP epoch / hand NumPy's", f"{ours / hand:.2f}x",
+                          "<= 1.25x", ours / hand <= 1.25, "tracemalloc peak"))
+
+
+def run_cycles(args, targets, out, x, y):
+    freed, found = mlp.graph_is_acyclic_mlp(x, y)
+    ok = freed and not found
+    out(f"\nNo reference cycles (Tensor MLP loss graph, gc off, dropped before and after "
+        f"backward): {'OK' if ok else 'FAIL'} (interior tensor freed: {freed}; gc.collect() "
+        f"found {found} unreachable objects)")
+    targets.append(Target("2. Tensor graph freed by reference counting alone",
+                          "freed" if ok else f"not freed ({found} in cycles)", "freed", ok,
+                          "weakref + gc.collect() with gc off"))
+
+
+def run_plot(args, out, x, y):
+    batch_sizes = (16, 32, 64, 128, 256, 512, 1024)
+    if args.smoke:
+        batch_sizes = (16, 64)
+    rounds = args.rounds or (2 if args.quick or args.smoke else 5)
+    sweep = mlp.step_time_vs_batch(x, y, batch_sizes, rounds=rounds,
+                                   sizes=(784, 16, 10) if args.smoke else (784, 128, 64, 10))
+    hand, ours = sweep[mlp.HandNumpy.name], sweep[mlp.Ours.name]
+    out("\n## Step time against batch size (MLP 784-128-64-10, median seconds per step)\n")
+    out(table(["batch", "hand NumPy", "autograd-lite", "ratio"],
+              [[str(b), fmt_time(h), fmt_time(o), f"{o / h:.2f}x"]
+               for b, h, o in zip(batch_sizes, hand, ours)]))
+    save_plot(args.plot, batch_sizes, sweep)
+    out(f"\nplot saved to {args.plot}")
+
+
+def save_plot(path, batch_sizes, sweep):
+    """Step time (ms) against batch size, log-log, one line per system."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise SystemExit("--plot needs matplotlib: pip install 'autograd-lite[bench]'") from None
+    fig, (ax, ax_ratio) = plt.subplots(2, 1, figsize=(6.4, 6.0), sharex=True,
+                                       gridspec_kw={"height_ratios": [3, 1.3]})
+    for name, times in sweep.items():
+        ax.plot(batch_sizes, [t * 1e3 for t in times], marker="o", label=name)
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_ylabel("time per SGD step (ms)")
+    ax.set_title("MLP 784-128-64-10 on MNIST, float32, 1 BLAS thread")
+    ax.legend()
+    ax.grid(True, which="both", alpha=0.3)
+    ratio = [o / h for o, h in zip(sweep[mlp.Ours.name], sweep[mlp.HandNumpy.name])]
+    ax_ratio.plot(batch_sizes, ratio, marker="o", color="C1")
+    ax_ratio.axhline(1.0, color="gray", lw=0.8)
+    ax_ratio.set_ylabel("autograd-lite /\nhand NumPy")
+    ax_ratio.set_xlabel("batch size")
+    ax_ratio.set_xticks(batch_sizes, [str(b) for b in batch_sizes])
+    ax_ratio.grid(True, alpha=0.3)
+    fig.tight_layout()
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main(argv=None, out=print):
+    """Run the chosen workloads; print the tables and the targets. Returns the targets."""
+    args = parse_args(argv)
+    args.threads_int = None if args.threads == "default" else int(args.threads)
+    start = time.perf_counter()
+    if args.threads_int is None:
+        threads_note = "the libraries' default"
+    elif blas_threads() == str(args.threads_int):
+        threads_note = (f"{args.threads_int} (OPENBLAS/OMP/MKL_NUM_THREADS, "
+                        f"torch.set_num_threads({args.threads_int}))")
+    else:
+        threads_note = (f"NumPy's default ({blas_threads()}): the BLAS thread count is set "
+                        f"only by `python -m benchmarks`; torch.set_num_threads("
+                        f"{args.threads_int})")
+    out("# autograd-lite benchmarks" + (" (quick)" if args.quick else "") +
+        (" (smoke: tiny sizes, targets not meaningful)" if args.smoke else ""))
+    for line in machine_lines(threads_note):
+        out(line)
+    targets = []
+    # micrograd first: it runs before PyTorch is imported, whose many objects would make
+    # every garbage collection (and so micrograd with gc on) slower.
+    if "micrograd" in args.workloads:
+        run_micrograd(args, targets, out)
+    if "chain" in args.workloads:
+        run_chain(args, targets, out)
+    needs_data = {"mlp", "big", "cycles"} & set(args.workloads) or args.plot
+    if needs_data:
+        x, y, source = mlp.load_digits(args.data_dir, n=1024 if args.smoke else 8000)
+        if source.startswith("synthetic"):
+            out(f"\nNOTE: {source}")
+    if "mlp" in args.workloads:
+        run_mlp(args, targets, out, x, y, source)
+    if "big" in args.workloads:
+        run_big(args, targets, out, x, y, source)
+    if "memory" in args.workloads:
+        run_memory(args, targets, out)
+    if "cycles" in args.workloads:
+        run_cycles(args, targets, out, x, y)
+    if args.plot:
+        run_plot(args, out, x, y)
+    targets.sort(key=lambda t: t.name.split(".")[0])  # stable: issue order, then run order
+    out("\n## Targets\n")
+    out(targets_table(targets))
+    passed = sum(t.passed for t in targets)
+    out(f"\n{passed} of {len(targets)} targets hold; total time "
+        f"{time.perf_counter() - start:.0f} s")
+    return targets
+
+
