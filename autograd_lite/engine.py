@@ -27,11 +27,16 @@ __all__ = [
     "topological_order",
     "data_of",
     "GraphReleasedError",
+    "ModifiedInPlaceError",
 ]
 
 
 class GraphReleasedError(RuntimeError):
     """Raised when backward runs through a graph that an earlier backward released."""
+
+
+class ModifiedInPlaceError(RuntimeError):
+    """Raised when backward needs data that was changed in place after the forward pass."""
 
 
 # ----- grad mode: one flag per thread -----
@@ -42,6 +47,10 @@ class _GradMode(threading.local):
 
 
 _mode = _GradMode()
+
+# Set by `detect_anomaly()` (autograd_lite/anomaly.py) to an object whose `forward(fn,
+# parents, out)` and `backward(fn, grads)` check every step; None costs one global lookup.
+_anomaly = None
 
 
 def is_grad_enabled():
@@ -173,7 +182,10 @@ class Function:
     derivatives work without a second set of rules.
     """
 
-    __slots__ = ("parents", "released")
+    __slots__ = ("parents", "released", "created_at")
+
+    # Set by front ends that can change data in place: the inputs' versions at forward time.
+    versions = None
 
     # Name shown by repr and draw_graph; subclasses may override `name` for parameters.
     @property
@@ -191,6 +203,8 @@ class Function:
             out = fn.forward(*[p.data for p in parents])
         except (ValueError, IndexError, TypeError) as err:
             raise _explain(fn, parents, err) from None
+        if _anomaly is not None:
+            _anomaly.forward(fn, parents, out)
         if _mode.enabled:
             for p in parents:
                 if p.requires_grad:
@@ -207,6 +221,8 @@ class Function:
             out = fn.forward(a.data, b.data)
         except (ValueError, IndexError, TypeError) as err:
             raise _explain(fn, (a, b), err) from None
+        if _anomaly is not None:
+            _anomaly.forward(fn, (a, b), out)
         if (a.requires_grad or b.requires_grad) and _mode.enabled:
             fn.parents = (a, b)
             fn.released = False
@@ -221,6 +237,8 @@ class Function:
             out = fn.forward(a.data)
         except (ValueError, IndexError, TypeError) as err:
             raise _explain(fn, (a,), err) from None
+        if _anomaly is not None:
+            _anomaly.forward(fn, (a,), out)
         if a.requires_grad and _mode.enabled:
             fn.parents = (a,)
             fn.released = False
@@ -330,9 +348,13 @@ def backward(root, seed, retain_graph=False, create_graph=False):
             "backward: this node does not require grad, so no graph was recorded for it; "
             "make a leaf with requires_grad=True (and not inside no_grad()) first")
     order = topological_order(root, requiring_grad=True)
-    for node in order:  # fail before storing anything if part of the graph was released
-        if node._ctx is not None and node._ctx.released:
-            raise _released_error(node._ctx)
+    for node in order:  # fail before storing anything if the graph cannot be used
+        ctx = node._ctx
+        if ctx is not None:
+            if ctx.released:
+                raise _released_error(ctx)
+            if ctx.versions is not None:
+                _check_versions(ctx)
     grads = {root: seed}  # in-flight gradients; a node's entry is complete when it is popped
     stored = set()  # ids of gradient arrays already stored on a node in this pass
     with _set_grad_enabled(create_graph):
@@ -358,6 +380,8 @@ def backward(root, seed, retain_graph=False, create_graph=False):
                 pgrads = ctx.vjp(g, node.data, (parents[0].data,))
             else:
                 pgrads = ctx.vjp(g, node.data, [p.data for p in parents])
+            if _anomaly is not None:
+                _anomaly.backward(ctx, pgrads)
             if not retain_graph:
                 ctx.released = True
             for p, gp in zip(parents, pgrads):
@@ -365,6 +389,19 @@ def backward(root, seed, retain_graph=False, create_graph=False):
                     old = grads.get(p)
                     # out of place: gp may be shared with another input
                     grads[p] = gp if old is None else old + gp
+
+
+def _check_versions(ctx):
+    """Fail if an input's data was changed in place after this operation used it."""
+    for i, (p, seen) in enumerate(zip(ctx.parents, ctx.versions)):
+        if p._version != seen:
+            label = f" {p.label!r}" if p.label else ""
+            raise ModifiedInPlaceError(
+                f"backward: input {i}{label} of '{ctx.name}' (shape "
+                f"{getattr(p.data, 'shape', ())}) was modified in place after the forward "
+                f"pass used it (version {seen}, now {p._version}), for example by an "
+                "optimizer step between forward and backward; its gradient would be wrong. "
+                "Run the forward pass again after changing the data.")
 
 
 def _run_hooks(hooks, g):

@@ -30,7 +30,9 @@ class Tensor(Node):
            [6., 8.]])
     """
 
-    __slots__ = ()
+    # `_version` counts in-place changes of `data` made through the framework (in-place
+    # operators, optimizer steps); backward refuses to use data changed since the forward.
+    __slots__ = ("_version",)
     # Interior tensors keep no gradient unless asked (`retain_grad()`): saves memory.
     retains_grad_by_default = False
     # Make NumPy defer to Tensor's reflected operators (`array * tensor` -> Tensor).
@@ -55,6 +57,7 @@ class Tensor(Node):
         self._hooks = None
         self._retains_grad = False
         self.label = label
+        self._version = 0
 
     @classmethod
     def _result(cls, data, ctx):
@@ -66,6 +69,9 @@ class Tensor(Node):
         t._hooks = None
         t._retains_grad = False
         t.label = ""
+        t._version = 0
+        if ctx is not None:
+            ctx.versions = tuple([p._version for p in ctx.parents])
         return t
 
     @classmethod
@@ -75,6 +81,15 @@ class Tensor(Node):
         if isinstance(x, (int, float)) and like.data.dtype.kind == "f":
             return cls._result(np.asarray(x, dtype=like.data.dtype), None)
         return cls._result(np.asarray(x), None)
+
+    @staticmethod
+    def _nonfinite(x):
+        """'nan', 'inf' or 'nan and inf' when the array `x` holds such values, else ''."""
+        x = np.asarray(x)
+        if x.dtype.kind not in "fc":
+            return ""
+        nan, inf = bool(np.isnan(x).any()), bool(np.isinf(x).any())
+        return " and ".join(word for word, found in (("nan", nan), ("inf", inf)) if found)
 
     # ----- attributes -----
 
@@ -161,6 +176,35 @@ class Tensor(Node):
 
     def __neg__(self):
         return ops.Neg.apply1(self)
+
+    # In-place operators change `data` in place when no graph is being recorded (under
+    # no_grad(), or when nothing requires grad), as in `with no_grad(): w -= lr * w.grad`;
+    # while recording they fall back to a new tensor, so a graph never sees data change.
+
+    def __iadd__(self, other):
+        return self._inplace(other, ops.Add, np.add)
+
+    def __isub__(self, other):
+        return self._inplace(other, ops.Sub, np.subtract)
+
+    def __imul__(self, other):
+        return self._inplace(other, ops.Mul, np.multiply)
+
+    def __itruediv__(self, other):
+        return self._inplace(other, ops.Div, np.true_divide)
+
+    def _inplace(self, other, op, ufunc):
+        other = _tensor(other, self)
+        if engine.is_grad_enabled() and (self.requires_grad or other.requires_grad):
+            return op.apply2(self, other)
+        try:
+            ufunc(self.data, other.data, out=self.data, casting="same_kind")
+        except (ValueError, TypeError) as err:
+            raise ValueError(f"{op.name} (in place): cannot update a tensor of shape "
+                             f"{self.shape} {self.dtype} with shape {other.shape} "
+                             f"{other.dtype}: {err}") from None
+        self._version += 1
+        return self
 
     def __pos__(self):
         return self

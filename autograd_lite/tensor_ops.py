@@ -56,7 +56,7 @@ def sum_to(x, shape):
 class TensorFunction(Function):
     """Base of tensor operations: fits each gradient to its input's shape and dtype."""
 
-    __slots__ = ()
+    __slots__ = ("versions",)
 
     def vjp(self, g, out, xs):
         grads = self.backward(g, out, *xs)

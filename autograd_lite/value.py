@@ -4,6 +4,8 @@ from . import engine
 from . import scalar_ops as ops
 from .engine import Node
 
+INF = float("inf")
+
 
 class Value(Node):
     """A scalar that remembers the operations that made it, so it can back-propagate.
@@ -50,6 +52,11 @@ class Value(Node):
         if isinstance(x, Value):
             return x
         return cls(x, requires_grad=False)
+
+    @staticmethod
+    def _nonfinite(x):
+        """'nan' or 'inf' when the number `x` is one, else '' (for detect_anomaly)."""
+        return "nan" if x != x else "inf" if x in (INF, -INF) else ""
 
     # ----- operators: each is one line that names its Function in scalar_ops -----
 
