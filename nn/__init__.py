@@ -1,0 +1,105 @@
+"""nn: neural networks on `autograd_lite.Tensor`, in two styles.
+
+The course exercise's classes, `Layer` and `NeuralNetwork` (append_layer, forward,
+backward with gradients from the engine), and a PyTorch-style module system: `Module`,
+`Linear`, `Sequential`, `MLP`, activations, losses, the `SGD` and `Adam` optimizers,
+`save`/`load`, mini-batches and `accuracy`. See docs/nn.md.
+
+>>> import numpy as np
+>>> from nn import Sequential, Linear, ReLU, Adam, cross_entropy
+>>> model = Sequential(Linear(4, 8, seed=0), ReLU(), Linear(8, 3, seed=1))
+>>> opt = Adam(model.parameters(), lr=1e-2)
+>>> loss = cross_entropy(model(np.ones((2, 4))), np.array([0, 2]))
+>>> loss.backward()
+>>> opt.step()
+"""
+
+from . import functional, init, optim
+from .data import DataLoader, accuracy, batches
+from .functional import (
+    affine,
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    identity,
+    log_softmax,
+    mse_loss,
+    relu,
+    sigmoid,
+    softmax,
+    tanh,
+)
+from .layer import Layer, NeuralNetwork
+from .module import (
+    MLP,
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    Dropout,
+    Flatten,
+    Identity,
+    Linear,
+    LogSoftmax,
+    Module,
+    MSELoss,
+    Parameter,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    StateDictError,
+    Tanh,
+)
+from .optim import SGD, Adam, Optimizer
+from .serialization import load, save
+
+__all__ = [
+    # the course exercise's interface
+    "Layer",
+    "NeuralNetwork",
+    # modules
+    "Module",
+    "Parameter",
+    "Linear",
+    "Sequential",
+    "MLP",
+    "Identity",
+    "ReLU",
+    "Tanh",
+    "Sigmoid",
+    "Softmax",
+    "LogSoftmax",
+    "Flatten",
+    "Dropout",
+    "MSELoss",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "CrossEntropyLoss",
+    # functions
+    "relu",
+    "tanh",
+    "sigmoid",
+    "softmax",
+    "log_softmax",
+    "identity",
+    "affine",
+    "mse_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    # optimizers
+    "Optimizer",
+    "SGD",
+    "Adam",
+    # saving, data, metrics
+    "save",
+    "load",
+    "StateDictError",
+    "batches",
+    "DataLoader",
+    "accuracy",
+    # submodules
+    "functional",
+    "init",
+    "optim",
+]

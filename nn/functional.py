@@ -1,0 +1,471 @@
+"""Activations and losses as functions on Tensors, with fused operations where they pay off.
+
+Each fused operation is one `TensorFunction` with its forward rule beside its backward
+rule, like the engine's own operations:
+
+- `Affine`: x @ w + b, the dense layer, in one step;
+- `MSE`, `BCE`, `BCEWithLogits`, `CrossEntropy`: each loss in one step, numerically stable
+  (cross-entropy is log-softmax and negative log-likelihood fused: its gradient is
+  (softmax - onehot) / N).
+
+Functions accept Tensors, NumPy arrays or lists, and return Tensors. Losses take a
+`reduction`: "mean" (the default), "sum" or "none" (one loss per sample).
+
+NOTE: exp(-1e4) underflows to 0, which is exactly right here; the operations below silence
+that underflow (even under `np.errstate(all="raise")`), never overflow or invalid values.
+"""
+
+import numpy as np
+
+from autograd_lite import Tensor
+from autograd_lite import tensor_ops as ops
+from autograd_lite.engine import Node
+from autograd_lite.tensor_ops import TensorFunction
+
+__all__ = [
+    "relu",
+    "tanh",
+    "sigmoid",
+    "softmax",
+    "log_softmax",
+    "identity",
+    "affine",
+    "mse_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "ACTIVATIONS",
+    "REDUCTIONS",
+    "get_activation",
+]
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def _as_tensor(x):
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+class _QuietUnderflow:
+    """Mixin: run forward and backward with floating-point underflow ignored (see NOTE above)."""
+
+    __slots__ = ()
+
+    def forward(self, *xs):
+        with np.errstate(under="ignore"):
+            return super().forward(*xs)
+
+    def backward(self, g, out, *xs):
+        with np.errstate(under="ignore"):
+            return super().backward(g, out, *xs)
+
+
+class _Sigmoid(_QuietUnderflow, ops.Sigmoid):
+    __slots__ = ()
+
+
+class _Softmax(_QuietUnderflow, ops.Softmax):
+    __slots__ = ()
+
+
+class _LogSoftmax(_QuietUnderflow, ops.LogSoftmax):
+    __slots__ = ()
+
+
+# ***** activations *****
+
+
+def relu(x):
+    """max(x, 0), elementwise.
+
+    >>> relu([-1.0, 2.0]).data
+    array([0., 2.], dtype=float32)
+    """
+    return _as_tensor(x).relu()
+
+
+def tanh(x):
+    """Hyperbolic tangent, elementwise.
+
+    >>> tanh([0.0]).data
+    array([0.], dtype=float32)
+    """
+    return _as_tensor(x).tanh()
+
+
+def sigmoid(x):
+    """1 / (1 + exp(-x)), elementwise, stable for any x.
+
+    >>> sigmoid([0.0, -1e4]).data
+    array([0.5, 0. ], dtype=float32)
+    """
+    return _Sigmoid.apply(_as_tensor(x))
+
+
+def _axis(axis, dim):
+    return axis if dim is None else dim
+
+
+def softmax(x, axis=-1, dim=None):
+    """exp(x) / sum(exp(x)) along `axis` (`dim` is PyTorch's name for it), stable for any x.
+
+    >>> softmax([[0.0, 0.0]]).data
+    array([[0.5, 0.5]], dtype=float32)
+    """
+    return _Softmax.apply(_as_tensor(x), axis=_axis(axis, dim))
+
+
+def log_softmax(x, axis=-1, dim=None):
+    """log(softmax(x)) along `axis`, without overflow or log(0).
+
+    >>> log_softmax([[0.0, 1e4]]).data
+    array([[-10000.,      0.]], dtype=float32)
+    """
+    return _LogSoftmax.apply(_as_tensor(x), axis=_axis(axis, dim))
+
+
+def identity(x):
+    """x unchanged: the "linear" activation.
+
+    >>> identity([1.0]).data
+    array([1.], dtype=float32)
+    """
+    return _as_tensor(x)
+
+
+ACTIVATIONS = {
+    "sigmoid": sigmoid,
+    "tanh": tanh,
+    "relu": relu,
+    "linear": identity,
+    "identity": identity,
+    "softmax": softmax,
+}
+
+
+def get_activation(activation, where="activation"):
+    """Return `(name, function)` for an activation name, None ("linear") or a callable.
+
+    A callable is kept as is, with name None; it must map a Tensor to a Tensor.
+
+    >>> get_activation("ReLU")[0], get_activation(None)[0]
+    ('relu', 'linear')
+    """
+    if activation is None:
+        return "linear", identity
+    if isinstance(activation, str):
+        name = activation.lower()
+        if name in ACTIVATIONS:
+            return name, ACTIVATIONS[name]
+    elif callable(activation):
+        return None, activation
+    choices = ", ".join(repr(k) for k in ACTIVATIONS)
+    raise ValueError(f"{where}: unknown activation {activation!r}; choose one of {choices}, "
+                     f"None (same as 'linear'), or pass a callable that maps a Tensor to a "
+                     f"Tensor")
+
+
+# ***** the dense layer *****
+
+
+class Affine(TensorFunction):
+    """x @ w + b (b optional), with w of shape (in, out);  d/dx = g @ w.T, d/dw = x.T @ g,
+    d/db = g summed over the batch."""
+
+    __slots__ = ()
+    name = "affine"
+
+    def forward(self, x, w, b=None):
+        out = x @ w
+        if b is not None:
+            if out.dtype == b.dtype:
+                out += b  # out is a fresh array: adding in place saves one allocation
+            else:
+                out = out + b
+        return out
+
+    def backward(self, g, out, x, w, b=None):
+        need = self.needs_input_grad
+        gx = g @ w.T if need[0] else None
+        gw = gb = None
+        if need[1]:
+            if x.ndim == 2:
+                gw = x.T @ g
+            else:  # one sample (in,) or extra batch axes (..., in): fold them into one
+                gw = x.reshape(-1, x.shape[-1]).T @ g.reshape(-1, g.shape[-1])
+        if b is not None and need[2]:
+            gb = g.sum(axis=tuple(range(g.ndim - 1))) if g.ndim > 1 else g
+        return (gx, gw) if b is None else (gx, gw, gb)
+
+
+def affine(x, weight, bias=None):
+    """x @ weight + bias as one operation; `weight` has shape (in_features, out_features).
+
+    >>> import numpy as np
+    >>> affine(np.ones((2, 3)), Tensor(np.ones((3, 4))), Tensor(np.zeros(4))).shape
+    (2, 4)
+    """
+    x, weight = _as_tensor(x), _as_tensor(weight)
+    if bias is None:
+        return Affine.apply(x, weight)
+    return Affine.apply(x, weight, _as_tensor(bias))
+
+
+# ***** losses *****
+
+
+def _check_reduction(reduction, op):
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{op}: unknown reduction {reduction!r}; choose one of "
+                         f"{', '.join(repr(r) for r in REDUCTIONS)}")
+
+
+def _reduce(losses, reduction):
+    if reduction == "mean":
+        return np.asarray(losses.mean())
+    if reduction == "sum":
+        return np.asarray(losses.sum())
+    return losses
+
+
+def _scale(g, reduction, n):
+    """The upstream gradient of a reduction, ready to multiply the per-element gradients."""
+    return g * (1.0 / n) if reduction == "mean" else g
+
+
+def _target(target, like, op):
+    """The target as an array of `like`'s dtype, checked to have `like`'s shape."""
+    t = target.data if isinstance(target, Tensor) else target
+    t = np.asarray(t, dtype=like.dtype)
+    if t.shape != like.shape:
+        raise ValueError(f"{op}: input has shape {like.shape} but target has shape {t.shape}; "
+                         f"they must be equal (reshape the target, e.g. "
+                         f"y.reshape({like.shape}))")
+    return t
+
+
+def _check_loss_input(x, op, reduction):
+    _check_reduction(reduction, op)
+    if x.data.dtype.kind != "f":
+        raise TypeError(f"{op}: input must be floating point, got dtype {x.dtype}")
+    if x.size == 0:
+        raise ValueError(f"{op}: input is empty (shape {x.shape}); a loss needs at least "
+                         f"one element")
+
+
+class MSE(TensorFunction):
+    """mean/sum/none of (x - t)**2;  d/dx = 2 (x - t), d/dt = -2 (x - t)."""
+
+    __slots__ = ("reduction",)
+    name = "mse_loss"
+
+    def __init__(self, reduction="mean"):
+        self.reduction = reduction
+
+    def forward(self, x, t):
+        d = x - t
+        return _reduce(np.multiply(d, d, out=d), self.reduction)
+
+    def backward(self, g, out, x, t):
+        gx = (x - t) * (_scale(g, self.reduction, x.size) * 2.0)
+        return gx, (-gx if self.needs_input_grad[1] else None)
+
+
+def mse_loss(input, target, reduction="mean"):
+    """Mean squared error between `input` and a `target` of the same shape.
+
+    >>> mse_loss([1.0, 2.0], [1.0, 4.0]).item()
+    2.0
+    """
+    x = _as_tensor(input)
+    _check_loss_input(x, "mse_loss", reduction)
+    if isinstance(target, Tensor):
+        if target.shape != x.shape:
+            _target(target, x, "mse_loss")  # raises, naming both shapes
+        t = target
+    else:
+        t = Tensor(_target(target, x, "mse_loss"))
+    return MSE.apply(x, t, reduction=reduction)
+
+
+class BCE(TensorFunction):
+    """Binary cross-entropy of probabilities p against targets t (a constant):
+    -(t log p + (1 - t) log(1 - p)), each log clamped at -100 as PyTorch does;
+    d/dp = (p - t) / max(p (1 - p), 1e-12)."""
+
+    __slots__ = ("target", "reduction")
+    name = "binary_cross_entropy"
+    EPS = 1e-12
+
+    def __init__(self, target, reduction="mean"):
+        self.target, self.reduction = target, reduction
+
+    def forward(self, p):
+        t = self.target
+        with np.errstate(divide="ignore", under="ignore"):
+            log_p = np.maximum(np.log(p), -100)
+            log_q = np.maximum(np.log1p(-p), -100)
+        return _reduce(-(t * log_p + (1 - t) * log_q), self.reduction)
+
+    def backward(self, g, out, p):
+        scale = _scale(g, self.reduction, p.size)
+        with np.errstate(under="ignore"):
+            if isinstance(p, Node):  # create_graph: keep the rule differentiable
+                return (p - self.target) / ops.Maximum.call(p * (1 - p), self.EPS) * scale
+            return (p - self.target) / np.maximum(p * (1 - p), self.EPS) * scale
+
+
+class BCEWithLogits(TensorFunction):
+    """Binary cross-entropy of logits x against targets t (a constant), computed stably as
+    max(x, 0) - x t + log(1 + exp(-|x|));  d/dx = sigmoid(x) - t."""
+
+    __slots__ = ("target", "reduction", "probs")
+    name = "binary_cross_entropy_with_logits"
+
+    def __init__(self, target, reduction="mean"):
+        self.target, self.reduction = target, reduction
+
+    def forward(self, x):
+        with np.errstate(under="ignore"):
+            e = np.exp(-np.abs(x))
+            losses = np.maximum(x, 0) - x * self.target + np.log1p(e)
+            self.probs = np.where(x >= 0, 1 / (1 + e), e / (1 + e))  # sigmoid(x)
+        return _reduce(losses, self.reduction)
+
+    def backward(self, g, out, x):
+        scale = _scale(g, self.reduction, x.size)
+        with np.errstate(under="ignore"):
+            p = _Sigmoid.call(x) if isinstance(x, Node) else self.probs
+            return (p - self.target) * scale
+
+
+def _check_probabilities(values, what, op):
+    if values.size and not (values.min() >= 0 and values.max() <= 1):  # also catches nan
+        raise ValueError(f"{op}: {what} must lie in [0, 1], got values from "
+                         f"{values.min()} to {values.max()}")
+
+
+def binary_cross_entropy(input, target, reduction="mean", from_logits=False):
+    """Binary cross-entropy of probabilities `input` (or logits, `from_logits=True`).
+
+    Targets are in [0, 1] and have the input's shape. From probabilities each log is clamped
+    at -100 (so p = 0 or 1 stays finite); from logits the loss is exact and stable for any
+    logit, and better: prefer a linear last layer with `from_logits=True`.
+
+    >>> round(binary_cross_entropy([0.5], [1.0]).item(), 4)
+    0.6931
+    >>> binary_cross_entropy([1e4], [1.0], from_logits=True).item()
+    0.0
+    """
+    op = "binary_cross_entropy_with_logits" if from_logits else "binary_cross_entropy"
+    x = _as_tensor(input)
+    _check_loss_input(x, op, reduction)
+    t = _target(target, x, op)
+    _check_probabilities(t, "targets", op)
+    if from_logits:
+        return BCEWithLogits.apply(x, target=t, reduction=reduction)
+    _check_probabilities(x.data, "input probabilities (use from_logits=True for logits)", op)
+    return BCE.apply(x, target=t, reduction=reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, reduction="mean"):
+    """Binary cross-entropy from logits: `binary_cross_entropy(..., from_logits=True)`.
+
+    >>> round(binary_cross_entropy_with_logits([0.0], [1.0]).item(), 4)
+    0.6931
+    """
+    return binary_cross_entropy(input, target, reduction=reduction, from_logits=True)
+
+
+class CrossEntropy(TensorFunction):
+    """-log softmax(x)[label] over the last axis (or -sum(t log softmax(x)) for probability
+    targets t), fused;  d/dx = softmax(x) - onehot(label)  (softmax(x) sum(t) - t)."""
+
+    __slots__ = ("labels", "soft", "reduction", "probs")
+    name = "cross_entropy"
+
+    def __init__(self, labels, soft, reduction="mean"):
+        self.labels, self.soft, self.reduction = labels, soft, reduction
+
+    def forward(self, x):
+        with np.errstate(under="ignore"):
+            shifted = x - x.max(axis=-1, keepdims=True)  # NOTE: keeps every exp <= 1
+            e = np.exp(shifted)
+            total = e.sum(axis=-1, keepdims=True)
+            if self.soft:
+                losses = -(self.labels * (shifted - np.log(total))).sum(axis=-1)
+            else:
+                picked = np.take_along_axis(shifted, self.labels[..., None], axis=-1)
+                losses = (np.log(total) - picked)[..., 0]
+            e /= total
+        self.probs = e  # softmax(x), reused by backward
+        return _reduce(losses, self.reduction)
+
+    def backward(self, g, out, x):
+        n = self.labels.size // x.shape[-1] if self.soft else self.labels.size
+        scale = _scale(g, self.reduction, n)
+        if self.reduction == "none":
+            scale = scale.reshape(scale.shape + (1,))
+        with np.errstate(under="ignore"):
+            if isinstance(x, Node):  # create_graph: keep the rule differentiable
+                p = _Softmax.call(x, axis=-1)
+                target = self.labels if self.soft else self._onehot(x.shape, x.dtype)
+            else:
+                p = self.probs.copy()
+                if not self.soft:
+                    np.put_along_axis(p, self.labels[..., None],
+                                      np.take_along_axis(p, self.labels[..., None], -1) - 1, -1)
+                    return p * scale
+                target = self.labels
+            if self.soft:
+                p = p * target.sum(axis=-1, keepdims=True)
+            return (p - target) * scale
+
+    def _onehot(self, shape, dtype):
+        onehot = np.zeros(shape, dtype=dtype)
+        np.put_along_axis(onehot, self.labels[..., None], 1, -1)
+        return onehot
+
+
+def cross_entropy(input, target, reduction="mean"):
+    """Cross-entropy of logits `input` (..., C) against integer class labels (...).
+
+    Log-softmax and negative log-likelihood in one stable operation, finite for any logits.
+    `target` may also hold class probabilities of the input's shape (soft labels). Labels
+    that are floats with whole values are accepted (a Tensor stores integers as float32).
+
+    >>> import numpy as np
+    >>> round(cross_entropy(np.array([[0.0, 0.0]]), np.array([1])).item(), 4)
+    0.6931
+    >>> cross_entropy(np.array([[1e4, -1e4]]), np.array([0])).item()
+    0.0
+    """
+    x = _as_tensor(input)
+    _check_loss_input(x, "cross_entropy", reduction)
+    if x.ndim == 0:
+        raise ValueError("cross_entropy: input must have a class axis (shape (N, C) or (C,)), "
+                         "got a 0-d tensor")
+    labels = np.asarray(target.data if isinstance(target, Tensor) else target)
+    classes = x.shape[-1]
+    if labels.dtype.kind == "f" and labels.shape == x.shape:
+        return CrossEntropy.apply(x, labels=labels.astype(x.dtype, copy=False), soft=True,
+                                  reduction=reduction)
+    if labels.shape != x.shape[:-1]:
+        raise ValueError(f"cross_entropy: logits of shape {x.shape} need integer labels of "
+                         f"shape {x.shape[:-1]} (one class index per sample) or class "
+                         f"probabilities of shape {x.shape}, got target of shape "
+                         f"{labels.shape}")
+    if labels.dtype.kind == "f":
+        if not np.all(labels == np.round(labels)):
+            raise ValueError("cross_entropy: labels must be integer class indices, got "
+                             "non-integer float values")
+        labels = labels.astype(np.int64)
+    elif labels.dtype.kind not in "iu":
+        raise TypeError(f"cross_entropy: labels must be integer class indices, got dtype "
+                        f"{labels.dtype}")
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        bad = labels[(labels < 0) | (labels >= classes)]
+        raise ValueError(f"cross_entropy: labels must be in 0..{classes - 1} for {classes} "
+                         f"classes, got {bad.ravel()[0]} (labels range from {labels.min()} "
+                         f"to {labels.max()})")
+    return CrossEntropy.apply(x, labels=labels, soft=False, reduction=reduction)

@@ -1,0 +1,221 @@
+"""Optimizers, sorted by increasing complexity: SGD (with momentum, Nesterov, weight decay)
+and Adam. Their updates are the ones PyTorch documents, step for step, with its defaults.
+
+An optimizer holds a list of parameters; `step()` updates each parameter's `.data` in place
+from its `.grad` (parameters whose grad is None are skipped) and `zero_grad()` sets every
+`.grad` to None, which is cheaper than filling zeros.
+
+>>> import numpy as np
+>>> from nn import Linear, SGD, mse_loss
+>>> layer = Linear(2, 1, seed=0)
+>>> opt = SGD(layer.parameters(), lr=0.1)
+>>> loss = mse_loss(layer(np.ones((4, 2))), np.zeros((4, 1)))
+>>> loss.backward()
+>>> opt.step()
+>>> opt.zero_grad()
+>>> layer.weight.grad is None
+True
+"""
+
+import math
+
+import numpy as np
+
+from autograd_lite import Tensor
+
+__all__ = ["Optimizer", "SGD", "Adam"]
+
+
+def check_number(value, name, where, low=0.0, high=math.inf, low_open=False, high_open=True):
+    """Return `value` as a float if it lies in the given interval, else raise a ValueError
+    that states the valid range."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"{where}: {name} must be a number, got {value!r}")
+    value = float(value)
+    too_low = value <= low if low_open else value < low
+    too_high = value >= high if high_open else value > high
+    if math.isnan(value) or too_low or too_high:
+        left, right = "(" if low_open else "[", ")" if high_open else "]"
+        raise ValueError(f"{where}: {name} must be in {left}{low}, {high}{right}, got {value!r}")
+    return value
+
+
+def check_lr(lr, where):
+    """`lr` as a float, or a ValueError: a learning rate must be a finite number > 0."""
+    return check_number(lr, "lr (learning rate)", where, low=0.0, low_open=True)
+
+
+def _grad_array(p):
+    g = p.grad
+    return g.data if isinstance(g, Tensor) else g  # a Tensor after backward(create_graph=True)
+
+
+class Optimizer:
+    """Base class: holds the parameters, `zero_grad()`, and one scratch buffer per parameter
+    so that `step()` allocates nothing on the common path."""
+
+    def __init__(self, params, lr):
+        name = type(self).__name__
+        if isinstance(params, Tensor):
+            raise TypeError(f"{name}: params must be an iterable of parameters (e.g. "
+                            f"model.parameters()), got a single Tensor; wrap it in a list")
+        self.params = list(params)
+        if not self.params:
+            raise ValueError(f"{name}: got an empty parameter list; pass model.parameters() "
+                             f"of a model that has parameters")
+        seen = set()
+        for i, p in enumerate(self.params):
+            if not isinstance(p, Tensor) or not p.requires_grad or not p.is_leaf:
+                raise TypeError(f"{name}: parameter {i} must be a leaf Tensor with "
+                                f"requires_grad=True, got {type(p).__name__}")
+            if id(p) in seen:
+                raise ValueError(f"{name}: parameter {i} appears twice in the list")
+            seen.add(id(p))
+        self.lr = check_lr(lr, name)
+        self._scratch = [None] * len(self.params)
+
+    def zero_grad(self):
+        """Set every parameter's `.grad` to None (the next backward stores fresh ones)."""
+        for p in self.params:
+            p.grad = None
+
+    def step(self):
+        """Update every parameter that has a gradient; subclasses define the rule."""
+        raise NotImplementedError
+
+    def _buffer(self, i):
+        buf = self._scratch[i]
+        p = self.params[i].data
+        if buf is None or buf.shape != p.shape or buf.dtype != p.dtype:
+            buf = self._scratch[i] = np.empty_like(p)
+        return buf
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self._hyper()})"
+
+    def _hyper(self):
+        return f"lr={self.lr}"
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, optionally with momentum and weight decay.
+
+    Per step, as PyTorch documents it (t counts this parameter's steps from 1):
+        g = grad + weight_decay * p
+        b = g                                  if t == 1
+        b = momentum * b + (1 - dampening) * g otherwise       (when momentum != 0)
+        g = g + momentum * b  if nesterov  else  b             (when momentum != 0)
+        p = p - lr * g
+
+    >>> import numpy as np
+    >>> p = Tensor(np.array([1.0]), requires_grad=True)
+    >>> p.grad = np.array([0.5])
+    >>> SGD([p], lr=0.1).step()
+    >>> p.data
+    array([0.95])
+    """
+
+    def __init__(self, params, lr, momentum=0, weight_decay=0, nesterov=False, *,
+                 dampening=0):
+        super().__init__(params, lr)
+        self.momentum = check_number(momentum, "momentum", "SGD")
+        self.weight_decay = check_number(weight_decay, "weight_decay", "SGD")
+        self.dampening = check_number(dampening, "dampening", "SGD")
+        self.nesterov = bool(nesterov)
+        if self.nesterov and (self.momentum == 0 or self.dampening != 0):
+            raise ValueError("SGD: nesterov=True needs momentum > 0 and dampening = 0")
+        self._momentum = [None] * len(self.params)
+
+    def step(self):
+        """Apply one update to every parameter that has a gradient."""
+        lr, mu, wd = self.lr, self.momentum, self.weight_decay
+        for i, p in enumerate(self.params):
+            g = _grad_array(p)
+            if g is None:
+                continue
+            buf = self._buffer(i)
+            if wd:
+                g = np.multiply(p.data, wd, out=buf)
+                g += _grad_array(p)
+            if mu:
+                b = self._momentum[i]
+                if b is None:
+                    b = self._momentum[i] = np.array(g, dtype=p.data.dtype, copy=True)
+                else:
+                    b *= mu
+                    b += g if self.dampening == 0 else (1 - self.dampening) * g
+                if self.nesterov:
+                    g = g + mu * b
+                else:
+                    g = b
+            np.multiply(g, lr, out=buf)
+            p.data -= buf
+
+    def _hyper(self):
+        return (f"lr={self.lr}, momentum={self.momentum}, weight_decay={self.weight_decay}, "
+                f"nesterov={self.nesterov}")
+
+
+class Adam(Optimizer):
+    """Adam: gradient steps scaled by running estimates of the gradient's mean and variance.
+
+    Per step, as PyTorch documents it (t counts this parameter's steps from 1):
+        g = grad + weight_decay * p
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g**2
+        m_hat = m / (1 - beta1**t),  v_hat = v / (1 - beta2**t)
+        p = p - lr * m_hat / (sqrt(v_hat) + eps)
+
+    >>> import numpy as np
+    >>> p = Tensor(np.array([1.0]), requires_grad=True)
+    >>> p.grad = np.array([0.5])
+    >>> Adam([p], lr=0.1).step()
+    >>> p.data.round(6)
+    array([0.9])
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0):
+        super().__init__(params, lr)
+        if len(betas) != 2:
+            raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}")
+        self.betas = (check_number(betas[0], "betas[0]", "Adam", high=1.0),
+                      check_number(betas[1], "betas[1]", "Adam", high=1.0))
+        self.eps = check_number(eps, "eps", "Adam")
+        self.weight_decay = check_number(weight_decay, "weight_decay", "Adam")
+        n = len(self.params)
+        self._m, self._v, self._steps = [None] * n, [None] * n, [0] * n
+
+    def step(self):
+        """Apply one update to every parameter that has a gradient."""
+        beta1, beta2 = self.betas
+        for i, p in enumerate(self.params):
+            g = _grad_array(p)
+            if g is None:
+                continue
+            if self.weight_decay:
+                g = g + self.weight_decay * p.data
+            if self._m[i] is None:
+                self._m[i] = np.zeros_like(p.data)
+                self._v[i] = np.zeros_like(p.data)
+            m, v, buf = self._m[i], self._v[i], self._buffer(i)
+            self._steps[i] += 1
+            t = self._steps[i]
+            m *= beta1
+            m += np.multiply(g, 1 - beta1, out=buf)
+            v *= beta2
+            np.multiply(g, g, out=buf)
+            buf *= 1 - beta2
+            v += buf
+            # lr * m_hat / (sqrt(v_hat) + eps), written to reuse one buffer:
+            # m_hat = m / bc1 and sqrt(v_hat) = sqrt(v) / sqrt(bc2).
+            bc1, bc2 = 1 - beta1**t, 1 - beta2**t
+            np.sqrt(v, out=buf)
+            buf /= math.sqrt(bc2)
+            buf += self.eps
+            np.divide(m, buf, out=buf)
+            buf *= self.lr / bc1
+            p.data -= buf
+
+    def _hyper(self):
+        return (f"lr={self.lr}, betas={self.betas}, eps={self.eps}, "
+                f"weight_decay={self.weight_decay}")

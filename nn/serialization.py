@@ -1,0 +1,85 @@
+"""Save a module's parameters to a `.npz` file and load them back, without pickle.
+
+The file is a plain NumPy `.npz` archive with one array per parameter, named as in
+`state_dict()` ("layers.0.weight"). It is written to a temporary file and then renamed, so
+an interrupted save never leaves a half-written file under the target name. Loading reads
+with `allow_pickle=False` and checks every name, shape and dtype before changing anything.
+
+>>> import os, tempfile
+>>> from nn import Linear, save, load
+>>> a, b = Linear(3, 2, seed=0), Linear(3, 2, seed=1)
+>>> path = os.path.join(tempfile.mkdtemp(), "model.npz")
+>>> save(a, path)
+>>> _ = load(b, path)
+>>> bool((a.weight.data == b.weight.data).all())
+True
+"""
+
+import os
+import tempfile
+import zipfile
+
+import numpy as np
+
+from .module import StateDictError
+
+__all__ = ["save", "load"]
+
+
+def save(module, path):
+    """Write `module.state_dict()` to `path` as an uncompressed `.npz` archive.
+
+    The file is written exactly at `path` (no ".npz" is appended).
+    """
+    arrays = module.state_dict()
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as archive:
+                for name, array in arrays.items():
+                    with archive.open(name + ".npy", "w", force_zip64=True) as member:
+                        np.lib.format.write_array(member, np.ascontiguousarray(array),
+                                                  allow_pickle=False)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def load(module, path):
+    """Load parameters saved by `save` into `module` (in place) and return the module.
+
+    Raises FileNotFoundError for a missing file, and StateDictError (a ValueError) naming
+    the problem for a file that is truncated or not an `.npz` archive, or whose parameter
+    names, shapes or dtypes differ from the module's; the module is then left unchanged.
+    """
+    path = os.fspath(path)
+    try:
+        archive = np.load(path, allow_pickle=False)
+    except (FileNotFoundError, IsADirectoryError, PermissionError):
+        raise
+    except Exception as err:  # truncated, not a zip, or pickled data
+        raise StateDictError(f"load: cannot read {path!r} as a .npz archive "
+                             f"({type(err).__name__}: {err}); is the file truncated or not "
+                             f"written by nn.save?") from None
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise StateDictError(f"load: {path!r} holds a single array, not a .npz archive of "
+                             f"named parameters written by nn.save")
+    with archive:
+        arrays = {}
+        for name in archive.files:
+            try:
+                arrays[name] = archive[name]
+            except Exception as err:  # a damaged member, or an object array (pickle)
+                raise StateDictError(f"load: cannot read parameter {name!r} from {path!r} "
+                                     f"({type(err).__name__}: {err}); the file is damaged or "
+                                     f"was not written by nn.save") from None
+    try:
+        module.load_state_dict(arrays)
+    except StateDictError as err:
+        raise StateDictError(f"load {path!r}: {err}") from None
+    return module
