@@ -238,6 +238,7 @@ class NeuralNetwork(Module):
         for p in self.parameters():
             if p.grad is not None:
                 p.data -= self.lr * p.grad
+                p._version += 1  # an in-place change: older graphs refuse to backprop
 
     def train_step(self, x, y, loss="mse"):
         """Forward, loss, backward and one gradient step on the batch (x, y); returns the loss.

@@ -203,6 +203,7 @@ class Module:
         for p in self.parameters():
             p.data = p.data.astype(dtype)
             p.grad = None
+            p._version += 1
         return self
 
     def double(self):
@@ -255,6 +256,7 @@ class Module:
                                  + "; ".join(problems) + "; the model was left unchanged")
         for p, value in updates:
             np.copyto(p.data, value)
+            p._version += 1
 
     # ----- display -----
 

@@ -3,7 +3,8 @@ and Adam. Their updates are the ones PyTorch documents, step for step, with its 
 
 An optimizer holds a list of parameters; `step()` updates each parameter's `.data` in place
 from its `.grad` (parameters whose grad is None are skipped) and `zero_grad()` sets every
-`.grad` to None, which is cheaper than filling zeros.
+`.grad` to None, which is cheaper than filling zeros. A step counts as an in-place change,
+so a graph recorded before it refuses to backprop afterwards (its gradients would be wrong).
 
 >>> import numpy as np
 >>> from nn import Linear, SGD, mse_loss
@@ -150,6 +151,7 @@ class SGD(Optimizer):
                     g = b
             np.multiply(g, lr, out=buf)
             p.data -= buf
+            p._version += 1  # a graph recorded before this step can no longer backprop
 
     def _hyper(self):
         return (f"lr={self.lr}, momentum={self.momentum}, weight_decay={self.weight_decay}, "
@@ -215,6 +217,7 @@ class Adam(Optimizer):
             np.divide(m, buf, out=buf)
             buf *= self.lr / bc1
             p.data -= buf
+            p._version += 1
 
     def _hyper(self):
         return (f"lr={self.lr}, betas={self.betas}, eps={self.eps}, "

@@ -328,3 +328,32 @@ def test_bad_labels_and_probabilities():
 def test_unknown_reduction_lists_the_choices(make):
     with pytest.raises(ValueError, match="'mean', 'sum', 'none'"):
         make("average")
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_losses_same_as_torch(reduction):
+    torch = pytest.importorskip("torch")
+    tf = torch.nn.functional
+    rng = np.random.default_rng(5)
+    z, labels = rng.standard_normal((6, 4)) * 3, rng.integers(0, 4, 6)
+    p, t = rng.uniform(0.01, 0.99, (6, 4)), rng.uniform(0, 1, (6, 4))
+    cases = [
+        (lambda a: cross_entropy(a, labels, reduction),
+         lambda a: tf.cross_entropy(a, torch.tensor(labels), reduction=reduction), z),
+        (lambda a: binary_cross_entropy(a, t, reduction),
+         lambda a: tf.binary_cross_entropy(a, torch.tensor(t), reduction=reduction), p),
+        (lambda a: binary_cross_entropy_with_logits(a, t, reduction),
+         lambda a: tf.binary_cross_entropy_with_logits(a, torch.tensor(t),
+                                                       reduction=reduction), z),
+        (lambda a: mse_loss(a, t, reduction),
+         lambda a: tf.mse_loss(a, torch.tensor(t), reduction=reduction), z),
+    ]
+    for ours, theirs, x in cases:
+        mine = Tensor(x, requires_grad=True)
+        out = ours(mine)
+        out.backward(np.ones(out.shape))
+        ref = torch.tensor(x, requires_grad=True)
+        ref_out = theirs(ref)
+        ref_out.backward(torch.ones_like(ref_out))
+        np.testing.assert_allclose(out.data, ref_out.detach().numpy(), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(mine.grad, ref.grad.numpy(), rtol=1e-10, atol=1e-14)

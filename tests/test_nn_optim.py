@@ -200,3 +200,16 @@ def test_same_as_torch():
             opt.step()
             np.testing.assert_allclose(mine, tp.detach().numpy(), rtol=1e-10, atol=1e-12)
     assert math.isfinite(theta.sum())
+
+
+def test_a_step_between_forward_and_backward_is_refused():
+    from autograd_lite.engine import ModifiedInPlaceError
+
+    model = Linear(2, 1, seed=0)
+    opt = SGD(model.parameters(), lr=0.1)
+    x = np.ones((3, 2), dtype=np.float32)
+    mse_loss(model(x), np.zeros((3, 1))).backward()
+    stale = mse_loss(model(x), np.zeros((3, 1)))
+    opt.step()  # changes the weights that `stale` was computed from
+    with pytest.raises(ModifiedInPlaceError, match="modified in place"):
+        stale.backward()
