@@ -26,7 +26,7 @@ def blas_threads():
 class Stats:
     """Median, minimum and maximum of a list of timings (seconds)."""
 
-    __slots__ = ("times", "median", "min", "max")
+    __slots__ = ("max", "median", "min", "times")
 
     def __init__(self, times):
         self.times = list(times)
@@ -106,20 +106,29 @@ def table(headers, rows):
     return "\n".join([line(headers), sep] + [line(r) for r in rows])
 
 
+def paired_ratio(stats, reference):
+    """Median over rounds of (this system's time / the reference's time in the same round).
+
+    Rounds are interleaved, so both times of a pair saw the same state of the machine.
+    """
+    return statistics.median(a / b for a, b in zip(stats.times, reference.times))
+
+
 def timing_table(stats, reference, unit="per step"):
-    """Table of median/min/max per system with ratios (median/median, min/min) to `reference`."""
+    """Table of median/min/max per system with three ratios to `reference`: of medians, of
+    minimums, and the median of per-round ratios ("paired")."""
     ref = stats.get(reference)
     rows = []
     for name, s in stats.items():
         if ref is not None:
-            r_med, r_min = s.median / ref.median, s.min / ref.min
-            ratios = [f"{r_med:.2f}x", f"{r_min:.2f}x"]
+            ratios = [f"{s.median / ref.median:.2f}x", f"{s.min / ref.min:.2f}x",
+                      f"{paired_ratio(s, ref):.2f}x"]
         else:
-            ratios = ["-", "-"]
+            ratios = ["-", "-", "-"]
         rows.append([name, fmt_time(s.median), fmt_time(s.min), fmt_time(s.max)] + ratios)
-    headers = ["system", f"median {unit}", "min", "max",
-               f"median / {reference}", f"min / {reference}"]
-    return table(headers, rows)
+    headers = ["system", f"median {unit}", "min", "max", "ratio of medians",
+               "ratio of minimums", "paired ratio"]
+    return table(headers, rows) + f"\n(ratios to {reference}, same run)"
 
 
 class Target:

@@ -16,13 +16,13 @@ from pathlib import Path
 SYSTEMS = ("hand", "ours")
 
 
-def measure(system, data_dir=None, sizes=(784, 128, 64, 10), batch_size=128, lr=0.1):
+def measure(system, data_dir=None, sizes=(784, 128, 64, 10), batch_size=128, lr=0.1, digits=8000):
     """Peak traced bytes while making `system`'s model and training it for one epoch."""
     import tracemalloc
 
     from .mlp import HandNumpy, Ours, epoch_batches, init_weights, load_digits
 
-    x, y, _ = load_digits(data_dir)
+    x, y, _ = load_digits(data_dir, n=digits)
     weights = init_weights(sizes)
     factory = {"hand": HandNumpy, "ours": Ours}[system]
     batches = epoch_batches(x, y, batch_size, 0)
@@ -34,17 +34,17 @@ def measure(system, data_dir=None, sizes=(784, 128, 64, 10), batch_size=128, lr=
     base = tracemalloc.get_traced_memory()[0]
     for b in prepared:
         model.step(b)
-    current, peak = tracemalloc.get_traced_memory()
+    _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return {"system": system, "peak": peak, "prepared": base}
 
 
-def measure_in_subprocess(system, data_dir=None):
+def measure_in_subprocess(system, data_dir=None, digits=8000):
     """Run `measure(system)` in a fresh interpreter so nothing else shares its heap."""
     root = Path(__file__).resolve().parents[1]
     env = dict(os.environ)
     env["PYTHONPATH"] = str(root) + os.pathsep + env.get("PYTHONPATH", "")
-    cmd = [sys.executable, "-m", "benchmarks.memory", system]
+    cmd = [sys.executable, "-m", "benchmarks.memory", system, "--digits", str(digits)]
     if data_dir is not None:
         cmd += ["--data-dir", str(data_dir)]
     done = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, check=False)
@@ -53,9 +53,9 @@ def measure_in_subprocess(system, data_dir=None):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def run_memory(data_dir=None):
+def run_memory(data_dir=None, digits=8000):
     """system -> result dict with "peak" bytes, each measured in its own process."""
-    return {s: measure_in_subprocess(s, data_dir) for s in SYSTEMS}
+    return {s: measure_in_subprocess(s, data_dir, digits) for s in SYSTEMS}
 
 
 if __name__ == "__main__":
@@ -64,5 +64,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("system", choices=SYSTEMS)
     parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--digits", type=int, default=8000)
     args = parser.parse_args()
-    print(json.dumps(measure(args.system, args.data_dir)))
+    print(json.dumps(measure(args.system, args.data_dir, digits=args.digits)))

@@ -8,6 +8,7 @@ collector on; a hand-written version with Python floats is the floor. All start 
 micrograd's own initial weights, and the losses of every step are compared.
 """
 
+import itertools
 import random
 
 import numpy as np
@@ -55,7 +56,7 @@ def initial_weights(seed=1337):
     random.seed(seed)
     sizes = [2, 16, 16, 1]
     return [[([random.uniform(-1, 1) for _ in range(n_in)], 0.0) for _ in range(n_out)]
-            for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+            for n_in, n_out in itertools.pairwise(sizes)]
 
 
 class Neuron:
@@ -110,7 +111,7 @@ def svm_loss(model, params, X, y, Value):
     scores = list(map(model, inputs))
     losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
     data_loss = sum(losses) * (1.0 / len(losses))
-    reg_loss = ALPHA * sum((p * p for p in params))
+    reg_loss = ALPHA * sum(p * p for p in params)
     return data_loss + reg_loss
 
 

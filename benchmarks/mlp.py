@@ -6,6 +6,7 @@ the systems, and the per-step losses of the first epoch are compared with hand N
 a fast wrong answer cannot pass.
 """
 
+import itertools
 import math
 import time
 from pathlib import Path
@@ -49,7 +50,7 @@ def init_weights(sizes, seed=0):
     """He-uniform weights (fan_in, fan_out) and zero biases, float32, as a list of (W, b)."""
     rng = np.random.default_rng(seed)
     weights = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+    for fan_in, fan_out in itertools.pairwise(sizes):
         limit = math.sqrt(6.0 / fan_in)
         w = rng.uniform(-limit, limit, size=(fan_in, fan_out)).astype(np.float32)
         weights.append((w, np.zeros(fan_out, dtype=np.float32)))
@@ -359,8 +360,8 @@ def run_mlp(x, y, sizes=(784, 128, 64, 10), batch_size=128, lr=0.1, rounds=7, wa
         bad = losses_agree(reference, got[:len(reference)], rtol)
         mismatches[name] = None if bad is None else (bad, reference[bad] if bad < len(reference)
                                                     else None, got[bad] if bad < len(got) else None)
-    config = dict(sizes=tuple(sizes), batch_size=batch_size, lr=lr, samples=len(x) if samples
-                  is None else samples, rounds=rounds)
+    config = {"sizes": tuple(sizes), "batch_size": batch_size, "lr": lr, "samples": len(x) if samples
+                  is None else samples, "rounds": rounds}
     api = getattr(models.get(Ours.name), "api", "")
     result = MLPResult(config, {n: Stats(t) for n, t in times.items()}, losses, mismatches,
                        steps, source, api)
@@ -386,14 +387,15 @@ def loss_check_lines(result, rtol=1e-4):
 
 def step_time_vs_batch(x, y, batch_sizes, sizes=(784, 128, 64, 10), lr=0.1, rounds=3,
                        samples=2048, include=("hand NumPy", "autograd-lite")):
-    """Median seconds per step of hand NumPy and autograd-lite for each batch size."""
+    """Seconds per step (minimum over `rounds` interleaved epochs) of hand NumPy and
+    autograd-lite for each batch size."""
     systems = [(n, f) for n, f in available_systems() if n in include]
     out = {name: [] for name, _ in systems}
     for bs in batch_sizes:
         res = run_mlp(x, y, sizes=sizes, batch_size=bs, lr=lr, rounds=rounds,
                       samples=max(samples, bs * 4), systems=systems)
-        for name in out:
-            out[name].append(res.stats[name].median)
+        for name, times in out.items():
+            times.append(res.stats[name].min)
     return out
 
 
