@@ -364,7 +364,7 @@ class Tensor(Node):
                     f"backward: grad can be implicitly created only for one-element tensors, "
                     f"but this tensor has shape {self.shape}; pass grad= an array of that "
                     f"shape (dL/d(this tensor))")
-            seed = np.ones_like(self.data)
+            seed = np.ones(self.data.shape, self.data.dtype)
         else:
             seed = grad if isinstance(grad, Tensor) else np.asarray(grad, dtype=self.dtype)
             if seed.shape != self.shape:

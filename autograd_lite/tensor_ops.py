@@ -44,6 +44,8 @@ def kept_shape(shape, axes):
 def sum_to(x, shape):
     """Sum the array `x` down to `shape`, undoing NumPy broadcasting."""
     lead = x.ndim - len(shape)
+    if x.shape[lead:] == shape:  # only new leading axes, as for a bias: one plain sum
+        return x.sum(axis=tuple(range(lead)))
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1)
     if axes:
