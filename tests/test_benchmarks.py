@@ -135,3 +135,10 @@ def test_chains_check_their_gradient():
     assert chains.tensor_chain(200).ok
     outcomes = dict(chains.peer_recursion(50))
     assert outcomes["autograd-lite Value"] == "ok"
+
+
+def test_profiling_runs(capsys):
+    from benchmarks import profiling
+
+    profiling.main(["mlp", "--batch", "8", "--steps", "2", "--cprofile"])
+    assert "tottime" in capsys.readouterr().out
