@@ -9,7 +9,10 @@
 """
 
 from .engine import GraphReleasedError, enable_grad, is_grad_enabled, no_grad
-from .gradcheck import GradcheckError, gradcheck
+from . import extend, functional
+from .extend import Function
+from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .tensor import DEFAULT_DTYPE, Tensor, concatenate, maximum, stack, where
 from .value import Value
 from .viz import GraphvizNotFoundError, draw_graph, render_graph, retain_grads
@@ -26,7 +29,18 @@ __all__ = [
     "enable_grad",
     "is_grad_enabled",
     "gradcheck",
+    "gradgradcheck",
     "GradcheckError",
+    "grad",
+    "value_and_grad",
+    "jacobian",
+    "hessian",
+    "hvp",
+    "vjp",
+    "jvp",
+    "Function",
+    "functional",
+    "extend",
     "GraphReleasedError",
     "draw_graph",
     "render_graph",

@@ -6,7 +6,7 @@ from .engine import no_grad
 from .tensor import Tensor
 from .value import Value
 
-__all__ = ["gradcheck", "GradcheckError", "numerical_grad"]
+__all__ = ["gradcheck", "gradgradcheck", "GradcheckError", "numerical_grad"]
 
 
 class GradcheckError(AssertionError):
@@ -75,6 +75,68 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0, raise_exception
                 raise GradcheckError(msg)
             return False
     return True
+
+
+def gradgradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0, raise_exception=True,
+                  grad_outputs=None):
+    """Check the second derivatives of `f` at `inputs` against finite differences.
+
+    The first-order gradients of `f` (a backward pass from its output with upstream
+    gradient `grad_outputs`, random by default) are themselves a function of the inputs;
+    `gradgradcheck` differentiates them by double backward (`create_graph=True`) and
+    compares with central differences of the first-order gradients, like PyTorch's
+    `gradgradcheck`. To compare one number per input element it checks
+    G(x) = sum_i <grad_i(x), w_i>, with fixed random `w_i`, by `gradcheck`.
+
+    It catches backward rules that are right for first derivatives but not differentiable
+    (for example a rule that uses `.data` where it should use the node). Arguments and
+    result as in `gradcheck`.
+
+    >>> import numpy as np
+    >>> from autograd_lite import Value, gradgradcheck
+    >>> gradgradcheck(lambda x: (x * x).tanh(), [np.array([0.5, -1.0])])
+    True
+    >>> gradgradcheck(lambda a, b: a * b.exp(), [Value(0.3), Value(-2.0)])
+    True
+    """
+    from .functional import _vjp  # functional imports nothing from here; avoids a cycle
+
+    if not isinstance(inputs, (list, tuple)):
+        inputs = [inputs]
+    if not inputs:
+        raise ValueError("gradgradcheck: needs at least one input")
+    scalar = all(isinstance(x, (Value, int, float)) and not isinstance(x, bool)
+                 for x in inputs) and any(isinstance(x, Value) for x in inputs)
+    make = _values if scalar else _tensors
+    arrays = [np.array(_data(x), dtype=np.float64) for x in inputs]
+    rng = np.random.default_rng(seed)
+    with no_grad():
+        out = f(*make(arrays))
+    kind = Value if scalar else Tensor
+    if not isinstance(out, kind):
+        raise TypeError(f"gradgradcheck: f must return a {kind.__name__} for these inputs, "
+                        f"got {type(out).__name__}")
+    if grad_outputs is None:
+        v = rng.standard_normal(np.shape(out.data)) + 0.5
+    else:
+        v = np.array(_data(grad_outputs), dtype=np.float64)
+    v = float(v) if scalar else v
+    ws = [rng.standard_normal(a.shape) + 0.5 for a in arrays]
+
+    def first_order(*xs):
+        _, grads = _vjp(f, xs, v, "gradgradcheck")
+        total = 0.0
+        for g, w in zip(grads, ws):
+            total = total + (g * float(w) if scalar else (g * w).sum())
+        return total
+
+    try:
+        return gradcheck(first_order, arrays if not scalar else make(arrays), eps=eps,
+                         atol=atol, rtol=rtol, seed=seed + 1, raise_exception=raise_exception)
+    except GradcheckError as err:
+        detail = str(err).removeprefix("gradcheck: gradient")
+        raise GradcheckError(f"gradgradcheck: the second-order gradient (the derivative of "
+                             f"the first-order gradients){detail}") from None
 
 
 def numerical_grad(F, arrays, eps=1e-6):
