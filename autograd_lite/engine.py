@@ -247,15 +247,15 @@ class Function:
 
     @classmethod
     def call(cls, *args, **params):
-        """Apply to nodes (recording a graph) or compute on raw data, whichever `args[0]` is.
+        """Apply to nodes (recording a graph) if any argument is a node, else compute on raw data.
 
         Backward rules use this for the operations they need (a sum, a scatter), so one rule
         serves first-order passes on raw arrays and `create_graph=True` passes on nodes.
         """
-        first = args[0]
-        if isinstance(first, Node):
-            nodes = tuple(a if isinstance(a, Node) else first._constant(a, first) for a in args)
-            return cls.apply(*nodes, **params)
+        for first in args:
+            if isinstance(first, Node):
+                nodes = [a if isinstance(a, Node) else first._constant(a, first) for a in args]
+                return cls.apply(*nodes, **params)
         return cls(**params).forward(*args)
 
     @property

@@ -245,3 +245,16 @@ def test_create_graph_second_derivatives():
     dv.backward()
     t = np.tanh(0.4)
     assert np.isclose(v.grad, -2 * t * (1 - t * t))
+
+
+def test_rules_whose_first_argument_is_a_constant_still_record_under_create_graph():
+    # where's rule for b is where(cond, 0, g): a constant first, the gradient second
+    b = Tensor(np.array([0.5, 2.0]), requires_grad=True)
+    from autograd_lite import where
+    y = where(np.array([False, True]), Tensor(np.zeros(2)), b**2).sum()
+    y.backward(create_graph=True)
+    g = b.grad
+    assert isinstance(g, Tensor) and g.requires_grad
+    b.grad = None
+    g.sum().backward()
+    np.testing.assert_allclose(b.grad, [0.0, 2.0])
