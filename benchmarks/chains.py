@@ -6,9 +6,10 @@ walks are tried on a chain 1,000 operations deep, where they raise RecursionErro
 """
 
 import gc
-import time
 
 import numpy as np
+
+from .common import now
 
 SCALAR_FACTOR = 1.0000001
 TENSOR_FACTOR = 1.000001
@@ -25,17 +26,17 @@ class ChainResult:
 
 def _run_chain(name, x, n, factor, grad_of, expected, rtol, seed=None):
     gc.collect()
-    start = time.perf_counter()
+    start = now()
     y = x
     for _ in range(n):
         y = y * factor
-    t_forward = time.perf_counter() - start
-    start = time.perf_counter()
+    t_forward = now() - start
+    start = now()
     y.backward() if seed is None else y.backward(seed)
-    t_backward = time.perf_counter() - start
-    start = time.perf_counter()
+    t_backward = now() - start
+    start = now()
     del y
-    t_free = time.perf_counter() - start
+    t_free = now() - start
     got = grad_of(x)
     ok = bool(np.allclose(got, expected, rtol=rtol, atol=0))
     return ChainResult(name, n, t_forward, t_backward, t_free, ok,
@@ -78,17 +79,17 @@ def torch_tensor_chain(n=100_000, size=16):
     x = torch.ones(size, dtype=torch.float32, requires_grad=True)
     c32 = float(np.float32(TENSOR_FACTOR))
     gc.collect()
-    start = time.perf_counter()
+    start = now()
     y = x
     for _ in range(n):
         y = y * TENSOR_FACTOR
-    t_forward = time.perf_counter() - start
-    start = time.perf_counter()
+    t_forward = now() - start
+    start = now()
     y.backward(torch.ones(size))
-    t_backward = time.perf_counter() - start
-    start = time.perf_counter()
+    t_backward = now() - start
+    start = now()
     del y
-    t_free = time.perf_counter() - start
+    t_free = now() - start
     got = x.grad.numpy()
     ok = bool(np.allclose(got, c32 ** n, rtol=1e-3, atol=0))
     return ChainResult(f"PyTorch tensor (float32, {size}), {n:,} ops", n, t_forward, t_backward,

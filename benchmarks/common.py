@@ -23,6 +23,31 @@ def blas_threads():
     return os.environ.get("OPENBLAS_NUM_THREADS", "default")
 
 
+# The clock of every timing. With one BLAS thread all the work runs in this process, and its
+# CPU time ignores the moments other processes on a shared machine hold the core; with more
+# threads, or when asked, it is the wall clock.
+_clock = time.perf_counter
+_clock_name = "wall clock (time.perf_counter)"
+
+
+def use_cpu_clock(cpu):
+    """Time with this process's CPU time (True) or the wall clock (False)."""
+    global _clock, _clock_name
+    if cpu:
+        _clock, _clock_name = time.process_time, "process CPU time (time.process_time)"
+    else:
+        _clock, _clock_name = time.perf_counter, "wall clock (time.perf_counter)"
+
+
+def clock_name():
+    return _clock_name
+
+
+def now():
+    """The current reading of the benchmark clock, in seconds."""
+    return _clock()
+
+
 class Stats:
     """Median, minimum and maximum of a list of timings (seconds)."""
 
@@ -52,9 +77,9 @@ def interleaved(runners, rounds, warmup=1):
 
 def timed(fn, *args):
     """Run `fn(*args)` once; return (seconds, result)."""
-    start = time.perf_counter()
+    start = now()
     result = fn(*args)
-    return time.perf_counter() - start, result
+    return now() - start, result
 
 
 class gc_state:

@@ -8,12 +8,11 @@ a fast wrong answer cannot pass.
 
 import itertools
 import math
-import time
 from pathlib import Path
 
 import numpy as np
 
-from .common import Stats, losses_agree
+from .common import Stats, losses_agree, now
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
 IMAGES = "t10k-images-idx3-ubyte.gz"
@@ -342,14 +341,14 @@ def run_mlp(x, y, sizes=(784, 128, 64, 10), batch_size=128, lr=0.1, rounds=7, wa
             prepared = [model.prepare(xb, yb) for xb, yb in batches]
             step = model.step
             record = losses[name] if r == 0 else None
-            start = time.perf_counter()
+            start = now()
             if record is None:
                 for b in prepared:
                     step(b)
             else:
                 for b in prepared:
                     record.append(step(b))
-            elapsed = time.perf_counter() - start
+            elapsed = now() - start
             if r >= warmup:
                 times[name].append(elapsed / steps)
     reference = losses[HandNumpy.name]

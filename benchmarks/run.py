@@ -14,7 +14,17 @@ from pathlib import Path
 import numpy as np
 
 from . import chains, memory, micrograd_demo, mlp
-from .common import Target, blas_threads, fmt_time, paired_ratio, table, targets_table, timing_table
+from .common import (
+    Target,
+    blas_threads,
+    clock_name,
+    fmt_time,
+    paired_ratio,
+    table,
+    targets_table,
+    timing_table,
+    use_cpu_clock,
+)
 
 WORKLOADS = ("micrograd", "chain", "mlp", "big", "memory", "cycles")
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,6 +43,9 @@ def parse_args(argv=None):
     parser.add_argument("--threads", default="1",
                         help="BLAS threads for NumPy and PyTorch (default 1; 'default' leaves "
                              "the libraries' own choice)")
+    parser.add_argument("--wall-clock", action="store_true",
+                        help="time with the wall clock even with one BLAS thread (default: "
+                             "process CPU time with one thread, wall clock otherwise)")
     parser.add_argument("--rounds", type=int, default=None,
                         help="timed rounds (epochs per system for the MLP workloads)")
     parser.add_argument("--data-dir", default=None,
@@ -291,6 +304,7 @@ def main(argv=None, out=print):
     args = parse_args(argv)
     args.threads_int = None if args.threads == "default" else int(args.threads)
     start = time.perf_counter()
+    use_cpu_clock(args.threads_int == 1 and not args.wall_clock)
     if args.threads_int is None:
         threads_note = "the libraries' default"
     elif blas_threads() == str(args.threads_int):
@@ -304,6 +318,7 @@ def main(argv=None, out=print):
         (" (smoke: tiny sizes, targets not meaningful)" if args.smoke else ""))
     for line in machine_lines(threads_note):
         out(line)
+    out(f"clock: {clock_name()}")
     targets = []
     # micrograd first: it runs before PyTorch is imported, whose many objects would make
     # every garbage collection (and so micrograd with gc on) slower.
