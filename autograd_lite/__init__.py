@@ -4,11 +4,13 @@
 >>> a, b = Value(2.0), Value(-3.0)
 >>> c = (a * b).tanh()
 >>> c.backward()
->>> round(a.grad, 6)
+>>> print(f"{a.grad:.6f}")
 -0.000074
 """
 
-from .engine import GraphReleasedError, enable_grad, is_grad_enabled, no_grad
+from .anomaly import AnomalyError, detect_anomaly
+from .engine import (GraphReleasedError, ModifiedInPlaceError, enable_grad, is_grad_enabled,
+                     no_grad)
 from . import extend, functional
 from .extend import Function
 from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp
@@ -42,6 +44,9 @@ __all__ = [
     "functional",
     "extend",
     "GraphReleasedError",
+    "ModifiedInPlaceError",
+    "detect_anomaly",
+    "AnomalyError",
     "draw_graph",
     "render_graph",
     "retain_grads",

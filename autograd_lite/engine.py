@@ -356,14 +356,15 @@ def backward(root, seed, retain_graph=False, create_graph=False):
             if ctx.versions is not None:
                 _check_versions(ctx)
     grads = {root: seed}  # in-flight gradients; a node's entry is complete when it is popped
-    stored = set()  # ids of gradient arrays already stored on a node in this pass
+    stored = {id(seed)}  # ids of arrays that must be copied before storing: the caller's
+    # seed, and arrays already stored on a node in this pass
     with _set_grad_enabled(create_graph):
         for node in reversed(order):
             g = grads.pop(node, None)
             if g is None:  # no path from root reached this node with a gradient
                 continue
             if node._hooks:
-                g = _run_hooks(node._hooks, g)
+                g = _run_hooks(node, g, stored)
             ctx = node._ctx
             if ctx is None:  # a leaf: accumulate
                 node.grad = _private(g, stored) if node.grad is None else node.grad + g
@@ -380,6 +381,10 @@ def backward(root, seed, retain_graph=False, create_graph=False):
                 pgrads = ctx.vjp(g, node.data, (parents[0].data,))
             else:
                 pgrads = ctx.vjp(g, node.data, [p.data for p in parents])
+            if len(pgrads) != len(parents):
+                raise TypeError(f"backward of '{ctx.name}' returned {len(pgrads)} gradient(s) "
+                                f"for {len(parents)} input(s); return one per input (None "
+                                "for no gradient)")
             if _anomaly is not None:
                 _anomaly.backward(ctx, pgrads)
             if not retain_graph:
@@ -404,11 +409,17 @@ def _check_versions(ctx):
                 "Run the forward pass again after changing the data.")
 
 
-def _run_hooks(hooks, g):
-    for hook in hooks:
+def _run_hooks(node, g, stored):
+    """Pass `g` through the node's hooks; a hook may return a replacement of the same shape."""
+    for hook in tuple(node._hooks):  # a hook may remove itself
         replaced = hook(g)
         if replaced is not None:
+            shape, new_shape = getattr(g, "shape", None), getattr(replaced, "shape", None)
+            if new_shape != shape:
+                raise ValueError(f"hook {hook!r} returned a gradient of shape {new_shape} for "
+                                 f"a node of shape {shape}; it must keep the shape")
             g = replaced
+            stored.add(id(g))  # the hook's caller may hold it: store a copy, never it
     return g
 
 

@@ -124,6 +124,12 @@ class Tensor(Node):
                              f"has shape {self.shape}")
         return self.data.item()
 
+    def __array__(self, dtype=None, copy=None):
+        """Let NumPy functions read a tensor as its data (`np.asarray(t)`, `np.allclose`)."""
+        if copy:
+            return np.array(self.data, dtype=dtype, copy=True)
+        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+
     def numpy(self):
         """The data as a NumPy array (shared, not copied)."""
         return self.data

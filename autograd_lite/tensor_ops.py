@@ -280,8 +280,10 @@ class Sigmoid(TensorFunction):
     name = "sigmoid"
 
     def forward(self, a):
-        # NOTE: exp(-|a|) never overflows; both branches are the same function.
-        e = np.exp(-np.abs(a))
+        # NOTE: exp(-|a|) never overflows (it may underflow to 0, which is exact enough);
+        # both branches are the same function.
+        with np.errstate(under="ignore"):
+            e = np.exp(-np.abs(a))
         return np.where(a >= 0, 1 / (1 + e), e / (1 + e))
 
     def backward(self, g, out, a):
@@ -452,7 +454,8 @@ class Softmax(TensorFunction):
     def forward(self, a):
         axes = normalize_axes(self.axis, a.ndim, "softmax")
         # NOTE: subtracting the max changes nothing mathematically and keeps exp <= 1.
-        e = np.exp(a - a.max(axis=axes, keepdims=True))
+        with np.errstate(under="ignore"):
+            e = np.exp(a - a.max(axis=axes, keepdims=True))
         return e / e.sum(axis=axes, keepdims=True)
 
     def backward(self, g, out, a):
@@ -474,10 +477,13 @@ class LogSoftmax(TensorFunction):
     def forward(self, a):
         axes = normalize_axes(self.axis, a.ndim, "log_softmax")
         shifted = a - a.max(axis=axes, keepdims=True)
-        return shifted - np.log(np.exp(shifted).sum(axis=axes, keepdims=True))
+        with np.errstate(under="ignore"):
+            return shifted - np.log(np.exp(shifted).sum(axis=axes, keepdims=True))
 
     def backward(self, g, out, a):
-        return g - Exp.call(out) * g.sum(axis=self.axis, keepdims=True)
+        with np.errstate(under="ignore"):
+            softmax = Exp.call(out)
+        return g - softmax * g.sum(axis=self.axis, keepdims=True)
 
 
 # ***** matmul *****

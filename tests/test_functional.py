@@ -601,12 +601,9 @@ def test_gradgradcheck_rejects_a_wrong_return_type():
         gradgradcheck(lambda x: 3.0, [np.ones(2)])
 
 
-# ***** second-order bugs found in the engine (the lead removes the xfail once fixed) *****
+# ***** regressions: second-order bugs once found in the engine *****
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: Where.backward builds b's gradient with "
-                   "Where.call(zero, g, ...); Function.call dispatches on args[0] (a raw "
-                   "array), so under create_graph the graph through g is lost")
 def test_second_derivative_through_where_second_branch():
     cond = np.array([True, False])
     a = Tensor(np.array([5.0, 5.0]))

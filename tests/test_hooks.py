@@ -230,11 +230,9 @@ def test_value_leaf_hook():
     assert x.grad == 6.0
 
 
-# ***** engine bugs found here (the lead removes the xfail once fixed) *****
+# ***** regressions: hook bugs once found in the engine *****
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: engine._run_hooks iterates over the live "
-                   "hook list, so a hook that removes itself makes the next hook be skipped")
 def test_a_hook_that_removes_itself_does_not_skip_the_next():
     x = leaf([1.0])
     h = x * 1
@@ -250,9 +248,6 @@ def test_a_hook_that_removes_itself_does_not_skip_the_next():
     assert calls == ["once", "next"]
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: a hook's replacement gradient is not "
-                   "checked against the tensor's shape; a wrong shape is stored in .grad or "
-                   "silently broadcast upstream")
 @pytest.mark.parametrize("where", ["leaf", "interior"])
 def test_a_hook_returning_the_wrong_shape_is_an_error(where):
     x = leaf([1.0, 2.0])
@@ -262,9 +257,6 @@ def test_a_hook_returning_the_wrong_shape_is_an_error(where):
         (h * 1).sum().backward()
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: an array returned by a hook on a leaf is "
-                   "stored as .grad without a copy, so an in-place update of .grad (an "
-                   "optimizer, zero_grad) changes the user's array")
 def test_leaf_grad_never_aliases_a_hook_result():
     x = leaf([1.0, 2.0])
     fixed = np.array([5.0, 5.0])
@@ -274,9 +266,6 @@ def test_leaf_grad_never_aliases_a_hook_result():
     np.testing.assert_array_equal(fixed, [5.0, 5.0])
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: leaf.backward(v) on a leaf stores the "
-                   "user's seed array v itself as leaf.grad, so an in-place update of .grad "
-                   "changes v")
 def test_leaf_grad_never_aliases_the_seed():
     seed = np.array([1.0, 1.0])
     y = leaf([3.0, 4.0])
