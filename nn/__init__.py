@@ -3,7 +3,8 @@
 The course exercise's classes, `Layer` and `NeuralNetwork` (append_layer, forward,
 backward with gradients from the engine), and a PyTorch-style module system: `Module`,
 `Linear`, `Sequential`, `MLP`, activations, losses, the `SGD` and `Adam` optimizers,
-`save`/`load`, mini-batches and `accuracy`. See docs/nn.md.
+`save`/`load`, mini-batches and `accuracy`, and MNIST / Fashion-MNIST loading
+(`load_mnist`, `load_fashion_mnist`). See docs/nn.md.
 
 >>> import numpy as np
 >>> from nn import Sequential, Linear, ReLU, Adam, cross_entropy
@@ -14,8 +15,18 @@ backward with gradients from the engine), and a PyTorch-style module system: `Mo
 >>> opt.step()
 """
 
-from . import functional, init, optim
+from . import datasets, functional, init, optim
 from .data import DataLoader, accuracy, batches
+from .datasets import (
+    DatasetError,
+    DatasetNotFoundError,
+    DownloadError,
+    load_fashion_mnist,
+    load_mnist,
+    read_idx,
+    read_idx_images,
+    read_idx_labels,
+)
 from .functional import (
     affine,
     binary_cross_entropy,
@@ -98,7 +109,17 @@ __all__ = [
     "batches",
     "DataLoader",
     "accuracy",
+    # MNIST and Fashion-MNIST
+    "load_mnist",
+    "load_fashion_mnist",
+    "read_idx",
+    "read_idx_images",
+    "read_idx_labels",
+    "DatasetError",
+    "DatasetNotFoundError",
+    "DownloadError",
     # submodules
+    "datasets",
     "functional",
     "init",
     "optim",
