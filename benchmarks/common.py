@@ -153,7 +153,7 @@ def timing_table(stats, reference, unit="per step"):
         rows.append([name, fmt_time(s.median), fmt_time(s.min), fmt_time(s.max)] + ratios)
     headers = ["system", f"median {unit}", "min", "max", "ratio of medians",
                "ratio of minimums", "paired ratio"]
-    return table(headers, rows) + f"\n(ratios to {reference}, same run)"
+    return table(headers, rows) + f"\n\n(ratios to {reference}, same run)"
 
 
 class Target:

@@ -54,6 +54,10 @@ def parse_args(argv=None):
     parser.add_argument("--plot", default=None, metavar="PNG",
                         help="also sweep batch sizes 16..1024 and save the plot of step time "
                              "against batch size (needs matplotlib)")
+    parser.add_argument("--update-docs", default=None, metavar="MD",
+                        help="also write this run's report into the Markdown file MD, between "
+                             "its '<!-- benchmark results -->' and '<!-- end of results -->' "
+                             "lines (docs/performance.md)")
     args = parser.parse_args(argv)
     if args.only:
         chosen = [w.strip() for w in args.only.split(",") if w.strip()]
@@ -171,7 +175,7 @@ def _mlp_table(args, res, title, out):
     out(f"\n## {title}\n")
     c = res.config
     out(f"data: {res.source}; {res.steps} steps per epoch, {c['rounds']} timed epochs per "
-        "system after 1 warm-up epoch, round-robin; ours uses " + res.api)
+        "system after 1 warm-up epoch, round-robin; ours uses " + res.api + "\n")
     out(timing_table(res.stats, mlp.HandNumpy.name))
     out("\nSame losses:")
     for line in mlp.loss_check_lines(res, res.rtol):
@@ -299,9 +303,41 @@ def save_plot(path, batch_sizes, sweep):
     plt.close(fig)
 
 
+START_MARK, END_MARK = "<!-- benchmark results -->", "<!-- end of results -->"
+
+
+def update_docs(path, lines):
+    """Replace the text between the two marker lines of `path` by the report `lines`, with
+    its headings demoted one level."""
+    text = Path(path).read_text()
+    if START_MARK not in text or END_MARK not in text:
+        raise SystemExit(f"--update-docs: {path} has no '{START_MARK}' ... '{END_MARK}' lines")
+    head, rest = text.split(START_MARK, 1)
+    _, tail = rest.split(END_MARK, 1)
+    body = []
+    for line in "\n".join(lines).splitlines():
+        if line.startswith("# "):  # the report's title: the page has its own
+            continue
+        if line.startswith("#"):
+            line = "#" + line
+        elif line.startswith(("machine:", "Python ", "BLAS threads:", "autograd-lite commit:",
+                              "clock:")):
+            line = "- " + line
+        body.append(line)
+    Path(path).write_text(head + START_MARK + "\n" + "\n".join(body).strip() + "\n" + END_MARK
+                          + tail)
+
+
 def main(argv=None, out=print):
     """Run the chosen workloads; print the tables and the targets. Returns the targets."""
     args = parse_args(argv)
+    if args.update_docs:
+        report, printer = [], out
+
+        def out(line=""):
+            report.append(str(line))
+            printer(line)
+
     args.threads_int = None if args.threads == "default" else int(args.threads)
     start = time.perf_counter()
     use_cpu_clock(args.threads_int == 1 and not args.wall_clock)
@@ -347,6 +383,8 @@ def main(argv=None, out=print):
     passed = sum(t.passed for t in targets)
     out(f"\n{passed} of {len(targets)} targets hold; total time "
         f"{time.perf_counter() - start:.0f} s")
+    if args.update_docs:
+        update_docs(args.update_docs, report)
     return targets
 
 
