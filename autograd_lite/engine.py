@@ -75,8 +75,10 @@ class _set_grad_enabled(ContextDecorator):
         return False
 
 
-def no_grad():
-    """Record no graph inside this block (or decorated function); state is per thread.
+def no_grad(func=None):
+    """Record no graph inside this block or decorated function; the state is per thread.
+
+    Works as `with no_grad():`, `@no_grad()` and `@no_grad`.
 
     >>> from autograd_lite import Tensor, no_grad
     >>> w = Tensor([1.0, 2.0], requires_grad=True)
@@ -85,12 +87,12 @@ def no_grad():
     >>> y.requires_grad
     False
     """
-    return _set_grad_enabled(False)
+    return _set_grad_enabled(False) if func is None else _set_grad_enabled(False)(func)
 
 
-def enable_grad():
-    """Record graphs again inside a `no_grad()` block (or decorated function)."""
-    return _set_grad_enabled(True)
+def enable_grad(func=None):
+    """Record graphs again inside a `no_grad()` block; also a decorator, like `no_grad`."""
+    return _set_grad_enabled(True) if func is None else _set_grad_enabled(True)(func)
 
 
 # ----- nodes and operations -----

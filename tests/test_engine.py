@@ -177,6 +177,12 @@ def test_no_grad_records_nothing_and_works_as_a_decorator():
 
     assert not f(x).requires_grad and is_grad_enabled()
 
+    @no_grad
+    def g(t):
+        return t * 3
+
+    assert not g(x).requires_grad and is_grad_enabled()
+
 
 def test_no_grad_is_per_thread():
     seen = []
