@@ -13,8 +13,8 @@ Gradient semantics (see docs/architecture.md):
   and a later backward through it raises `GraphReleasedError`.
 """
 
+import functools
 import threading
-from contextlib import ContextDecorator
 
 __all__ = [
     "Node",
@@ -58,7 +58,7 @@ def is_grad_enabled():
     return _mode.enabled
 
 
-class _set_grad_enabled(ContextDecorator):
+class _set_grad_enabled:
     """Context manager and decorator that sets grad mode and restores it on exit."""
 
     def __init__(self, enabled):
@@ -73,6 +73,14 @@ class _set_grad_enabled(ContextDecorator):
     def __exit__(self, *exc):
         _mode.enabled = self._saved.pop()
         return False
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with _set_grad_enabled(self.enabled):  # a fresh one per call: thread-safe
+                return func(*args, **kwargs)
+
+        return wrapper
 
 
 def no_grad(func=None):

@@ -264,3 +264,21 @@ def test_rules_whose_first_argument_is_a_constant_still_record_under_create_grap
     b.grad = None
     g.sum().backward()
     np.testing.assert_allclose(b.grad, [2.0, 0.0])
+
+
+def test_a_no_grad_decorated_function_is_safe_across_threads():
+    import time
+
+    @no_grad
+    def slow(t):
+        time.sleep(0.01)
+        return (t * 2).requires_grad
+
+    x = Tensor(np.ones(2), requires_grad=True)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(slow(x))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [False] * 8 and is_grad_enabled()
