@@ -278,9 +278,9 @@ def demo_lines(result, rtol=1e-9):
         if name.startswith("hand"):
             continue
         if bad is None:
-            lines.append(f"  {name}: same losses as hand floats on all {n} steps (rtol {rtol:g}): OK")
+            lines.append(f"- {name}: same losses as hand floats on all {n} steps (rtol {rtol:g}): OK")
         else:
-            lines.append(f"  {name}: MISMATCH at step {bad}: hand floats "
+            lines.append(f"- {name}: MISMATCH at step {bad}: hand floats "
                          f"{result.losses['hand floats (gc on)'][bad]!r}, got "
                          f"{result.losses[name][bad]!r}")
     return lines

@@ -376,11 +376,11 @@ def loss_check_lines(result, rtol=1e-4):
         if name == HandNumpy.name:
             continue
         if bad is None:
-            lines.append(f"  {name}: same losses as hand NumPy on all {n} steps of epoch 1 "
+            lines.append(f"- {name}: same losses as hand NumPy on all {n} steps of epoch 1 "
                          f"(rtol {rtol:g}): OK")
         else:
             step, want, got = bad
-            lines.append(f"  {name}: MISMATCH at step {step}: hand NumPy {want!r}, got {got!r}")
+            lines.append(f"- {name}: MISMATCH at step {step}: hand NumPy {want!r}, got {got!r}")
     return lines
 
 

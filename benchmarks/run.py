@@ -93,6 +93,14 @@ def _version(distribution):
         return None
 
 
+def _blas_name():
+    try:
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        return f"{blas['name']} {blas.get('version', '')}".strip()
+    except Exception:  # the layout of show_config is NumPy's business, not ours
+        return "BLAS unknown"
+
+
 def _commit():
     try:
         done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
@@ -113,7 +121,8 @@ def machine_lines(threads_note):
     return [
         (f"machine: {os.cpu_count()} cores, {_cpu_model()}, {platform.system()} "
         f"{platform.release()}"),
-        f"Python {platform.python_version()}, NumPy {np.__version__}; peers: {peers}",
+        f"Python {platform.python_version()}, NumPy {np.__version__} ({_blas_name()}); "
+        f"peers: {peers}",
         f"BLAS threads: {threads_note}",
         f"autograd-lite commit: {_commit()}",
     ]
@@ -163,7 +172,7 @@ def run_chain(args, targets, out):
     out(table(["chain", "forward", "backward", "free graph", "gradient c ** n"], rows))
     out("\nA chain 1,000 operations deep (each peer's own backward):")
     for name, outcome in chains.peer_recursion(1000):
-        out(f"  {name}: {outcome}")
+        out(f"- {name}: {outcome}")
     limit = 5.0
     for r, label in zip(results, ("scalar", "tensor")):
         targets.append(Target(f"4. {r.nodes:,}-node {label} chain backward",
@@ -286,6 +295,9 @@ def save_plot(path, batch_sizes, sweep):
         ax.plot(batch_sizes, [t * 1e3 for t in times], marker="o", label=name)
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
+    plain = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}")
+    ax.yaxis.set_major_formatter(plain)
+    ax.yaxis.set_minor_formatter(plain)
     ax.set_ylabel("time per SGD step (ms)")
     ax.set_title("MLP 784-128-64-10 on MNIST, float32, SGD (min over epochs)")
     ax.legend()
