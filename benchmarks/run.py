@@ -97,7 +97,7 @@ def _blas_name():
     try:
         blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
         return f"{blas['name']} {blas.get('version', '')}".strip()
-    except Exception:  # the layout of show_config is NumPy's business, not ours
+    except (AttributeError, KeyError, TypeError):  # show_config's layout is NumPy's business
         return "BLAS unknown"
 
 
@@ -121,8 +121,8 @@ def machine_lines(threads_note):
     return [
         (f"machine: {os.cpu_count()} cores, {_cpu_model()}, {platform.system()} "
         f"{platform.release()}"),
-        f"Python {platform.python_version()}, NumPy {np.__version__} ({_blas_name()}); "
-        f"peers: {peers}",
+        (f"Python {platform.python_version()}, NumPy {np.__version__} ({_blas_name()}); "
+         f"peers: {peers}"),
         f"BLAS threads: {threads_note}",
         f"autograd-lite commit: {_commit()}",
     ]
