@@ -221,8 +221,8 @@ def _check_reduction(reduction, op):
 
 
 def _reduce(losses, reduction):
-    if reduction == "mean":
-        return np.asarray(losses.mean())
+    if reduction == "mean":  # sum / n: the same pairwise sum as mean(), without its wrapper
+        return np.asarray(losses.sum() / losses.size, dtype=losses.dtype)
     if reduction == "sum":
         return np.asarray(losses.sum())
     return losses
@@ -381,7 +381,7 @@ class CrossEntropy(TensorFunction):
     """-log softmax(x)[label] over the last axis (or -sum(t log softmax(x)) for probability
     targets t), fused;  d/dx = softmax(x) - onehot(label)  (softmax(x) sum(t) - t)."""
 
-    __slots__ = ("labels", "soft", "reduction", "probs")
+    __slots__ = ("labels", "soft", "reduction", "probs", "picks")
     name = "cross_entropy"
 
     def __init__(self, labels, soft, reduction="mean"):
@@ -392,11 +392,14 @@ class CrossEntropy(TensorFunction):
             shifted = x - x.max(axis=-1, keepdims=True)  # NOTE: keeps every exp <= 1
             e = np.exp(shifted)
             total = e.sum(axis=-1, keepdims=True)
+            log_total = np.log(total)
             if self.soft:
-                losses = -(self.labels * (shifted - np.log(total))).sum(axis=-1)
+                losses = -(self.labels * (shifted - log_total)).sum(axis=-1)
             else:
-                picked = np.take_along_axis(shifted, self.labels[..., None], axis=-1)
-                losses = (np.log(total) - picked)[..., 0]
+                # (row, label) pairs of the flattened (M, C) logits: the entries picked
+                self.picks = (np.arange(self.labels.size), self.labels.reshape(-1))
+                picked = shifted.reshape(-1, x.shape[-1])[self.picks]
+                losses = (log_total.reshape(-1) - picked).reshape(self.labels.shape)
             e /= total
         self.probs = e  # softmax(x), reused by backward
         return _reduce(losses, self.reduction)
@@ -411,11 +414,11 @@ class CrossEntropy(TensorFunction):
                 p = _Softmax.call(x, axis=-1)
                 target = self.labels if self.soft else self._onehot(x.shape, x.dtype)
             else:
-                p = self.probs.copy()
+                p = self.probs.copy()  # a copy: the graph may be backpropagated again
                 if not self.soft:
-                    np.put_along_axis(p, self.labels[..., None],
-                                      np.take_along_axis(p, self.labels[..., None], -1) - 1, -1)
-                    return p * scale
+                    p.reshape(-1, x.shape[-1])[self.picks] -= 1  # softmax - onehot
+                    p *= scale
+                    return p
                 target = self.labels
             if self.soft:
                 p = p * target.sum(axis=-1, keepdims=True)
@@ -423,7 +426,7 @@ class CrossEntropy(TensorFunction):
 
     def _onehot(self, shape, dtype):
         onehot = np.zeros(shape, dtype=dtype)
-        np.put_along_axis(onehot, self.labels[..., None], 1, -1)
+        onehot.reshape(-1, shape[-1])[self.picks] = 1
         return onehot
 
 

@@ -26,6 +26,9 @@ from autograd_lite import Tensor
 
 __all__ = ["Optimizer", "SGD", "Adam"]
 
+# Elements updated per block by SGD: large parameters are updated in blocks of this size.
+_BLOCK = 32768
+
 
 def check_number(value, name, where, low=0.0, high=math.inf, low_open=False, high_open=True):
     """Return `value` as a float if it lies in the given interval, else raise a ValueError
@@ -126,32 +129,42 @@ class SGD(Optimizer):
         if self.nesterov and (self.momentum == 0 or self.dampening != 0):
             raise ValueError("SGD: nesterov=True needs momentum > 0 and dampening = 0")
         self._momentum = [None] * len(self.params)
+        self._blocks = {}  # dtype -> scratch block for _subtract_scaled
 
     def step(self):
         """Apply one update to every parameter that has a gradient."""
-        lr, mu, wd = self.lr, self.momentum, self.weight_decay
+        lr, mu, wd, damp = self.lr, self.momentum, self.weight_decay, self.dampening
         for i, p in enumerate(self.params):
             g = _grad_array(p)
             if g is None:
                 continue
-            buf = self._buffer(i)
             if wd:
-                g = np.multiply(p.data, wd, out=buf)
-                g += _grad_array(p)
+                g = g + wd * p.data
             if mu:
                 b = self._momentum[i]
                 if b is None:
                     b = self._momentum[i] = np.array(g, dtype=p.data.dtype, copy=True)
                 else:
                     b *= mu
-                    b += g if self.dampening == 0 else (1 - self.dampening) * g
-                if self.nesterov:
-                    g = g + mu * b
-                else:
-                    g = b
-            np.multiply(g, lr, out=buf)
-            p.data -= buf
+                    b += g if damp == 0 else (1 - damp) * g
+                g = g + mu * b if self.nesterov else b
+            self._subtract_scaled(p.data, g, lr)
             p._version += 1  # a graph recorded before this step can no longer backprop
+
+    def _subtract_scaled(self, data, g, alpha):
+        """data -= alpha * g, a block at a time: no temporary of the parameter's size, so a
+        step needs no memory beyond the parameters, their gradients and one small block."""
+        if not data.flags.c_contiguous or data.size <= _BLOCK:
+            data -= np.multiply(g, alpha, dtype=data.dtype)
+            return
+        block = self._blocks.get(data.dtype)
+        if block is None:
+            block = self._blocks[data.dtype] = np.empty(_BLOCK, dtype=data.dtype)
+        flat_data, flat_g = data.reshape(-1), np.reshape(g, -1)
+        for start in range(0, flat_data.size, _BLOCK):
+            chunk = flat_g[start:start + _BLOCK]
+            scaled = np.multiply(chunk, alpha, out=block[:chunk.size])
+            flat_data[start:start + _BLOCK] -= scaled
 
     def _hyper(self):
         return (f"lr={self.lr}, momentum={self.momentum}, weight_decay={self.weight_decay}, "
