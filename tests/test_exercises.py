@@ -213,13 +213,14 @@ def test_ex5_learns_real_digits_on_the_development_split():
     ex5 = load(5)
     result = ex5.run(data_dir=MNIST_DIR, train_on_test_split=8000, epochs=2, download=False)
     assert result["train_size"] == 8000 and result["test_size"] == 2000
-    assert result["accuracy"] >= 0.90       # measured: 0.933 after 2 epochs
+    assert result["accuracy"] >= 0.92       # measured: 0.9505 after 2 epochs
     assert len(result["accuracies"]) == len(result["losses"]) == 2
     assert result["losses"][1] < result["losses"][0]
     # accuracy is recomputed independently from the trained network's outputs
     from nn.datasets import read_idx_images, read_idx_labels
     x = read_idx_images(MNIST_DIR / "t10k-images-idx3-ubyte.gz")[8000:]
     y = read_idx_labels(MNIST_DIR / "t10k-labels-idx1-ubyte.gz")[8000:]
+    x = ex5.standardise(x, result["input_mean"], result["input_std"])
     logits = result["_network"].predict(x)
     assert result["accuracy"] == pytest.approx(float(np.mean(logits.argmax(axis=1) == y)))
 
