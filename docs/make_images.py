@@ -48,21 +48,24 @@ def exercises(out_dir):
 def exercise5(out_dir):
     """Exercise 5 in its development mode (MNIST's test files only: train on the first 8,000
     digits, test on the other 2,000): docs/images/ex5_graph.png and ex5_loss.png. The MNIST
-    files are looked up as `python -m exercises 5` does ($AUTOGRAD_LITE_DATA, ...)."""
-    from exercises import load
-    from nn.datasets import DatasetNotFoundError
+    files are looked up as `python -m exercises 5` does ($AUTOGRAD_LITE_DATA, ...), else in
+    the course's shared/data/mnist next to the repository."""
+    import os
 
+    from exercises import load
+    from nn.datasets import ENV_VAR, DatasetNotFoundError
+
+    shared = HERE.parent.parent / "shared" / "data" / "mnist"
+    data_dir = None if os.environ.get(ENV_VAR) or not shared.is_dir() else shared
     graph, plot = out_dir / "ex5_graph.png", out_dir / "ex5_loss.png"
     try:
-        load(5).run(train_on_test_split=8000, download=False, graph=graph, plot=plot)
+        load(5).run(data_dir=data_dir, train_on_test_split=8000, download=False, graph=graph,
+                    plot=plot)
     except DatasetNotFoundError as err:
         print(f"exercise5 skipped, MNIST not found: set AUTOGRAD_LITE_DATA to the folder of "
               f"t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz\n{err}")
         return []
     return [graph, plot]
-
-
-IMAGES = [neuron, exercises, exercise5]
 
 
 def main(argv=None):

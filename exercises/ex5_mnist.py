@@ -191,7 +191,8 @@ def run(data_dir=None, dataset="mnist", epochs=15, batch_size=64, lr=0.1, hidden
                        leave=False)
         with bar:
             losses.append(train_epoch(net, x_train, y_train, batch_size, rng, bar))
-        accuracies.append(evaluate(net, x_test, y_test))
+            accuracies.append(evaluate(net, x_test, y_test))
+            bar.set_postfix(loss=f"{losses[-1]:.4f}", accuracy=f"{accuracies[-1]:.2%}")
         if verbose:
             print(f"epoch {epoch:2d}  lr {net.lr:.4f}  train loss {losses[-1]:.4f}  test "
                   f"accuracy {accuracies[-1]:.2%}  ({timer.seconds:.0f} s)")
