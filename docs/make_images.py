@@ -68,6 +68,9 @@ def exercise5(out_dir):
     return [graph, plot]
 
 
+IMAGES = [neuron, exercises, exercise5]
+
+
 def main(argv=None):
     names = [f.__name__ for f in IMAGES]
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
