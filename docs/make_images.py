@@ -68,7 +68,90 @@ def exercise5(out_dir):
     return [graph, plot]
 
 
-IMAGES = [neuron, exercises, exercise5]
+def first_value(out_dir):
+    """The README's neuron y = tanh(w*x + b) after backward, as docs/getting-started.md
+    draws it: docs/images/first_value.svg"""
+    x, w, b = Value(2.0, label="x"), Value(-0.5, label="w"), Value(0.3, label="b")
+    y = (w * x + b).tanh()
+    y.label = "y"
+    y.backward()
+    return [render_graph(y, out_dir / "first_value.svg", title="y = tanh(w*x + b)")]
+
+
+def reverse_mode(out_dir):
+    """The pictures of docs/reverse-mode.md: the neuron before backward
+    (neuron_forward.svg; neuron.svg is the same graph after), a value used twice
+    (fanout.svg) and a broadcast bias (broadcast.svg)."""
+    import numpy as np
+
+    from autograd_lite import Tensor, retain_grads
+
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    x1w1, x2w2 = x1 * w1, x2 * w2
+    x1w1.label, x2w2.label = "x1*w1", "x2*w2"
+    n = x1w1 + x2w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    paths = [render_graph(o, out_dir / "neuron_forward.svg", show_grad=False,
+                          title="o = tanh(x1*w1 + x2*w2 + b): the forward pass")]
+
+    a = Value(3.0, label="a")
+    aa = a * a
+    aa.label = "a*a"
+    c = aa + a
+    c.label = "c"
+    c.backward()
+    paths.append(render_graph(c, out_dir / "fanout.svg", title="c = a*a + a"))
+
+    x = Tensor(np.arange(6.0).reshape(2, 3), label="x")
+    bias = Tensor(np.array([0.1, 0.2, 0.3]), requires_grad=True, label="bias")
+    y = (x + bias).tanh()
+    y.label = "y"
+    loss = retain_grads(y.sum())
+    loss.backward()
+    paths.append(render_graph(loss, out_dir / "broadcast.svg",
+                              title="sum(tanh(x + bias)): bias (3,) broadcast over (2, 3)"))
+    return paths
+
+
+def xor_network(out_dir):
+    """The XOR network that docs/getting-started.md trains, and the graph of its loss:
+    docs/images/xor_graph.svg"""
+    import numpy as np
+
+    from autograd_lite import Tensor, no_grad, retain_grads
+
+    X = Tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], label="X")
+    Y = Tensor([[0.0], [1.0], [1.0], [0.0]], label="Y")
+    rng = np.random.default_rng(0)
+    W1 = Tensor(rng.standard_normal((2, 4), dtype=np.float32), requires_grad=True, label="W1")
+    b1 = Tensor(np.zeros(4, np.float32), requires_grad=True, label="b1")
+    W2 = Tensor(rng.standard_normal((4, 1), dtype=np.float32), requires_grad=True, label="W2")
+    b2 = Tensor(np.zeros(1, np.float32), requires_grad=True, label="b2")
+    params = [W1, b1, W2, b2]
+
+    def forward(X):
+        hidden = (X @ W1 + b1).tanh()
+        return (hidden @ W2 + b2).sigmoid()
+
+    for step in range(500):
+        loss = ((forward(X) - Y) ** 2).mean()
+        for p in params:
+            p.grad = None
+        loss.backward()
+        with no_grad():
+            for p in params:
+                p -= 1.0 * p.grad
+    loss = retain_grads(((forward(X) - Y) ** 2).mean())
+    loss.backward()
+    return [render_graph(loss, out_dir / "xor_graph.svg",
+                         title="XOR network: the loss of one training step")]
+
+
+IMAGES = [neuron, exercises, exercise5, first_value, reverse_mode, xor_network]
 
 
 def main(argv=None):
