@@ -231,7 +231,7 @@ def run_all(args):
             print(f"exercise 5 skipped: {err}\n{how_to_get_data()}")
             reports[str(n)] = {"skipped": True, "reason": str(err)}
             continue
-        except Exception as err:  # report and go on with the next exercise
+        except Exception as err:  # noqa: BLE001 - report it and go on with the next one
             print(f"exercise {n} FAILED: {type(err).__name__}: {err}", file=sys.stderr)
             reports[str(n)] = {"failed": True, "error": f"{type(err).__name__}: {err}"}
             ok = False

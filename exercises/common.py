@@ -19,8 +19,8 @@ __all__ = [
     "MissingExtraError",
     "Timer",
     "check_gradients",
-    "print_gradient_table",
     "label_layers",
+    "print_gradient_table",
     "progress",
     "render_step_graph",
     "require",
@@ -31,12 +31,13 @@ __all__ = [
 
 #: The optional packages, with the pip command that installs each one.
 EXTRAS = {
-    "graphviz": ('--graph needs the graphviz Python package', 'pip install "autograd-lite[viz]"'
-                 ' (or: pip install graphviz), plus the Graphviz `dot` program'),
-    "matplotlib": ("--plot needs matplotlib", 'pip install "autograd-lite[plot]"'
-                   " (or: pip install matplotlib)"),
-    "tqdm": ("progress bars need tqdm", 'pip install "autograd-lite[progress]"'
-             " (or: pip install tqdm)"),
+    "graphviz": ("--graph needs the graphviz Python package",
+                 ('pip install "autograd-lite[viz]" (or: pip install graphviz), plus the '
+                  "Graphviz `dot` program")),
+    "matplotlib": ("--plot needs matplotlib",
+                   'pip install "autograd-lite[plot]" (or: pip install matplotlib)'),
+    "tqdm": ("progress bars need tqdm",
+             'pip install "autograd-lite[progress]" (or: pip install tqdm)'),
 }
 
 

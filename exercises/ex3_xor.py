@@ -49,8 +49,14 @@ import numpy as np
 
 from autograd_lite import Tensor, Value
 
-from .common import Timer, check_gradients, print_gradient_table, progress, \
-    render_step_graph, save_curves
+from .common import (
+    Timer,
+    check_gradients,
+    print_gradient_table,
+    progress,
+    render_step_graph,
+    save_curves,
+)
 
 NAME = "XOR with a 2-2-1 network"
 DEFAULT_SEED = 3
