@@ -18,7 +18,18 @@ _INTERNAL = ("autograd_lite", "nn")
 
 
 class AnomalyError(FloatingPointError):
-    """An operation produced NaN or Inf while `detect_anomaly()` was active."""
+    """An operation produced NaN or Inf while `detect_anomaly()` was active.
+
+    It is a `FloatingPointError`, so `except FloatingPointError` catches it too.
+
+    >>> from autograd_lite import AnomalyError, Value, detect_anomaly
+    >>> try:
+    ...     with detect_anomaly():
+    ...         Value(-1.0).log()
+    ... except AnomalyError as err:
+    ...     print(str(err).split(" (created")[0])
+    forward of 'log'
+    """
 
 
 class detect_anomaly(ContextDecorator):

@@ -146,17 +146,29 @@ def exp(x):
 
 
 def log(x):
-    """Natural logarithm, elementwise, for arrays or Tensors."""
+    """Natural logarithm, elementwise, for arrays or Tensors.
+
+    >>> log(np.array([1.0, np.e]))
+    array([0., 1.])
+    """
     return _call(ops.Log, x)
 
 
 def sqrt(x):
-    """Square root, elementwise, for arrays or Tensors."""
+    """Square root, elementwise, for arrays or Tensors.
+
+    >>> sqrt(Tensor(np.array([4.0, 9.0]), requires_grad=True))
+    Tensor([2., 3.], dtype=float64, requires_grad=True)
+    """
     return _call(ops.Sqrt, x)
 
 
 def tanh(x):
-    """Hyperbolic tangent, elementwise, for arrays or Tensors."""
+    """Hyperbolic tangent, elementwise, for arrays or Tensors.
+
+    >>> tanh(np.array([0.0]))
+    array([0.])
+    """
     return _call(ops.Tanh, x)
 
 
@@ -170,7 +182,11 @@ def sigmoid(x):
 
 
 def relu(x):
-    """max(x, 0), elementwise, for arrays or Tensors."""
+    """max(x, 0), elementwise, for arrays or Tensors.
+
+    >>> relu(np.array([-1.0, 2.0]))
+    array([0., 2.])
+    """
     return _call(ops.Relu, x)
 
 

@@ -39,7 +39,17 @@ __all__ = ["grad", "value_and_grad", "jacobian", "hessian", "hvp", "vjp", "jvp",
 
 
 class ScalarOutputError(ValueError, TypeError):
-    """`grad` was given a function whose output is not a scalar (one element)."""
+    """`grad` was given a function whose output is not a scalar (one element).
+
+    >>> import numpy as np
+    >>> from autograd_lite import grad
+    >>> from autograd_lite.functional import ScalarOutputError
+    >>> try:
+    ...     grad(lambda x: x * 2)(np.ones(3))
+    ... except ScalarOutputError as err:
+    ...     print(str(err)[:45])
+    grad: f must return a scalar (a one-element T
+    """
 
 
 # ***** the public transforms *****

@@ -10,7 +10,21 @@ __all__ = ["gradcheck", "gradgradcheck", "GradcheckError", "numerical_grad"]
 
 
 class GradcheckError(AssertionError):
-    """A gradient computed by backward disagrees with its finite-difference estimate."""
+    """A gradient computed by backward disagrees with its finite-difference estimate.
+
+    >>> import numpy as np
+    >>> from autograd_lite import Function, GradcheckError, gradcheck
+    >>> class Double(Function):
+    ...     def forward(self, x):
+    ...         return 2 * x
+    ...     def backward(self, g, out, x):
+    ...         return g                       # wrong: forgot the factor 2
+    >>> try:
+    ...     gradcheck(lambda x: Double.apply(x), [np.array([1.0, 2.0])])
+    ... except GradcheckError as err:
+    ...     print(str(err)[:60])
+    gradcheck: gradient of input 0 (shape (2,)) is wrong at elem
+    """
 
 
 def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0, raise_exception=True):

@@ -30,6 +30,12 @@ def shapes(min_dims=0, max_dims=3, min_side=1, max_side=4):
     """Array shapes with `min_dims`..`max_dims` axes of `min_side`..`max_side` elements.
 
     Size-1 sides are included, since they are where broadcasting bugs hide.
+
+    >>> from hypothesis import given
+    >>> @given(shapes(min_dims=1, max_dims=2))
+    ... def test_shapes(shape):
+    ...     assert 1 <= len(shape) <= 2 and all(1 <= n <= 4 for n in shape)
+    >>> test_shapes()
     """
     return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side,
                             max_side=max_side)
@@ -42,6 +48,14 @@ def arrays(draw, shape=None, dtype=np.float64, min_value=-3.0, max_value=3.0, aw
 
     Elements lie in [min_value, max_value] and at least `margin` away from every point in
     `away_from` (e.g. `(0.0,)` for relu and abs). `unique=True` avoids ties (for max/min).
+
+    >>> from hypothesis import given
+    >>> from autograd_lite import gradcheck
+    >>> @given(arrays(shape=(2, 3), away_from=(0.0,)))
+    ... def test_relu(x):
+    ...     assert x.shape == (2, 3) and (np.abs(x) >= 0.05).all()
+    ...     assert gradcheck(lambda t: t.relu(), [x])
+    >>> test_relu()
     """
     if shape is None:
         shape = draw(shapes(**shape_kwargs))
@@ -60,12 +74,28 @@ def arrays(draw, shape=None, dtype=np.float64, min_value=-3.0, max_value=3.0, aw
 
 
 def positive_arrays(shape=None, min_value=0.1, max_value=3.0, **kwargs):
-    """Arrays with elements in [min_value, max_value], e.g. for log, sqrt and pow."""
+    """Arrays with elements in [min_value, max_value], e.g. for log, sqrt and pow.
+
+    >>> from hypothesis import given
+    >>> from autograd_lite import gradcheck
+    >>> @given(positive_arrays())
+    ... def test_log(x):
+    ...     assert (x >= 0.1).all() and gradcheck(lambda t: t.log(), [x])
+    >>> test_log()
+    """
     return arrays(shape=shape, min_value=min_value, max_value=max_value, **kwargs)
 
 
 def broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, min_side=1, max_side=4):
-    """A tuple of `num_shapes` shapes that NumPy can broadcast together."""
+    """A tuple of `num_shapes` shapes that NumPy can broadcast together.
+
+    >>> from hypothesis import given
+    >>> @given(broadcastable_shapes(num_shapes=3))
+    ... def test_broadcast(shapes):
+    ...     assert len(shapes) == 3
+    ...     np.broadcast_shapes(*shapes)          # never raises
+    >>> test_broadcast()
+    """
     return hnp.mutually_broadcastable_shapes(
         num_shapes=num_shapes, min_dims=min_dims, max_dims=max_dims, min_side=min_side,
         max_side=max_side).map(lambda bs: bs.input_shapes)
@@ -73,7 +103,15 @@ def broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, min_side=1, max_s
 
 @st.composite
 def array_pairs(draw, min_value=-3.0, max_value=3.0, **kwargs):
-    """Two arrays whose shapes broadcast against each other."""
+    """Two arrays whose shapes broadcast against each other.
+
+    >>> from hypothesis import given
+    >>> from autograd_lite import gradcheck
+    >>> @given(array_pairs())
+    ... def test_mul(pair):
+    ...     assert gradcheck(lambda a, b: a * b, list(pair))
+    >>> test_mul()
+    """
     a_shape, b_shape = draw(broadcastable_shapes(2, **kwargs))
     return (draw(arrays(shape=a_shape, min_value=min_value, max_value=max_value)),
             draw(arrays(shape=b_shape, min_value=min_value, max_value=max_value)))
@@ -82,7 +120,19 @@ def array_pairs(draw, min_value=-3.0, max_value=3.0, **kwargs):
 @st.composite
 def axes(draw, ndim, allow_none=True, allow_tuple=True):
     """An `axis` argument for an array with `ndim` axes: None, an int (maybe negative) or a
-    tuple of distinct ints."""
+    tuple of distinct ints.
+
+    Draw the array first, then an axis that fits it, with `st.data()`:
+
+    >>> from hypothesis import given, strategies as st
+    >>> from autograd_lite import gradcheck
+    >>> @given(st.data())
+    ... def test_sum(data):
+    ...     x = data.draw(arrays(min_dims=1))
+    ...     axis = data.draw(axes(x.ndim))
+    ...     assert gradcheck(lambda t: t.sum(axis=axis), [x])
+    >>> test_sum()
+    """
     choices = [st.integers(-max(ndim, 1), max(ndim, 1) - 1)] if ndim else []
     if allow_none:
         choices.append(st.none())

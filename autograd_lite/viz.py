@@ -56,6 +56,16 @@ class GraphvizNotFoundError(RuntimeError):
     """The Graphviz `dot` program is not installed (or not on PATH); the DOT source was saved.
 
     The message says where the source file is and how to install Graphviz.
+
+    >>> import os, tempfile
+    >>> from autograd_lite import GraphvizNotFoundError, Value, render_graph
+    >>> path = os.path.join(tempfile.mkdtemp(), "x.svg")
+    >>> try:                                 # works with or without the dot program
+    ...     _ = render_graph(Value(1.0, label="x"), path)
+    ... except GraphvizNotFoundError as err:
+    ...     message = str(err)               # where x.dot is, how to install Graphviz
+    >>> os.path.exists(path.replace(".svg", ".dot"))    # the DOT source is written first
+    True
     """
 
 

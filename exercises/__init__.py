@@ -33,7 +33,11 @@ EXERCISES = {
 
 
 def load(n):
-    """The module of exercise `n` (1 to 5), imported on first use."""
+    """The module of exercise `n` (1 to 5), imported on first use.
+
+    >>> load(3).NAME
+    'XOR with a 2-2-1 network'
+    """
     try:
         name = EXERCISES[int(n)]
     except (KeyError, ValueError, TypeError):

@@ -114,6 +114,16 @@ class DatasetError(ValueError):
     """A data file exists but is not what it should be (wrong magic, dims, size, gzip or MD5).
 
     ``path`` is the offending file and ``problem`` says what is wrong with it.
+
+    >>> import os, tempfile
+    >>> bad = os.path.join(tempfile.mkdtemp(), "labels-idx1-ubyte")
+    >>> with open(bad, "wb") as f:
+    ...     _ = f.write(b"not an IDX file")
+    >>> try:
+    ...     read_idx(bad)
+    ... except DatasetError as err:
+    ...     print(os.path.basename(err.path))
+    labels-idx1-ubyte
     """
 
     def __init__(self, path, problem):
@@ -123,7 +133,15 @@ class DatasetError(ValueError):
 
 
 class DatasetNotFoundError(FileNotFoundError):
-    """Data files are missing and could not be downloaded; the message says where to put them."""
+    """Data files are missing and could not be downloaded; the message says where to put them.
+
+    >>> import tempfile
+    >>> try:
+    ...     load_mnist(tempfile.mkdtemp(), split="test", download=False)
+    ... except DatasetNotFoundError as err:
+    ...     print("missing")
+    missing
+    """
 
     def __init__(self, message):
         super().__init__(message)
@@ -136,6 +154,9 @@ class DownloadError(DatasetNotFoundError, DatasetError):
     """A download failed (HTTP error, cut connection, MD5 mismatch, ...) and left no file behind.
 
     It is both a ``DatasetNotFoundError`` (the file is still missing) and a ``DatasetError``.
+
+    >>> issubclass(DownloadError, DatasetNotFoundError), issubclass(DownloadError, DatasetError)
+    (True, True)
     """
 
     def __init__(self, message, path=None, problem=None):

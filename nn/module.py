@@ -77,6 +77,13 @@ class StateDictError(ValueError, KeyError, RuntimeError):
 
     It is a ValueError (bad content) and a KeyError (missing or unexpected names), and a
     RuntimeError, which is what PyTorch's load_state_dict raises.
+
+    >>> from nn import Linear, StateDictError
+    >>> try:
+    ...     Linear(2, 3).load_state_dict({"weight": np.zeros((3, 2))})
+    ... except StateDictError as err:
+    ...     print("refused")
+    refused
     """
 
     def __str__(self):  # KeyError would otherwise quote the message
@@ -440,7 +447,11 @@ class MLP(Sequential):
 
 
 class Identity(Module):
-    """Returns its input unchanged."""
+    """Returns its input unchanged.
+
+    >>> Identity()(Tensor([1.0, 2.0])).data
+    array([1., 2.], dtype=float32)
+    """
 
     def forward(self, x):
         return F.identity(x)
@@ -458,14 +469,22 @@ class ReLU(Module):
 
 
 class Tanh(Module):
-    """Hyperbolic tangent, elementwise."""
+    """Hyperbolic tangent, elementwise.
+
+    >>> Tanh()(Tensor([0.0])).data
+    array([0.], dtype=float32)
+    """
 
     def forward(self, x):
         return F.tanh(x)
 
 
 class Sigmoid(Module):
-    """1 / (1 + exp(-x)), elementwise."""
+    """1 / (1 + exp(-x)), elementwise.
+
+    >>> Sigmoid()(Tensor([0.0])).data
+    array([0.5], dtype=float32)
+    """
 
     def forward(self, x):
         return F.sigmoid(x)
@@ -490,14 +509,22 @@ class Softmax(Module):
 
 
 class LogSoftmax(Softmax):
-    """log(softmax(x)) along `axis`."""
+    """log(softmax(x)) along `axis`.
+
+    >>> LogSoftmax()(Tensor([[0.0, 0.0]])).data.round(4)
+    array([[-0.6931, -0.6931]], dtype=float32)
+    """
 
     def forward(self, x):
         return F.log_softmax(x, axis=self.axis)
 
 
 class Flatten(Module):
-    """Merge axes `start_dim`..`end_dim` into one; by default (N, 28, 28) -> (N, 784)."""
+    """Merge axes `start_dim`..`end_dim` into one; by default (N, 28, 28) -> (N, 784).
+
+    >>> Flatten()(Tensor(np.zeros((2, 28, 28)))).shape
+    (2, 784)
+    """
 
     def __init__(self, start_dim=1, end_dim=-1):
         super().__init__()
@@ -591,21 +618,33 @@ class _Loss(Module):
 
 
 class MSELoss(_Loss):
-    """`mse_loss(input, target, reduction)` as a Module."""
+    """`mse_loss(input, target, reduction)` as a Module.
+
+    >>> MSELoss()(Tensor([1.0, 3.0]), np.array([0.0, 0.0])).item()
+    5.0
+    """
 
     def forward(self, input, target):
         return F.mse_loss(input, target, reduction=self.reduction)
 
 
 class BCELoss(_Loss):
-    """`binary_cross_entropy(probabilities, target, reduction)` as a Module."""
+    """`binary_cross_entropy(probabilities, target, reduction)` as a Module.
+
+    >>> round(BCELoss()(Tensor([0.5]), np.array([1.0])).item(), 4)      # -log(0.5)
+    0.6931
+    """
 
     def forward(self, input, target):
         return F.binary_cross_entropy(input, target, reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_Loss):
-    """`binary_cross_entropy_with_logits(logits, target, reduction)` as a Module."""
+    """`binary_cross_entropy_with_logits(logits, target, reduction)` as a Module.
+
+    >>> round(BCEWithLogitsLoss()(Tensor([0.0]), np.array([1.0])).item(), 4)   # sigmoid(0) = 0.5
+    0.6931
+    """
 
     def forward(self, input, target):
         return F.binary_cross_entropy_with_logits(input, target, reduction=self.reduction)

@@ -56,7 +56,25 @@ def _grad_array(p):
 
 class Optimizer:
     """Base class: holds the parameters, `zero_grad()`, and one scratch buffer per parameter
-    so that `step()` allocates nothing on the common path."""
+    so that `step()` allocates nothing on the common path.
+
+    A subclass sets its hyper-parameters in `__init__` and writes `step()`:
+
+    >>> import numpy as np
+    >>> from autograd_lite import Tensor, no_grad
+    >>> class SignSGD(Optimizer):
+    ...     def step(self):
+    ...         with no_grad():
+    ...             for p in self.params:
+    ...                 if p.grad is not None:
+    ...                     p -= self.lr * np.sign(p.grad)
+    >>> w = Tensor([1.0, -2.0], requires_grad=True)
+    >>> opt = SignSGD([w], lr=0.5)
+    >>> (w * w).sum().backward()
+    >>> opt.step()
+    >>> w.data
+    array([ 0.5, -1.5], dtype=float32)
+    """
 
     def __init__(self, params, lr):
         name = type(self).__name__

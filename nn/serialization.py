@@ -30,6 +30,13 @@ def save(module, path):
     """Write `module.state_dict()` to `path` as an uncompressed `.npz` archive.
 
     The file is written exactly at `path` (no ".npz" is appended).
+
+    >>> import os, tempfile
+    >>> from nn import MLP, save
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.npz")
+    >>> save(MLP([2, 3, 1], seed=0), path)
+    >>> sorted(np.load(path).files)
+    ['0.bias', '0.weight', '2.bias', '2.weight']
     """
     arrays = module.state_dict()
     path = os.fspath(path)
@@ -56,6 +63,14 @@ def load(module, path):
     Raises FileNotFoundError for a missing file, and StateDictError (a ValueError) naming
     the problem for a file that is truncated or not an `.npz` archive, or whose parameter
     names, shapes or dtypes differ from the module's; the module is then left unchanged.
+
+    >>> import os, tempfile
+    >>> from nn import MLP, load, save
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.npz")
+    >>> save(MLP([2, 3, 1], seed=0), path)
+    >>> copy = load(MLP([2, 3, 1], seed=1), path)
+    >>> bool(np.array_equal(copy[0].weight.data, MLP([2, 3, 1], seed=0)[0].weight.data))
+    True
     """
     path = os.fspath(path)
     try:
