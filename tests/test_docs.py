@@ -85,7 +85,7 @@ def run_page(path, namespace=None):
             runner.run(test, out=out.write, clear_globs=False)
         except doctest.UnexpectedException as err:
             example = err.example
-            exc_type, exc, tb = err.exc_info
+            _, exc, tb = err.exc_info
             raise exc.with_traceback(tb) from AssertionError(
                 f"{where}: line {line + example.lineno} raised:\n{example.source}")
         except doctest.DocTestFailure as err:
@@ -227,7 +227,8 @@ def test_site_builds_with_warnings_as_errors(tmp_path):
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
                            "--config-file", str(ROOT / "mkdocs.yml"), "--site-dir", str(site)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+                          check=False)
     assert done.returncode == 0, f"mkdocs build --strict failed:\n{done.stdout}{done.stderr}"
     for page in ("index.html", "getting-started/index.html", "reverse-mode/index.html",
                  "api/autograd_lite/index.html", "api/nn/index.html"):
@@ -244,7 +245,7 @@ def test_site_builds_with_warnings_as_errors(tmp_path):
 def _image_script(out, *names, env=None):
     return subprocess.run([sys.executable, str(DOCS / "make_images.py"), "--out", str(out),
                            *names], cwd=out, env=env, capture_output=True, text=True,
-                          timeout=300)
+                          timeout=300, check=False)
 
 
 def test_make_images_regenerates_every_picture(tmp_path):
