@@ -9,6 +9,8 @@ operation, in which file and on which line, produced the bad number.
 import sys
 from contextlib import ContextDecorator
 
+import numpy as np
+
 from . import engine
 
 __all__ = ["detect_anomaly", "AnomalyError"]
@@ -52,9 +54,13 @@ class detect_anomaly(ContextDecorator):
     def __enter__(self):
         self._saved = engine._anomaly
         engine._anomaly = _Detector()
+        # The detector reports NaN and Inf itself, with more to say than NumPy's warnings.
+        self._quiet = np.errstate(divide="ignore", invalid="ignore", over="ignore")
+        self._quiet.__enter__()
         return self
 
     def __exit__(self, *exc):
+        self._quiet.__exit__(*exc)
         engine._anomaly = self._saved
         return False
 

@@ -285,7 +285,7 @@ class Function:
 def _explain(fn, parents, err):
     """Re-raise a forward failure with the operation's name and its inputs' shapes and labels."""
     msg = str(err)
-    if not msg.startswith(fn.name + ":"):
+    if not msg.startswith(fn.name.split("(")[0] + ":"):  # our own messages name the op
         msg = f"{fn.name}: {msg}"
     inputs = []
     for p in parents:

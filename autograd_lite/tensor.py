@@ -206,7 +206,8 @@ class Tensor(Node):
         try:
             ufunc(self.data, other.data, out=self.data, casting="same_kind")
         except (ValueError, TypeError) as err:
-            raise ValueError(f"{op.name} (in place): cannot update a tensor of shape "
+            label = f" {self.label!r}" if self.label else ""
+            raise ValueError(f"{op.name} (in place): cannot update the tensor{label} of shape "
                              f"{self.shape} {self.dtype} with shape {other.shape} "
                              f"{other.dtype}: {err}") from None
         self._version += 1

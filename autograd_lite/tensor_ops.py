@@ -680,6 +680,9 @@ class Concatenate(TensorFunction):
         return f"concatenate(axis={self.axis})"
 
     def forward(self, *xs):
+        if xs[0].ndim == 0:
+            raise ValueError("concatenate: 0-d tensors have no axis to join along; use "
+                             "stack() to make a new axis")
         (self.axis,) = normalize_axes(self.axis, xs[0].ndim, "concatenate")
         for i, x in enumerate(xs):
             if x.ndim != xs[0].ndim or x.shape[:self.axis] + x.shape[self.axis + 1:] != (

@@ -233,14 +233,19 @@ def _scale(g, reduction, n):
     return g * (1.0 / n) if reduction == "mean" else g
 
 
+def _named(x):
+    """' 'label'' for a labelled Tensor, else '': for error messages."""
+    return f" {x.label!r}" if isinstance(x, Tensor) and x.label else ""
+
+
 def _target(target, like, op):
     """The target as an array of `like`'s dtype, checked to have `like`'s shape."""
     t = target.data if isinstance(target, Tensor) else target
     t = np.asarray(t, dtype=like.dtype)
     if t.shape != like.shape:
-        raise ValueError(f"{op}: input has shape {like.shape} but target has shape {t.shape}; "
-                         f"they must be equal (reshape the target, e.g. "
-                         f"y.reshape({like.shape}))")
+        raise ValueError(f"{op}: input{_named(like)} has shape {like.shape} but target"
+                         f"{_named(target)} has shape {t.shape}; they must be equal (reshape "
+                         f"the target, e.g. y.reshape({like.shape}))")
     return t
 
 
@@ -454,7 +459,8 @@ def cross_entropy(input, target, reduction="mean"):
         return CrossEntropy.apply(x, labels=labels.astype(x.dtype, copy=False), soft=True,
                                   reduction=reduction)
     if labels.shape != x.shape[:-1]:
-        raise ValueError(f"cross_entropy: logits of shape {x.shape} need integer labels of "
+        raise ValueError(f"cross_entropy: logits{_named(x)} of shape {x.shape} need integer "
+                         f"labels{_named(target)} of "
                          f"shape {x.shape[:-1]} (one class index per sample) or class "
                          f"probabilities of shape {x.shape}, got target of shape "
                          f"{labels.shape}")

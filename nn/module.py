@@ -350,8 +350,9 @@ class Linear(Module):
             x = Tensor(np.asarray(x, dtype=self.weight.data.dtype))
         if x.ndim == 0 or x.shape[-1] != self.in_features:
             n = self.in_features
+            label = f" (input {x.label!r})" if x.label else ""
             raise ValueError(f"{self._describe()} ({self.extra_repr()}): expected input of "
-                             f"shape (batch, {n}) or ({n},), got shape {x.shape}")
+                             f"shape (batch, {n}) or ({n},), got shape {x.shape}{label}")
         return x
 
     def extra_repr(self):
