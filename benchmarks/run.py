@@ -318,14 +318,27 @@ def save_plot(path, batch_sizes, sweep):
 START_MARK, END_MARK = "<!-- benchmark results -->", "<!-- end of results -->"
 
 
-def update_docs(path, lines):
+SUMMARY_START, SUMMARY_END = "<!-- summary -->", "<!-- end of summary -->"
+
+
+def _replace_between(text, start, end, body):
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return head + start + "\n" + body.strip() + "\n" + end + tail
+
+
+def update_docs(path, lines, targets=()):
     """Replace the text between the two marker lines of `path` by the report `lines`, with
-    its headings demoted one level."""
+    its headings demoted one level; and the text between the summary markers, if the page
+    has them, by the table of targets."""
     text = Path(path).read_text()
+    if targets and SUMMARY_START in text and SUMMARY_END in text:
+        rows = [[t.name, t.measured, t.limit, "yes" if t.passed else "NO"]
+                for t in targets]
+        text = _replace_between(text, SUMMARY_START, SUMMARY_END,
+                                table(["target (issue)", "measured", "limit", "holds"], rows))
     if START_MARK not in text or END_MARK not in text:
         raise SystemExit(f"--update-docs: {path} has no '{START_MARK}' ... '{END_MARK}' lines")
-    head, rest = text.split(START_MARK, 1)
-    _, tail = rest.split(END_MARK, 1)
     body = []
     for line in "\n".join(lines).splitlines():
         if line.startswith("# "):  # the report's title: the page has its own
@@ -336,8 +349,7 @@ def update_docs(path, lines):
                               "clock:")):
             line = "- " + line
         body.append(line)
-    Path(path).write_text(head + START_MARK + "\n" + "\n".join(body).strip() + "\n" + END_MARK
-                          + tail)
+    Path(path).write_text(_replace_between(text, START_MARK, END_MARK, "\n".join(body)))
 
 
 def main(argv=None, out=print):
@@ -396,7 +408,7 @@ def main(argv=None, out=print):
     out(f"\n{passed} of {len(targets)} targets hold; total time "
         f"{time.perf_counter() - start:.0f} s")
     if args.update_docs:
-        update_docs(args.update_docs, report)
+        update_docs(args.update_docs, report, targets)
     return targets
 
 

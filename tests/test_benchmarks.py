@@ -44,12 +44,14 @@ def test_smoke_run_prints_every_table_and_the_targets(tmp_path):
 
 def test_only_selects_workloads_and_the_report_goes_into_the_docs(tmp_path):
     page = tmp_path / "performance.md"
-    page.write_text("# Perf\n\n<!-- benchmark results -->\nstale-report\n<!-- end of results -->\nafter\n")
+    page.write_text("# Perf\n<!-- summary -->\nstale-summary\n<!-- end of summary -->\n"
+                    "<!-- benchmark results -->\nstale-report\n<!-- end of results -->\nafter\n")
     lines = []
     targets = main(["--smoke", "--only", "chain", "--update-docs", str(page)], out=lines.append)
     assert [t.name[:2] for t in targets] == ["4.", "4."]
     text = page.read_text()
     assert "stale-report" not in text and text.startswith("# Perf\n") and text.endswith("after\n")
+    assert "stale-summary" not in text and "| 4. 2,000-node scalar chain backward" in text
     assert "### Deep chains" in text and "### Targets" in text and "- machine:" in text
     with pytest.raises(SystemExit):
         main(["--only", "nonsense"], out=lines.append)
