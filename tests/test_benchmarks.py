@@ -23,11 +23,14 @@ def digits():
 def test_smoke_run_prints_every_table_and_the_targets(tmp_path):
     lines = []
     plot = tmp_path / "perf.png"
-    targets = main(["--smoke", "--plot", str(plot)], out=lines.append)
+    try:
+        import matplotlib  # noqa: F401  (the plot is optional: the `plot`/`bench` extras)
+    except ImportError:
+        plot = None
+    targets = main(["--smoke"] + (["--plot", str(plot)] if plot else []), out=lines.append)
     text = "\n".join(str(line) for line in lines)
     for heading in ("## micrograd's demo step", "## Deep chains", "## MLP 784-16-10",
-                    "## Compute-bound MLP", "## Peak memory", "## Step time against batch size",
-                    "## Targets"):
+                    "## Compute-bound MLP", "## Peak memory", "## Targets"):
         assert heading in text
     assert "| hand NumPy " in text and "| autograd-lite " in text
     assert "MISMATCH" not in text
@@ -39,7 +42,9 @@ def test_smoke_run_prints_every_table_and_the_targets(tmp_path):
     for t in targets:
         if "same losses" in t.name or "freed" in t.name or "chain" in t.name:
             assert t.passed, t.row()
-    assert plot.exists() and plot.stat().st_size > 1000
+    if plot:
+        assert "## Step time against batch size" in text
+        assert plot.exists() and plot.stat().st_size > 1000
 
 
 def test_only_selects_workloads_and_the_report_goes_into_the_docs(tmp_path):
