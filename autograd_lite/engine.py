@@ -32,11 +32,31 @@ __all__ = [
 
 
 class GraphReleasedError(RuntimeError):
-    """Raised when backward runs through a graph that an earlier backward released."""
+    """Raised when backward runs through a graph that an earlier backward released.
+
+    >>> from autograd_lite import Value
+    >>> y = Value(2.0) * 3
+    >>> y.backward()
+    >>> y.backward()
+    Traceback (most recent call last):
+    ...
+    autograd_lite.engine.GraphReleasedError: backward through '*' a second time: ...
+    """
 
 
 class ModifiedInPlaceError(RuntimeError):
-    """Raised when backward needs data that was changed in place after the forward pass."""
+    """Raised when backward needs data that was changed in place after the forward pass.
+
+    >>> from autograd_lite import Tensor, no_grad
+    >>> w = Tensor([1.0, 2.0], requires_grad=True, label="w")
+    >>> loss = (w * w).sum()
+    >>> with no_grad():
+    ...     w -= 0.1                       # an update between forward and backward
+    >>> loss.backward()
+    Traceback (most recent call last):
+    ...
+    autograd_lite.engine.ModifiedInPlaceError: backward: input 0 'w' of 'mul' ... modified in place ...
+    """
 
 
 # ----- grad mode: one flag per thread -----
@@ -54,7 +74,13 @@ _anomaly = None
 
 
 def is_grad_enabled():
-    """Whether operations run now record a graph (False inside `no_grad()`)."""
+    """Whether operations run now record a graph (False inside `no_grad()`).
+
+    >>> from autograd_lite import is_grad_enabled, no_grad
+    >>> with no_grad():
+    ...     print(is_grad_enabled())
+    False
+    """
     return _mode.enabled
 
 
@@ -99,7 +125,16 @@ def no_grad(func=None):
 
 
 def enable_grad(func=None):
-    """Record graphs again inside a `no_grad()` block; also a decorator, like `no_grad`."""
+    """Record graphs again inside a `no_grad()` block; also a decorator, like `no_grad`.
+
+    >>> from autograd_lite import Tensor, enable_grad, no_grad
+    >>> w = Tensor([1.0], requires_grad=True)
+    >>> with no_grad():
+    ...     with enable_grad():
+    ...         y = w * 2
+    >>> y.requires_grad
+    True
+    """
     return _set_grad_enabled(True) if func is None else _set_grad_enabled(True)(func)
 
 
@@ -207,6 +242,11 @@ class Function:
         """Run the operation on nodes `parents`, recording it in the graph if grad is needed.
 
         Front ends coerce plain numbers into nodes before calling this.
+
+        >>> from autograd_lite import Tensor
+        >>> from autograd_lite.tensor_ops import Sum
+        >>> Sum.apply(Tensor([[1.0, 2.0]]), axis=1)
+        Tensor([3.])
         """
         fn = cls(**params)
         try:
@@ -274,7 +314,14 @@ class Function:
         return tuple(p.requires_grad for p in self.parents)
 
     def vjp(self, g, out, xs):
-        """Run `backward` and return one gradient per input (a tuple); front ends may extend it."""
+        """Run `backward` and return one gradient per input (a tuple); front ends may extend it.
+
+        The driver calls this with raw data (or with the nodes, under `create_graph=True`).
+
+        >>> from autograd_lite.scalar_ops import Mul
+        >>> Mul().vjp(1.0, 6.0, (2.0, 3.0))   # d(a*b) at a=2, b=3: (b, a)
+        (3.0, 2.0)
+        """
         grads = self.backward(g, out, *xs)
         return grads if type(grads) is tuple else (grads,)
 
@@ -358,7 +405,7 @@ def backward(root, seed, retain_graph=False, create_graph=False):
             "backward: this node does not require grad, so no graph was recorded for it; "
             "make a leaf with requires_grad=True (and not inside no_grad()) first")
     order = topological_order(root, requiring_grad=True)
-    for node in order:  # fail before storing anything if the graph cannot be used
+    for node in reversed(order):  # fail before storing anything if the graph can't be used
         ctx = node._ctx
         if ctx is not None:
             if ctx.released:
@@ -434,7 +481,12 @@ def _run_hooks(node, g, stored):
 
 
 def data_of(x):
-    """The raw data of a node, or `x` itself: rules use it for masks, which are constants."""
+    """The raw data of a node, or `x` itself: rules use it for masks, which are constants.
+
+    >>> from autograd_lite import Value
+    >>> data_of(Value(2.0)), data_of(3.0)
+    (2.0, 3.0)
+    """
     return x.data if isinstance(x, Node) else x
 
 

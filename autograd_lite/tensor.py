@@ -15,6 +15,7 @@ from . import tensor_ops as ops
 from .engine import Node
 
 DEFAULT_DTYPE = np.dtype(np.float32)
+"""The dtype of tensors made from Python numbers and lists, or integer and bool arrays."""
 
 
 class Tensor(Node):
@@ -95,30 +96,58 @@ class Tensor(Node):
 
     @property
     def shape(self):
+        """The size of each axis, as a tuple.
+
+        >>> Tensor(np.zeros((2, 3))).shape
+        (2, 3)
+        """
         return self.data.shape
 
     @property
     def ndim(self):
+        """The number of axes.
+
+        >>> Tensor(np.zeros((2, 3))).ndim
+        2
+        """
         return self.data.ndim
 
     @property
     def dtype(self):
+        """The NumPy dtype of the data.
+
+        >>> Tensor([1.0]).dtype
+        dtype('float32')
+        """
         return self.data.dtype
 
     @property
     def size(self):
+        """The number of elements.
+
+        >>> Tensor(np.zeros((2, 3))).size
+        6
+        """
         return self.data.size
 
     @property
     def T(self):
-        """The transpose (all axes reversed)."""
+        """The transpose (all axes reversed).
+
+        >>> Tensor([[1.0, 2.0]]).T.shape
+        (2, 1)
+        """
         return ops.Transpose.apply(self)
 
     def __len__(self):
         return len(self.data)
 
     def item(self):
-        """The single element as a Python number."""
+        """The single element as a Python number.
+
+        >>> Tensor([[2.5]]).item()
+        2.5
+        """
         if self.data.size != 1:
             raise ValueError(f"item: only one-element tensors convert to a number, this one "
                              f"has shape {self.shape}")
@@ -131,15 +160,28 @@ class Tensor(Node):
         return self.data if dtype is None else self.data.astype(dtype, copy=False)
 
     def numpy(self):
-        """The data as a NumPy array (shared, not copied)."""
+        """The data as a NumPy array (shared, not copied).
+
+        >>> Tensor([1.0, 2.0]).numpy()
+        array([1., 2.], dtype=float32)
+        """
         return self.data
 
     def detach(self):
-        """A new leaf sharing this data, cut off from the graph."""
+        """A new leaf sharing this data, cut off from the graph.
+
+        >>> w = Tensor([1.0], requires_grad=True)
+        >>> (w * 2).detach().requires_grad
+        False
+        """
         return Tensor._result(self.data, None)
 
     def astype(self, dtype):
-        """The tensor cast to `dtype` (differentiable between floating dtypes)."""
+        """The tensor cast to `dtype` (differentiable between floating dtypes).
+
+        >>> Tensor([1.0]).astype(np.float64).dtype
+        dtype('float64')
+        """
         return ops.Cast.apply(self, dtype=dtype)
 
     # ----- arithmetic: each operator is one line naming its Function in tensor_ops -----
@@ -253,88 +295,162 @@ class Tensor(Node):
     # ----- elementwise functions -----
 
     def exp(self):
-        """e ** x, elementwise."""
+        """e ** x, elementwise.
+
+        >>> Tensor([0.0, 1.0]).exp()
+        Tensor([1.      , 2.718282])
+        """
         return ops.Exp.apply1(self)
 
     def log(self):
-        """Natural logarithm, elementwise (nan for negative data, -inf at 0, as NumPy)."""
+        """Natural logarithm, elementwise (nan for negative data, -inf at 0, as NumPy).
+
+        >>> Tensor([1.0, np.e]).log()
+        Tensor([0., 1.])
+        """
         return ops.Log.apply1(self)
 
     def sqrt(self):
-        """Square root, elementwise."""
+        """Square root, elementwise.
+
+        >>> Tensor([4.0, 9.0]).sqrt()
+        Tensor([2., 3.])
+        """
         return ops.Sqrt.apply1(self)
 
     def abs(self):
-        """|x|, elementwise."""
+        """|x|, elementwise.
+
+        >>> Tensor([-2.0, 3.0]).abs()
+        Tensor([2., 3.])
+        """
         return ops.Abs.apply1(self)
 
     def tanh(self):
-        """Hyperbolic tangent, elementwise."""
+        """Hyperbolic tangent, elementwise.
+
+        >>> Tensor([0.0]).tanh()
+        Tensor([0.])
+        """
         return ops.Tanh.apply1(self)
 
     def sigmoid(self):
-        """Logistic function 1 / (1 + e ** -x), elementwise, stable for large |x|."""
+        """Logistic function 1 / (1 + e ** -x), elementwise, stable for large |x|.
+
+        >>> Tensor([0.0, -1e4]).sigmoid()
+        Tensor([0.5, 0. ])
+        """
         return ops.Sigmoid.apply1(self)
 
     def relu(self):
-        """max(x, 0), elementwise."""
+        """max(x, 0), elementwise.
+
+        >>> Tensor([-1.0, 2.0]).relu()
+        Tensor([0., 2.])
+        """
         return ops.Relu.apply1(self)
 
     def clip(self, min=None, max=None):
-        """Limit the values to [min, max] (either may be None)."""
+        """Limit the values to [min, max] (either may be None).
+
+        >>> Tensor([-5.0, 0.5, 5.0]).clip(-1, 1)
+        Tensor([-1. ,  0.5,  1. ])
+        """
         if min is None and max is None:
             raise ValueError("clip: give at least one of min and max")
         return ops.Clip.apply(self, low=min, high=max)
 
     def softmax(self, axis=-1):
-        """exp(x) / sum(exp(x)) along `axis`, computed without overflow."""
+        """exp(x) / sum(exp(x)) along `axis`, computed without overflow.
+
+        >>> Tensor([[0.0, 0.0], [1000.0, 0.0]]).softmax(axis=1)
+        Tensor([[0.5, 0.5],
+                [1. , 0. ]])
+        """
         return ops.Softmax.apply(self, axis=axis)
 
     def log_softmax(self, axis=-1):
-        """log(softmax(x)) along `axis`, computed without overflow or log(0)."""
+        """log(softmax(x)) along `axis`, computed without overflow or log(0).
+
+        >>> Tensor([1000.0, 0.0]).log_softmax(axis=0)
+        Tensor([    0., -1000.])
+        """
         return ops.LogSoftmax.apply(self, axis=axis)
 
     # ----- reductions -----
 
     def sum(self, axis=None, keepdims=False):
-        """Sum over `axis` (int, tuple or None for all)."""
+        """Sum over `axis` (int, tuple or None for all).
+
+        >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).sum(axis=0)
+        Tensor([4., 6.])
+        """
         return ops.Sum.apply(self, axis=axis, keepdims=keepdims)
 
     def mean(self, axis=None, keepdims=False):
-        """Mean over `axis` (int, tuple or None for all)."""
+        """Mean over `axis` (int, tuple or None for all).
+
+        >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).mean(axis=1, keepdims=True)
+        Tensor([[1.5],
+                [3.5]])
+        """
         return ops.Mean.apply(self, axis=axis, keepdims=keepdims)
 
     def max(self, axis=None, keepdims=False):
-        """Maximum over `axis`; tied maxima share the gradient evenly."""
+        """Maximum over `axis`; tied maxima share the gradient evenly.
+
+        >>> Tensor([[1.0, 5.0], [3.0, 4.0]]).max(axis=1)
+        Tensor([5., 4.])
+        """
         return ops.Max.apply(self, axis=axis, keepdims=keepdims)
 
     def min(self, axis=None, keepdims=False):
-        """Minimum over `axis`; tied minima share the gradient evenly."""
+        """Minimum over `axis`; tied minima share the gradient evenly.
+
+        >>> Tensor([[1.0, 5.0], [3.0, 4.0]]).min()
+        Tensor(1.)
+        """
         return ops.Min.apply(self, axis=axis, keepdims=keepdims)
 
     # ----- shape -----
 
     def reshape(self, *shape):
-        """The same data in a new shape; `t.reshape(2, 3)` or `t.reshape((2, 3))`."""
+        """The same data in a new shape; `t.reshape(2, 3)` or `t.reshape((2, 3))`.
+
+        >>> Tensor(np.arange(6.0)).reshape(2, 3).shape
+        (2, 3)
+        """
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = shape[0]
         return ops.Reshape.apply(self, shape=tuple(shape))
 
     def transpose(self, *axes):
-        """Permute the axes (reverse them when none are given)."""
+        """Permute the axes (reverse them when none are given).
+
+        >>> Tensor(np.zeros((2, 3, 4))).transpose(1, 0, 2).shape
+        (3, 2, 4)
+        """
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = axes[0]
         return ops.Transpose.apply(self, axes=tuple(axes) if axes else None)
 
     def swapaxes(self, axis1, axis2):
-        """Exchange two axes."""
+        """Exchange two axes.
+
+        >>> Tensor(np.zeros((2, 3, 4))).swapaxes(0, -1).shape
+        (4, 3, 2)
+        """
         order = list(range(self.ndim))
         a, b = (ops.normalize_axes(x, self.ndim, "swapaxes")[0] for x in (axis1, axis2))
         order[a], order[b] = order[b], order[a]
         return ops.Transpose.apply(self, axes=tuple(order))
 
     def flatten(self, start_dim=0, end_dim=-1):
-        """Merge the axes from `start_dim` to `end_dim` into one (all of them by default)."""
+        """Merge the axes from `start_dim` to `end_dim` into one (all of them by default).
+
+        >>> Tensor(np.zeros((64, 28, 28))).flatten(1).shape
+        (64, 784)
+        """
         if self.ndim == 0:
             return self.reshape(1)
         start, end = (ops.normalize_axes(x, self.ndim, "flatten")[0]
@@ -345,7 +461,11 @@ class Tensor(Node):
         return self.reshape(shape[:start] + (-1,) + shape[end + 1:])
 
     def broadcast_to(self, shape):
-        """The tensor broadcast to `shape` (a view; the gradient is summed back)."""
+        """The tensor broadcast to `shape` (a view; the gradient is summed back).
+
+        >>> Tensor([1.0, 2.0]).broadcast_to((3, 2)).shape
+        (3, 2)
+        """
         return ops.BroadcastTo.apply(self, shape=tuple(shape))
 
     def __getitem__(self, index):
@@ -360,6 +480,15 @@ class Tensor(Node):
         graph is released afterwards unless `retain_graph` (default: `create_graph`). With
         `create_graph=True` the gradients are Tensors in a graph of their own, so they can
         be differentiated again (second derivatives).
+
+        >>> x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+        >>> (x * x).sum().backward()
+        >>> x.grad
+        array([2., 4.])
+        >>> y = x * 3                      # not one element: say what dL/dy is
+        >>> y.backward(np.array([1.0, 0.0]))
+        >>> x.grad                         # accumulated: 2x + [3, 0]
+        array([5., 4.])
         """
         if not self.requires_grad:
             raise RuntimeError(

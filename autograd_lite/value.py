@@ -97,34 +97,62 @@ class Value(Node):
         return self
 
     def exp(self):
-        """e ** self."""
+        """e ** self.
+
+        >>> Value(0.0).exp()
+        Value(data=1, grad=0)
+        """
         return ops.Exp.apply1(self)
 
     def log(self):
-        """Natural logarithm; nan for negative data, -inf at 0."""
+        """Natural logarithm; nan for negative data, -inf at 0.
+
+        >>> Value(1.0).log().data
+        0.0
+        """
         return ops.Log.apply1(self)
 
     def sqrt(self):
-        """Square root; nan for negative data."""
+        """Square root; nan for negative data.
+
+        >>> Value(9.0).sqrt().data
+        3.0
+        """
         return ops.Sqrt.apply1(self)
 
     def tanh(self):
-        """Hyperbolic tangent."""
+        """Hyperbolic tangent.
+
+        >>> Value(0.0).tanh().data
+        0.0
+        """
         return ops.Tanh.apply1(self)
 
     def sigmoid(self):
-        """Logistic function 1 / (1 + e ** -self)."""
+        """Logistic function 1 / (1 + e ** -self).
+
+        >>> Value(0.0).sigmoid().data
+        0.5
+        """
         return ops.Sigmoid.apply1(self)
 
     def relu(self):
-        """max(self, 0)."""
+        """max(self, 0).
+
+        >>> Value(-2.0).relu().data, Value(3.0).relu().data
+        (0.0, 3.0)
+        """
         return ops.Relu.apply1(self)
 
     def __abs__(self):
         return ops.Abs.apply1(self)
 
     def abs(self):
-        """|self|."""
+        """|self|.
+
+        >>> Value(-2.0).abs().data
+        2.0
+        """
         return ops.Abs.apply1(self)
 
     # ----- comparisons compare data (so Values sort); hashing stays by identity -----
@@ -145,7 +173,11 @@ class Value(Node):
         return self.data
 
     def item(self):
-        """The data as a Python float."""
+        """The data as a Python float.
+
+        >>> Value(2).item()
+        2.0
+        """
         return self.data
 
     def backward(self, grad=1.0, retain_graph=None, create_graph=False):
@@ -155,6 +187,15 @@ class Value(Node):
         afterwards unless `retain_graph` (default: `create_graph`) is set. With
         `create_graph=True` the gradients are `Value`s in a graph of their own, so they can
         be differentiated again.
+
+        >>> x = Value(3.0)
+        >>> y = x ** 3
+        >>> y.backward(create_graph=True)      # dy/dx = 3 x**2, itself a Value
+        >>> dydx = x.grad
+        >>> x.grad = 0.0
+        >>> dydx.backward()                    # d2y/dx2 = 6 x
+        >>> dydx.data, x.grad
+        (27.0, 18.0)
         """
         if retain_graph is None:
             retain_graph = create_graph
@@ -162,7 +203,11 @@ class Value(Node):
         engine.backward(self, seed, retain_graph=retain_graph, create_graph=create_graph)
 
     def detach(self):
-        """A new leaf with the same data, cut off from the graph."""
+        """A new leaf with the same data, cut off from the graph.
+
+        >>> (Value(2.0) * 3).detach().requires_grad
+        False
+        """
         return Value(self.data, self.label, requires_grad=False)
 
     def __repr__(self):
