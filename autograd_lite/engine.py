@@ -364,12 +364,18 @@ def walk(root):
     return nodes, edges
 
 
-def topological_order(root, requiring_grad=False):
+def topological_order(root, requiring_grad=False, boundary=None):
     """Every node reachable from `root`, each after all of its inputs (so `root` is last).
 
     An iterative depth-first search: inputs are visited in argument order, so the order
     (and with it the order of float sums in backward) is the same on every run. With
-    `requiring_grad`, only nodes that need a gradient are visited.
+    `requiring_grad`, only nodes that need a gradient are visited; nodes in the set
+    `boundary` are listed but not looked behind.
+
+    >>> from autograd_lite import Value
+    >>> a = Value(2.0, label="a")
+    >>> [n.grad_fn.name if n.grad_fn else n.data for n in topological_order(a * 3 + a)]
+    [2.0, 3.0, '*', '+']
     """
     order, seen = [], set()
     stack = [(root, False)]
@@ -383,7 +389,7 @@ def topological_order(root, requiring_grad=False):
         seen.add(node)
         stack.append((node, True))
         ctx = node._ctx
-        if ctx is not None:
+        if ctx is not None and (boundary is None or node not in boundary):
             for p in reversed(ctx.parents):
                 if p not in seen and (p.requires_grad or not requiring_grad):
                     stack.append((p, False))
@@ -393,26 +399,33 @@ def topological_order(root, requiring_grad=False):
 # ----- the driver -----
 
 
-def backward(root, seed, retain_graph=False, create_graph=False):
+def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, stop=()):
     """Back-propagate `seed` (dL/droot) from `root` to every node that requires grad.
 
     Nodes are processed in reverse topological order, so every use of a node has sent its
     gradient before the node's own rule runs: each rule sees the complete dL/dnode. The
     front end makes the seed (`1.0` for a Value, ones for a one-element Tensor).
+
+    With `inputs` (a sequence of nodes), nothing is stored in any `.grad`: the pass stops
+    at those nodes (and at the nodes in `stop`) and returns their gradients as a list
+    (None where no path leads), as `torch.autograd.grad` does. The function transforms
+    (`autograd_lite.functional`) are built on this.
     """
     if not root.requires_grad:
         raise RuntimeError(
             "backward: this node does not require grad, so no graph was recorded for it; "
             "make a leaf with requires_grad=True (and not inside no_grad()) first")
-    order = topological_order(root, requiring_grad=True)
+    boundary = None if inputs is None else {*inputs, *stop}
+    order = topological_order(root, requiring_grad=True, boundary=boundary)
     for node in reversed(order):  # fail before storing anything if the graph can't be used
         ctx = node._ctx
-        if ctx is not None:
+        if ctx is not None and (boundary is None or node not in boundary):
             if ctx.released:
                 raise _released_error(ctx)
             if ctx.versions is not None:
                 _check_versions(ctx)
     grads = {root: seed}  # in-flight gradients; a node's entry is complete when it is popped
+    found = {}  # with `inputs`: their gradients
     stored = {id(seed)}  # ids of arrays that must be copied before storing: the caller's
     # seed, and arrays already stored on a node in this pass
     with _set_grad_enabled(create_graph):
@@ -423,10 +436,16 @@ def backward(root, seed, retain_graph=False, create_graph=False):
             if node._hooks:
                 g = _run_hooks(node, g, stored)
             ctx = node._ctx
-            if ctx is None:  # a leaf: accumulate
+            if boundary is not None:  # gradients wanted for `inputs`: store nothing
+                if node in boundary:
+                    found[node] = g
+                    continue
+                if ctx is None:
+                    continue
+            elif ctx is None:  # a leaf: accumulate
                 node.grad = _private(g, stored) if node.grad is None else node.grad + g
                 continue
-            if node._retains_grad:  # an interior node that keeps this pass's gradient
+            elif node._retains_grad:  # an interior node that keeps this pass's gradient
                 node.grad = g if g.__class__ is float else _private(g, stored)
             parents = ctx.parents
             if create_graph:  # the rule sees nodes, so its own operations are recorded
@@ -451,6 +470,8 @@ def backward(root, seed, retain_graph=False, create_graph=False):
                     old = grads.get(p)
                     # out of place: gp may be shared with another input
                     grads[p] = gp if old is None else old + gp
+    if inputs is not None:
+        return [found.get(node) for node in inputs]
 
 
 def _check_versions(ctx):

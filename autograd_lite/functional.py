@@ -299,29 +299,13 @@ def _prepare(args, kwargs, nums, op, allow_values=True):
 def _backprop(out, nodes, seed, create_graph, stop=()):
     """d<out, seed>/d node for each of `nodes` (None where there is no path).
 
-    Nodes in `nodes` and `stop` are made leaves for the duration, so the pass ends there.
-    Every `.grad` the pass writes is put back afterwards: it changes no one's gradients.
+    The pass stops at `nodes` and `stop` and stores no `.grad`: it changes no one's
+    gradients, and it works even where the graph behind the arguments was released.
     """
     if not (isinstance(out, Node) and out.requires_grad):
         return [None] * len(nodes)
-    cut = [(n, n._ctx) for n in (*nodes, *stop) if n._ctx is not None]
-    for n, _ in cut:
-        n._ctx = None
-    try:
-        reached, _ = engine.walk(out)
-        saved = [(n, n.grad) for n in reached if n._ctx is None or n._retains_grad]
-        try:
-            for n in nodes:
-                n.grad = None
-            engine.backward(out, _seed(out, seed, create_graph), retain_graph=True,
-                            create_graph=create_graph)
-            return [n.grad for n in nodes]
-        finally:
-            for n, g in saved:
-                n.grad = g
-    finally:
-        for n, ctx in cut:
-            n._ctx = ctx
+    return engine.backward(out, _seed(out, seed, create_graph), retain_graph=True,
+                           create_graph=create_graph, inputs=nodes, stop=stop)
 
 
 def _vjp(f, args, v, op, kwargs=None):

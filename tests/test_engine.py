@@ -282,3 +282,22 @@ def test_a_no_grad_decorated_function_is_safe_across_threads():
     for t in threads:
         t.join()
     assert results == [False] * 8 and is_grad_enabled()
+
+
+def test_backward_with_inputs_returns_gradients_and_stores_none():
+    from autograd_lite import engine
+
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    h = x * 3
+    y = (h * h).sum()
+    gh, gx = engine.backward(y, np.ones(()), retain_graph=True, inputs=[h, x])
+    np.testing.assert_allclose(gh, 2 * h.data)
+    np.testing.assert_allclose(gx, 18 * x.data)
+    assert x.grad is None and h.grad is None
+    (gh_only,) = engine.backward(y, np.ones(()), retain_graph=True, inputs=[h])
+    np.testing.assert_allclose(gh_only, 2 * h.data)
+    # stops at h: the graph behind it may even be released
+    x.grad = None
+    y.backward()
+    z = Tensor(np.array([1.0]), requires_grad=True)
+    assert engine.backward((z * 2).sum(), np.ones(()), inputs=[x]) == [None]
