@@ -406,16 +406,17 @@ def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, st
     gradient before the node's own rule runs: each rule sees the complete dL/dnode. The
     front end makes the seed (`1.0` for a Value, ones for a one-element Tensor).
 
-    With `inputs` (a sequence of nodes), nothing is stored in any `.grad`: the pass stops
-    at those nodes (and at the nodes in `stop`) and returns their gradients as a list
-    (None where no path leads), as `torch.autograd.grad` does. The function transforms
-    (`autograd_lite.functional`) are built on this.
+    With `inputs` (a sequence of nodes), nothing is stored in any `.grad`: the pass
+    returns the inputs' gradients as a list (None where no path leads), as
+    `torch.autograd.grad` does, and does not look behind the nodes in `stop`. The function
+    transforms (`autograd_lite.functional`) are built on this.
     """
     if not root.requires_grad:
         raise RuntimeError(
             "backward: this node does not require grad, so no graph was recorded for it; "
             "make a leaf with requires_grad=True (and not inside no_grad()) first")
-    boundary = None if inputs is None else {*inputs, *stop}
+    boundary = set(stop) if stop else None
+    wanted = None if inputs is None else set(inputs)
     order = topological_order(root, requiring_grad=True, boundary=boundary)
     for node in reversed(order):  # fail before storing anything if the graph can't be used
         ctx = node._ctx
@@ -436,11 +437,10 @@ def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, st
             if node._hooks:
                 g = _run_hooks(node, g, stored)
             ctx = node._ctx
-            if boundary is not None:  # gradients wanted for `inputs`: store nothing
-                if node in boundary:
+            if wanted is not None:  # gradients wanted for `inputs`: store nothing
+                if node in wanted:
                     found[node] = g
-                    continue
-                if ctx is None:
+                if ctx is None or (boundary is not None and node in boundary):
                     continue
             elif ctx is None:  # a leaf: accumulate
                 node.grad = _private(g, stored) if node.grad is None else node.grad + g

@@ -262,8 +262,8 @@ def _prepare(args, kwargs, nums, op, allow_values=True):
 
     Returns the arguments to call `f` with, the private nodes, whether any argument is a
     Tensor or Value (then results are nodes, in a graph when grad mode is on), and the
-    other arguments that are nodes (backward passes stop there too: nothing we want lies
-    beyond them).
+    arguments that are nodes (backward passes stop there: nothing we want lies beyond
+    them, and the graph there may be released).
     """
     call_args = list(args)
     nodes = []
@@ -291,7 +291,7 @@ def _prepare(args, kwargs, nums, op, allow_values=True):
             node = Tensor(data, requires_grad=True)
         call_args[i] = node
         nodes.append(node)
-    stops = [a for k, a in enumerate(args) if k not in nums and isinstance(a, Node)]
+    stops = [a for a in args if isinstance(a, Node)]
     nested = any(isinstance(a, Node) for a in (*args, *kwargs.values()))
     return call_args, nodes, nested, stops
 

@@ -296,8 +296,13 @@ def test_backward_with_inputs_returns_gradients_and_stores_none():
     assert x.grad is None and h.grad is None
     (gh_only,) = engine.backward(y, np.ones(()), retain_graph=True, inputs=[h])
     np.testing.assert_allclose(gh_only, 2 * h.data)
-    # stops at h: the graph behind it may even be released
-    x.grad = None
-    y.backward()
     z = Tensor(np.array([1.0]), requires_grad=True)
     assert engine.backward((z * 2).sum(), np.ones(()), inputs=[x]) == [None]
+    # a pass does not look behind `stop` nodes, where the graph may be released
+    y.backward()
+    assert x.grad is not None
+    w = h * h
+    (gw,) = engine.backward(w.sum(), np.ones(()), inputs=[h], stop=[h])
+    np.testing.assert_allclose(gw, 2 * h.data)
+    with pytest.raises(GraphReleasedError):
+        engine.backward(w.sum(), np.ones(()), inputs=[h])
