@@ -6,9 +6,8 @@ This module knows about graphs, never about numbers: it imports neither NumPy no
 walks the graph once, in topological order, and applies the chain rule.
 
 Gradient semantics (see docs/architecture.md):
-- leaves (nodes made by the user) ACCUMULATE `.grad` across backward calls;
-- interior nodes keep this pass's gradient only when they retain grads (every `Value`
-  does, a `Tensor` after `retain_grad()`), overwritten on each pass;
+- leaves (nodes made by the user) ACCUMULATE `.grad` across backward calls, and so do
+  interior nodes that retain grads (every `Value` does, a `Tensor` after `retain_grad()`);
 - unless `retain_graph=True`, each operation is marked released once its rule has run,
   and a later backward through it raises `GraphReleasedError`.
 """
@@ -192,6 +191,11 @@ class Node:
     def _constant(cls, x, like):
         """Wrap a plain number or array `x` as a constant node compatible with `like`."""
         raise NotImplementedError
+
+    @staticmethod
+    def _as_grad(g):
+        """`g` in the form `.grad` holds (a front end may turn a NumPy scalar into an array)."""
+        return g
 
     @classmethod
     def _result(cls, data, ctx):
@@ -442,11 +446,10 @@ def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, st
                     found[node] = g
                 if ctx is None or (boundary is not None and node in boundary):
                     continue
-            elif ctx is None:  # a leaf: accumulate
-                node.grad = _private(g, stored) if node.grad is None else node.grad + g
-                continue
-            elif node._retains_grad:  # an interior node that keeps this pass's gradient
-                node.grad = g if g.__class__ is float else _private(g, stored)
+            elif ctx is None or node._retains_grad:  # store: leaves and retaining nodes
+                _accumulate(node, g, stored)
+                if ctx is None:
+                    continue
             parents = ctx.parents
             if create_graph:  # the rule sees nodes, so its own operations are recorded
                 pgrads = ctx.vjp(g, node, parents)
@@ -511,15 +514,22 @@ def data_of(x):
     return x.data if isinstance(x, Node) else x
 
 
-def _private(g, stored):
-    """Return `g`, or a copy of it when it is a view or already stored on another node.
+_accumulate_lock = threading.Lock()  # backward passes in two threads may share leaves
 
-    Rules may return the same gradient for two inputs (`a + b`) or a read-only broadcast
-    view; storing those as-is would let an in-place update of one `.grad` corrupt another.
+
+def _accumulate(node, g, stored):
+    """Add `g` to `node.grad` (PyTorch semantics: gradients add up until reset).
+
+    The sum is out of place. The first gradient stored is private: rules may return the
+    same array for two inputs (`a + b`), a read-only broadcast view, or the caller's seed,
+    and storing those as-is would let an in-place update of one `.grad` corrupt another.
     """
-    if type(g) is float or isinstance(g, Node):  # immutable, or a node (create_graph)
-        return g
-    if id(g) in stored or getattr(g, "base", None) is not None:
+    if g.__class__ is float:  # the scalar engine: nothing to copy or convert
+        node.grad = g if node.grad is None else node.grad + g
+        return
+    if not isinstance(g, Node) and (id(g) in stored or getattr(g, "base", None) is not None):
         g = g.copy()
+    with _accumulate_lock:
+        g = node._as_grad(g if node.grad is None else node.grad + g)
+        node.grad = g
     stored.add(id(g))
-    return g

@@ -99,9 +99,15 @@ class Pow(Function):
 
     def backward(self, g, out, a, b):
         need_a, need_b = self.needs_input_grad
-        ga = g * b * Pow.call(a, b - 1) if need_a else None
-        # NOTE: d/db needs log(a); for a <= 0 that is nan, as in PyTorch.
-        gb = g * out * Log.call(a) if need_b else None
+        ga = gb = None
+        if need_a:
+            # NOTE: at a == 0 and b == 0, d/da is 0 (a**0 is constant), not 0 * 0**-1 = nan.
+            at_zero = data_of(a) == 0 and data_of(b) == 0
+            ga = g * 0.0 if at_zero else g * b * Pow.call(a, b - 1)
+        if need_b:
+            # NOTE: d/db needs log(a): nan for a < 0, as in PyTorch; at a == 0 it is 0
+            # (0**b is 0 for every b > 0).
+            gb = g * 0.0 if data_of(a) == 0 else g * out * Log.call(a)
         return ga, gb
 
 
@@ -149,6 +155,8 @@ class Log(Function):
         return -INF if a == 0 else NAN
 
     def backward(self, g, out, a):
+        if data_of(a) < 0:  # NOTE: no derivative where log is undefined: nan, never 1/a
+            return g * NAN
         return Div.call(g, a)
 
 

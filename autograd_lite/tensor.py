@@ -42,12 +42,19 @@ class Tensor(Node):
     def __init__(self, data, requires_grad=False, dtype=None, label=""):
         if isinstance(data, Tensor):
             data = data.data
-        if dtype is not None:
-            data = np.asarray(data, dtype=dtype)
-        elif isinstance(data, (np.ndarray, np.generic)) and data.dtype.kind == "f":
-            data = np.asarray(data)
-        else:
-            data = np.asarray(data, dtype=DEFAULT_DTYPE)
+        _check_data(data)
+        try:
+            if dtype is not None:
+                data = np.asarray(data, dtype=dtype)
+            elif isinstance(data, (np.ndarray, np.generic)) and data.dtype.kind == "f":
+                data = np.asarray(data)
+            else:
+                data = np.asarray(data, dtype=DEFAULT_DTYPE)
+        except (TypeError, ValueError) as err:
+            raise TypeError(f"Tensor: data must be numbers or a (nested, rectangular) list "
+                            f"or array of numbers: {err}") from None
+        if data.dtype.kind not in "biufc":
+            raise TypeError(f"Tensor: data must be numbers, got an array of dtype {data.dtype}")
         if requires_grad and data.dtype.kind not in "fc":
             raise TypeError(f"Tensor: only floating-point tensors can require grad, got dtype "
                             f"{data.dtype}")
@@ -79,9 +86,19 @@ class Tensor(Node):
     def _constant(cls, x, like):
         if isinstance(x, Tensor):
             return x
-        if isinstance(x, (int, float)) and like.data.dtype.kind == "f":
-            return cls._result(np.asarray(x, dtype=like.data.dtype), None)
-        return cls._result(np.asarray(x), None)
+        _check_data(x)
+        x = np.asarray(x)
+        # Numbers (Python's or NumPy's, or 0-d arrays) take a floating tensor's dtype
+        # (`x * 0.5` stays float32); arrays keep theirs, and NumPy's promotion decides.
+        if x.ndim == 0 and like.data.dtype.kind == "f" and x.dtype.kind in "biuf":
+            x = x.astype(like.data.dtype)
+        if x.dtype.kind not in "biufc":
+            raise TypeError(f"Tensor: cannot combine a tensor with {x.dtype} data")
+        return cls._result(x, None)
+
+    @staticmethod
+    def _as_grad(g):
+        return g if type(g) is np.ndarray or isinstance(g, Node) else np.asarray(g)
 
     @staticmethod
     def _nonfinite(x):
@@ -527,7 +544,22 @@ class Tensor(Node):
 
 
 def _tensor(x, like):
-    return x if isinstance(x, Tensor) else Tensor._constant(x, like)
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, (list, tuple)) and like.data.dtype.kind == "f":
+        x = np.asarray(x, dtype=like.data.dtype)  # a list of numbers: like a number
+    return Tensor._constant(x, like)
+
+
+def _check_data(data):
+    """Refuse what would silently become an object array or NaN: nodes of the scalar engine
+    and None."""
+    if data is None:
+        raise TypeError("Tensor: data must be numbers or arrays, got None")
+    if isinstance(data, Node):
+        raise TypeError(f"Tensor: data must be numbers or arrays, got a "
+                        f"{type(data).__name__}; Value and Tensor do not mix (use "
+                        f"Tensor(v.data) for a Value's number)")
 
 
 def _data(x):

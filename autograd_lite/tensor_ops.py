@@ -152,9 +152,16 @@ class Pow(TensorFunction):
 
     def backward(self, g, out, a, b):
         need_a, need_b = self.needs_input_grad
-        ga = g * b * a ** (b - 1) if need_a else None
-        # NOTE: d/db needs log(a); it is nan where a < 0, as in PyTorch.
-        gb = g * out * Log.call(a) if need_b else None
+        ga = gb = None
+        if need_a:
+            # NOTE: at a == 0 and b == 0, d/da is 0 (a**0 is constant), not 0 * 0**-1 = nan:
+            # the exponent 1 there keeps the product finite.
+            at_zero = (data_of(a) == 0) & (data_of(b) == 0)
+            ga = g * b * a ** Where.call(1.0, b - 1, cond=at_zero)
+        if need_b:
+            # NOTE: d/db needs log(a): nan where a < 0, as in PyTorch; where a == 0 the
+            # gradient is 0 (0**b is 0 for every b > 0), so log(1) stands in for log(0).
+            gb = g * out * Log.call(Where.call(1.0, a, cond=data_of(a) == 0))
         return ga, gb
 
 
@@ -230,6 +237,9 @@ class Log(TensorFunction):
         return np.log(a)
 
     def backward(self, g, out, a):
+        negative = data_of(a) < 0
+        if negative.any():  # NOTE: no derivative where log is undefined: nan, never 1/a
+            return Where.call(np.nan, g / a, cond=negative)
         return g / a
 
 

@@ -24,6 +24,7 @@ class Value(Node):
     def __init__(self, data, label="", requires_grad=True):
         if isinstance(data, Value):
             data = data.data
+        _refuse_other_nodes(data)
         try:
             self.data = float(data)
         except (TypeError, ValueError):
@@ -221,6 +222,12 @@ def _value(x):
     if x.__class__ is float or x.__class__ is int:
         return Value._result(float(x), None)
     return x if isinstance(x, Value) else Value(x, requires_grad=False)
+
+
+def _refuse_other_nodes(x):
+    if isinstance(x, Node) and not isinstance(x, Value):
+        raise TypeError(f"Value: cannot combine a Value with a {type(x).__name__}; Value and "
+                        f"Tensor do not mix (use Tensor(v.data) or t.item())")
 
 
 def _data(x):

@@ -56,15 +56,16 @@ def test_hundred_thousand_node_tensor_chain():
     np.testing.assert_array_equal(x.grad, np.ones(3))
 
 
-def test_leaves_accumulate_and_interior_grads_are_overwritten():
+def test_leaves_and_interior_values_accumulate_across_backward_calls():
     x = Value(2.0)
     h = x * 3
     y = h * h
     y.backward(retain_graph=True)
     first_h, first_x = h.grad, x.grad
+    assert (first_h, first_x) == (2 * 6.0, 2 * 6.0 * 3)
     y.backward()
-    assert h.grad == first_h            # interior: this pass's value
-    assert x.grad == 2 * first_x        # leaf: accumulated
+    assert h.grad == 2 * first_h        # every stored gradient adds up until reset
+    assert x.grad == 2 * first_x
 
 
 def test_tensor_leaves_accumulate_and_interior_keep_no_grad_by_default():
@@ -77,6 +78,7 @@ def test_tensor_leaves_accumulate_and_interior_keep_no_grad_by_default():
     np.testing.assert_allclose(kept.grad, h.data)
     y.backward()
     np.testing.assert_allclose(x.grad, 2 * 12 * x.data)
+    np.testing.assert_allclose(kept.grad, 2 * h.data)  # retained grads accumulate too
 
 
 def test_second_backward_through_released_graph_raises_and_changes_nothing():

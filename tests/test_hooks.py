@@ -138,15 +138,16 @@ def test_interior_tensors_keep_no_grad_unless_retained():
     np.testing.assert_allclose(x.grad, 2 * 2 * b.data)
 
 
-def test_retained_grad_is_overwritten_not_accumulated():
+def test_retained_grad_accumulates_like_a_leaf():
     x = leaf([1.0, 2.0])
     h = (x * 3).retain_grad()
     y = (h * h).sum()
     y.backward(retain_graph=True)
     first = np.array(h.grad)
+    np.testing.assert_allclose(first, 2 * h.data)
     y.backward()
-    np.testing.assert_allclose(h.grad, first)  # interior: this pass's gradient
-    np.testing.assert_allclose(x.grad, 2 * 3 * first)  # leaf: accumulated twice
+    np.testing.assert_allclose(h.grad, 2 * first)  # PyTorch semantics: adds up until reset
+    np.testing.assert_allclose(x.grad, 2 * 3 * first)
 
 
 def test_retained_grad_reflects_hook_replacement():

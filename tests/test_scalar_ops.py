@@ -149,3 +149,15 @@ def test_reflected_operators_with_plain_numbers():
     expected = numerical_grad(
         lambda a: (10 - a) * (2 * a) / (1 + a) + 2**a + a, [np.array(3.0)])[0]
     assert math.isclose(x.grad, float(expected), rel_tol=1e-6)
+
+
+def test_pow_and_log_at_the_edges_of_their_domains():
+    b = Value(2.0)
+    (0**b).backward()
+    assert b.grad == 0.0  # 0**b is 0 for every b > 0
+    a = Value(0.0)
+    (a**0.0).backward()
+    assert a.grad == 0.0  # a**0 is constant
+    n = Value(-1.0)
+    n.log().backward()
+    assert math.isnan(n.grad)  # log is undefined there: so is its gradient
