@@ -6,8 +6,8 @@ operation remembers where in the user's code it was created, so the error can sa
 operation, in which file and on which line, produced the bad number.
 """
 
+import functools
 import sys
-from contextlib import ContextDecorator
 
 import numpy as np
 
@@ -34,11 +34,12 @@ class AnomalyError(FloatingPointError):
     """
 
 
-class detect_anomaly(ContextDecorator):
+class detect_anomaly:
     """Raise `AnomalyError` at the first forward or backward step that makes NaN or Inf.
 
     The message names the operation, the file and line of user code that created it, and
-    which output or gradient went bad. Usable as a context manager or a decorator.
+    which output or gradient went bad. Usable as a context manager or a decorator, nested
+    and re-entered freely. The switch is process-wide (the checks run in every thread).
 
     >>> import numpy as np
     >>> from autograd_lite import Tensor, detect_anomaly
@@ -51,18 +52,29 @@ class detect_anomaly(ContextDecorator):
     autograd_lite.anomaly.AnomalyError: backward of 'sqrt' (created at ...) produced inf ...
     """
 
+    def __init__(self):
+        self._saved = []  # (detector before, NumPy error state) per active entry
+
     def __enter__(self):
-        self._saved = engine._anomaly
-        engine._anomaly = _Detector()
         # The detector reports NaN and Inf itself, with more to say than NumPy's warnings.
-        self._quiet = np.errstate(divide="ignore", invalid="ignore", over="ignore")
-        self._quiet.__enter__()
+        quiet = np.errstate(divide="ignore", invalid="ignore", over="ignore")
+        quiet.__enter__()
+        self._saved.append((engine._anomaly, quiet))
+        engine._anomaly = _Detector()
         return self
 
     def __exit__(self, *exc):
-        self._quiet.__exit__(*exc)
-        engine._anomaly = self._saved
+        engine._anomaly, quiet = self._saved.pop()
+        quiet.__exit__(*exc)
         return False
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with detect_anomaly():  # a fresh one per call: safe to recurse
+                return func(*args, **kwargs)
+
+        return wrapper
 
 
 class _Detector:

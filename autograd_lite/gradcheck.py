@@ -82,7 +82,8 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0, raise_exception
         if bad.any():
             where = tuple(int(k) for k in np.argwhere(bad)[0])
             msg = (f"gradcheck: gradient of input {i} (shape {arrays[i].shape}) is wrong at "
-                   f"element {where}: analytic {a[where]!r}, numeric {n[where]!r} "
+                   f"element {where}: analytic {float(a[where])!r}, numeric "
+                   f"{float(n[where])!r} "
                    f"(atol={atol}, rtol={rtol}); {int(bad.sum())} of {bad.size} elements "
                    f"disagree")
             if raise_exception:

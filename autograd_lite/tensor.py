@@ -244,7 +244,8 @@ class Tensor(Node):
 
     # In-place operators change `data` in place when no graph is being recorded (under
     # no_grad(), or when nothing requires grad), as in `with no_grad(): w -= lr * w.grad`;
-    # while recording they fall back to a new tensor, so a graph never sees data change.
+    # while recording they make a new tensor, so a graph never sees data change, except
+    # on a leaf that requires grad (a parameter), where that would lose it: an error.
 
     def __iadd__(self, other):
         return self._inplace(other, ops.Add, np.add)
@@ -261,6 +262,13 @@ class Tensor(Node):
     def _inplace(self, other, op, ufunc):
         other = _tensor(other, self)
         if engine.is_grad_enabled() and (self.requires_grad or other.requires_grad):
+            if self.is_leaf and self.requires_grad:
+                label = f" {self.label!r}" if self.label else ""
+                raise RuntimeError(
+                    f"{op.name} (in place): the tensor{label} is a leaf that requires grad, "
+                    f"and changing it while graphs are recorded would make it a new, "
+                    f"interior tensor; update parameters inside `with no_grad():` (as "
+                    f"optimizers do)")
             return op.apply2(self, other)
         try:
             ufunc(self.data, other.data, out=self.data, casting="same_kind")
@@ -490,11 +498,11 @@ class Tensor(Node):
 
     # ----- backward -----
 
-    def backward(self, grad=None, retain_graph=None, create_graph=False):
+    def backward(self, grad=None, retain_graph=False, create_graph=False):
         """Back-propagate from this tensor, accumulating d(self)/d(leaf) into `leaf.grad`.
 
         `grad` is dL/d(self); it may be omitted only for one-element tensors (then 1). The
-        graph is released afterwards unless `retain_graph` (default: `create_graph`). With
+        graph is released afterwards unless `retain_graph` or `create_graph` is set. With
         `create_graph=True` the gradients are Tensors in a graph of their own, so they can
         be differentiated again (second derivatives).
 
@@ -527,9 +535,8 @@ class Tensor(Node):
             seed = Tensor._result(seed, None)
         elif not create_graph and isinstance(seed, Tensor):
             seed = seed.data
-        if retain_graph is None:
-            retain_graph = create_graph
-        engine.backward(self, seed, retain_graph=retain_graph, create_graph=create_graph)
+        engine.backward(self, seed, retain_graph=retain_graph or create_graph,
+                        create_graph=create_graph)
 
     def __repr__(self):
         body = np.array2string(self.data, separator=", ", prefix="Tensor(", threshold=50)
@@ -567,14 +574,15 @@ def _data(x):
 
 
 def _index(index):
-    """Replace Tensors and lists inside an index by arrays, and check integer-ness."""
+    """Replace Tensors and lists inside an index by arrays (copies: backward must see the
+    index used in the forward pass, whatever the caller does to it), and check them."""
     items = index if isinstance(index, tuple) else (index,)
     fixed = []
     for i in items:
         if isinstance(i, Tensor):
             i = i.data
-        if isinstance(i, list):
-            i = np.asarray(i)
+        if isinstance(i, (list, np.ndarray)):
+            i = np.array(i)
         if isinstance(i, np.ndarray) and i.dtype.kind not in "iub":
             raise IndexError(f"getitem: index arrays must hold integers or bools, got dtype "
                              f"{i.dtype}; convert with .astype(int)")
@@ -627,7 +635,7 @@ def where(condition, a, b):
     array([0., 2.], dtype=float32)
     """
     a, b = _as_tensors([a, b], "where")
-    return ops.Where.apply(a, b, cond=np.asarray(_data(condition), dtype=bool))
+    return ops.Where.apply(a, b, cond=np.array(_data(condition), dtype=bool))  # a copy
 
 
 def maximum(a, b):

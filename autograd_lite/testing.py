@@ -67,9 +67,13 @@ def arrays(draw, shape=None, dtype=np.float64, min_value=-3.0, max_value=3.0, aw
     x = draw(hnp.arrays(dtype, shape, elements=elements, unique=unique))
     if unique and x.size > 1 and np.min(np.diff(np.sort(x.reshape(-1)))) < margin:
         # Distinct floats can still be closer than finite differences resolve: keep their
-        # order but space them `margin` apart.
-        ranks = np.argsort(np.argsort(x.reshape(-1))).reshape(x.shape)
-        x = (min_value + ranks * margin).astype(dtype)
+        # order, but move them to evenly spread points of [min_value, max_value] that keep
+        # away from `away_from`.
+        grid = np.linspace(min_value, max_value, 8 * x.size + 1)
+        grid = grid[[all(abs(v - p) >= margin for p in away_from) for v in grid]]
+        spread = grid[np.linspace(0, len(grid) - 1, x.size).round().astype(int)]
+        ranks = np.argsort(np.argsort(x.reshape(-1), kind="stable"))
+        x = spread[ranks].reshape(x.shape).astype(dtype)
     return x
 
 

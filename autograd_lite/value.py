@@ -181,11 +181,11 @@ class Value(Node):
         """
         return self.data
 
-    def backward(self, grad=1.0, retain_graph=None, create_graph=False):
+    def backward(self, grad=1.0, retain_graph=False, create_graph=False):
         """Compute d(self)/d(leaf) for every leaf, accumulating into `leaf.grad`.
 
         `grad` is the upstream gradient dL/d(self) (1.0 by default). The graph is released
-        afterwards unless `retain_graph` (default: `create_graph`) is set. With
+        afterwards unless `retain_graph` or `create_graph` is set. With
         `create_graph=True` the gradients are `Value`s in a graph of their own, so they can
         be differentiated again.
 
@@ -198,10 +198,9 @@ class Value(Node):
         >>> dydx.data, x.grad
         (27.0, 18.0)
         """
-        if retain_graph is None:
-            retain_graph = create_graph
         seed = _value(grad) if create_graph else float(_data(grad))
-        engine.backward(self, seed, retain_graph=retain_graph, create_graph=create_graph)
+        engine.backward(self, seed, retain_graph=retain_graph or create_graph,
+                        create_graph=create_graph)
 
     def detach(self):
         """A new leaf with the same data, cut off from the graph.

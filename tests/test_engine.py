@@ -308,3 +308,13 @@ def test_backward_with_inputs_returns_gradients_and_stores_none():
     np.testing.assert_allclose(gw, 2 * h.data)
     with pytest.raises(GraphReleasedError):
         engine.backward(w.sum(), np.ones(()), inputs=[h])
+
+
+def test_backward_signatures_match_the_documented_defaults():
+    import inspect
+
+    for cls in (Tensor, Value):
+        params = inspect.signature(cls.backward).parameters
+        assert params["retain_graph"].default is False
+        assert params["create_graph"].default is False
+    assert inspect.signature(Tensor.backward).parameters["grad"].default is None

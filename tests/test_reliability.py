@@ -94,3 +94,41 @@ def test_gradients_are_correct_at_large_inputs():
     assert gradcheck(lambda t: t.sigmoid(), [big])
     assert gradcheck(lambda t: t.log_softmax(0), [big * 30])
     assert gradcheck(lambda t: t.softmax(0), [big])
+
+
+def test_in_place_update_of_a_parameter_while_recording_is_an_error():
+    w = Tensor(np.ones(2), requires_grad=True, label="w")
+    (w * w).sum().backward()
+    with pytest.raises(RuntimeError, match=r"'w' is a leaf that requires grad.*no_grad"):
+        w -= 0.1 * w.grad  # the classic slip: forgetting no_grad()
+    np.testing.assert_array_equal(w.data, [1.0, 1.0])
+    with no_grad():
+        w -= 0.1 * w.grad
+    np.testing.assert_allclose(w.data, [0.8, 0.8])
+
+
+def test_detect_anomaly_decorator_can_recurse_and_be_reused():
+    @detect_anomaly()
+    def depth(n):
+        return 0 if n == 0 else 1 + depth(n - 1)
+
+    assert depth(3) == 3 and depth(2) == 2
+    detector = detect_anomaly()
+    with detector:
+        with detector:
+            pass
+    with pytest.raises(AnomalyError):
+        with detector:
+            Value(-1.0).log()
+
+
+def test_indices_and_masks_are_copied_at_forward_time():
+    x = Tensor(np.arange(3.0), requires_grad=True)
+    idx = np.array([0, 0])
+    mask = np.array([True, False, True])
+    from autograd_lite import where
+    y = x[idx].sum() + where(mask, x, 0.0).sum()
+    idx[:] = 2
+    mask[:] = False
+    y.backward()
+    np.testing.assert_array_equal(x.grad, [3.0, 0.0, 1.0])
