@@ -150,10 +150,6 @@ class Node:
     __slots__ = ("data", "grad", "requires_grad", "_ctx", "_hooks", "_retains_grad", "label",
                  "__weakref__")
 
-    # Front ends set these: whether interior nodes keep their gradient by default, and how
-    # to wrap a raw result or constant (the engine never creates numbers itself).
-    retains_grad_by_default = False
-
     __hash__ = object.__hash__
 
     @property
@@ -186,6 +182,9 @@ class Node:
                                "require grad")
         self._retains_grad = True
         return self
+
+    # Front ends define how to wrap raw results and constants: the engine never creates
+    # numbers itself.
 
     @classmethod
     def _constant(cls, x, like):

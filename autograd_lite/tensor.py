@@ -34,8 +34,6 @@ class Tensor(Node):
     # `_version` counts in-place changes of `data` made through the framework (in-place
     # operators, optimizer steps); backward refuses to use data changed since the forward.
     __slots__ = ("_version",)
-    # Interior tensors keep no gradient unless asked (`retain_grad()`): saves memory.
-    retains_grad_by_default = False
     # Make NumPy defer to Tensor's reflected operators (`array * tensor` -> Tensor).
     __array_ufunc__ = None
 
@@ -63,7 +61,7 @@ class Tensor(Node):
         self.requires_grad = bool(requires_grad)
         self._ctx = None
         self._hooks = None
-        self._retains_grad = False
+        self._retains_grad = False  # interior tensors keep a gradient only if asked: memory
         self.label = label
         self._version = 0
 

@@ -19,7 +19,6 @@ class Value(Node):
     """
 
     __slots__ = ()
-    retains_grad_by_default = True
 
     def __init__(self, data, label="", requires_grad=True):
         if isinstance(data, Value):
@@ -33,7 +32,7 @@ class Value(Node):
         self.requires_grad = requires_grad
         self._ctx = None
         self._hooks = None
-        self._retains_grad = True
+        self._retains_grad = True  # every Value keeps its gradient, to show it, as micrograd
         self.label = label
 
     @classmethod
