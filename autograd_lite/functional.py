@@ -10,10 +10,11 @@ What goes in decides what comes out:
   becomes a fresh leaf Tensor (sharing the array's memory, which is never written to):
   floating arrays keep their dtype, Python numbers and integer arrays become float64
   (derivatives of derivatives need the precision).
-- If any argument is a Tensor (or, for `grad` and `value_and_grad`, a Value), Tensors
-  (Values) out, and these are differentiable again while grad mode is on: that is how
-  `grad(grad(f))` works (the outer `grad` calls the inner one with a Tensor), and how the
-  transforms can be used inside a function that is itself differentiated.
+- Tensors (or, for `grad` and `value_and_grad`, Values) in, NumPy arrays out too, unless
+  you ask for `create_graph=True`: then Tensors (Values) in the arguments' graph,
+  differentiable again (a gradient penalty in a loss). A transform that runs inside the
+  function another transform differentiates does that by itself: that is how
+  `grad(grad(f))` works (the outer `grad` calls the inner one with a Tensor).
 
 The transforms never touch anyone's `.grad`: `f` may use your model's parameters, and
 their gradients stay as they were. Hooks registered on tensors inside `f` do run.
@@ -26,6 +27,9 @@ their gradients stay as they were. Hooks registered on tensors inside `f` do run
 >>> bool(np.isclose(d2_tanh(x), -2 * np.tanh(x) * (1 - np.tanh(x) ** 2)))
 True
 """
+
+import contextlib
+import threading
 
 import numpy as np
 
@@ -55,14 +59,15 @@ class ScalarOutputError(ValueError, TypeError):
 # ***** the public transforms *****
 
 
-def grad(f, argnums=0):
+def grad(f, argnums=0, *, create_graph=False):
     """Return a function that computes the gradient of the scalar function `f`.
 
     `argnums` says which positional argument(s) to differentiate with respect to: an int
     gives one gradient, a tuple gives a tuple of gradients. Each gradient has its
-    argument's shape; gradients are NumPy arrays when the arguments are arrays or numbers,
-    and differentiable Tensors when any argument is a Tensor, so `grad(grad(f))` gives
-    second derivatives. `f` must return a one-element Tensor (use `jacobian` otherwise).
+    argument's shape, as a NumPy array. `f` must return a one-element Tensor (use
+    `jacobian` otherwise). `grad(grad(f))` gives second derivatives: inside another
+    transform, and with `create_graph=True` for Tensor arguments, gradients are Tensors
+    in the arguments' graph, differentiable again (e.g. for a gradient penalty).
 
     >>> from autograd_lite import grad
     >>> f = lambda x: x ** 4
@@ -74,17 +79,16 @@ def grad(f, argnums=0):
     _check_callable(f, "grad")
 
     def grad_f(*args, **kwargs):
-        return _value_and_grad(f, argnums, args, kwargs, "grad")[1]
+        return _value_and_grad(f, argnums, args, kwargs, "grad", create_graph)[1]
 
     return _named(grad_f, f, "grad")
 
 
-def value_and_grad(f, argnums=0):
+def value_and_grad(f, argnums=0, *, create_graph=False):
     """Like `grad(f, argnums)`, but the new function returns `(f(*args), gradient)`.
 
-    One evaluation of `f` gives both, which is what a training step needs. The value is a
-    NumPy array for array arguments, and the output Tensor itself when any argument is a
-    Tensor.
+    One evaluation of `f` gives both, which is what a training step needs. Both are NumPy
+    arrays, or Tensors where `grad` would give Tensors.
 
     >>> import numpy as np
     >>> from autograd_lite import value_and_grad
@@ -94,12 +98,12 @@ def value_and_grad(f, argnums=0):
     _check_callable(f, "value_and_grad")
 
     def value_and_grad_f(*args, **kwargs):
-        return _value_and_grad(f, argnums, args, kwargs, "value_and_grad")
+        return _value_and_grad(f, argnums, args, kwargs, "value_and_grad", create_graph)
 
     return _named(value_and_grad_f, f, "value_and_grad")
 
 
-def jacobian(f, argnums=0):
+def jacobian(f, argnums=0, *, create_graph=False):
     """Return a function that computes the Jacobian of `f` (which returns one Tensor).
 
     For an output of shape `S` and an argument of shape `A` the Jacobian has shape
@@ -119,17 +123,17 @@ def jacobian(f, argnums=0):
         nums, single = _argnums(argnums, len(args), "jacobian")
         record = is_grad_enabled()
         call_args, nodes, nested, stops = _prepare(args, kwargs, nums, "jacobian",
-                                                   allow_values=False)
-        with enable_grad():
+                                                   allow_values=False, wanted=create_graph)
+        with _tracing():
             out = f(*call_args, **kwargs)
         _check_output(out, "jacobian", Tensor)
-        create_graph = record and nested
+        graph = record and nested
         out_data = out.data if isinstance(out, Tensor) else np.asarray(out)
         rows = [[] for _ in nodes]
         for i in range(out_data.size):
             seed = np.zeros(out_data.shape, dtype=out_data.dtype)
             seed.flat[i] = 1
-            for row, g in zip(rows, _backprop(out, nodes, seed, create_graph, stops)):
+            for row, g in zip(rows, _backprop(out, nodes, seed, graph, stops)):
                 row.append(g)
         jacs = tuple(_assemble(row, out_data.shape, node, nested)
                      for row, node in zip(rows, nodes))
@@ -138,7 +142,7 @@ def jacobian(f, argnums=0):
     return _named(jacobian_f, f, "jacobian")
 
 
-def hessian(f, argnums=0):
+def hessian(f, argnums=0, *, create_graph=False):
     """Return a function that computes the Hessian of the scalar function `f`.
 
     For an argument of shape `A` the Hessian has shape `A + A`; it is `jacobian(grad(f))`.
@@ -154,17 +158,18 @@ def hessian(f, argnums=0):
     """
     _check_callable(f, "hessian")
     if _is_int(argnums):
-        return _named(jacobian(grad(f, argnums), argnums), f, "hessian")
+        return _named(jacobian(grad(f, argnums), argnums, create_graph=create_graph), f,
+                      "hessian")
     nums = _argnums_tuple(argnums, "hessian")
 
     def hessian_f(*args, **kwargs):
-        return tuple(tuple(jacobian(grad(f, i), j)(*args, **kwargs) for j in nums)
-                     for i in nums)
+        return tuple(tuple(jacobian(grad(f, i), j, create_graph=create_graph)(*args, **kwargs)
+                           for j in nums) for i in nums)
 
     return _named(hessian_f, f, "hessian")
 
 
-def hvp(f, x, v):
+def hvp(f, x, v, *, create_graph=False):
     """The Hessian of the scalar function `f` at `x` times the vector `v` (of `x`'s shape).
 
     Computed as the gradient of `<grad f(x), v>` (two backward passes), so the Hessian is
@@ -182,10 +187,10 @@ def hvp(f, x, v):
                         "grad(grad(f)) for scalars")
     _check_shape(v, _shape_of(x), "hvp", "v", "x")
     grad_f = grad(f)
-    return grad(lambda y, w: _inner(grad_f(y), w))(x, v)
+    return grad(lambda y, w: _inner(grad_f(y), w), create_graph=create_graph)(x, v)
 
 
-def vjp(f, x, v):
+def vjp(f, x, v, *, create_graph=False):
     """Return `(f(x), v^T J)`: the vector-Jacobian product of `f` at `x`, by one backward pass.
 
     `v` has the shape of `f(x)`; the product has the shape of `x`. This is what backward
@@ -198,11 +203,11 @@ def vjp(f, x, v):
     (array([1., 4.]), array([ 20., 400.]))
     """
     _check_callable(f, "vjp")
-    out, grads = _vjp(f, (x,), v, "vjp")
+    out, grads = _vjp(f, (x,), v, "vjp", as_nodes=create_graph)
     return out, grads[0]
 
 
-def jvp(f, x, v):
+def jvp(f, x, v, *, create_graph=False):
     """Return `(f(x), J v)`: the Jacobian-vector product (directional derivative) of `f` at `x`.
 
     `v` has the shape of `x`; the product has the shape of `f(x)`. There is no forward mode,
@@ -217,9 +222,10 @@ def jvp(f, x, v):
     _check_callable(f, "jvp")
     _check_shape(v, _shape_of(x), "jvp", "v", "x")
     record = is_grad_enabled()
-    (call_x,), (node,), nested, _ = _prepare((x,), {}, (0,), "jvp", allow_values=False)
-    nested = nested or isinstance(v, Node)
-    with enable_grad():
+    (call_x,), (node,), nested, _ = _prepare((x,), {}, (0,), "jvp", allow_values=False,
+                                             wanted=create_graph)
+    nested = nested or _nested(v, wanted=create_graph)
+    with _tracing():
         out = f(call_x)
         _check_output(out, "jvp", Tensor)
         out_data = out.data if isinstance(out, Tensor) else np.asarray(out)
@@ -228,9 +234,8 @@ def jvp(f, x, v):
         u = Tensor(np.zeros(out_data.shape, dtype=out_data.dtype), requires_grad=True)
         (jt_u,) = _backprop(out, [node], u, create_graph=True)  # J^T u, linear in u
         dot = _inner(_node_or_none(jt_u), v)
-        create_graph = record and nested
         # Stop at `node` too: J v needs no gradient for x, and x's own graph is not ours.
-        (jv,) = _backprop(dot, [u], 1.0, create_graph, stop=[node])
+        (jv,) = _backprop(dot, [u], 1.0, record and nested, stop=[node])
     return _result_value(out, nested), _result_grad(jv, u, nested)
 
 
@@ -257,7 +262,7 @@ class _Input(Function):
         return g
 
 
-def _prepare(args, kwargs, nums, op, allow_values=True):
+def _prepare(args, kwargs, nums, op, allow_values=True, wanted=False):
     """Give each differentiated argument a private node to differentiate with respect to.
 
     Returns the arguments to call `f` with, the private nodes, whether any argument is a
@@ -292,8 +297,7 @@ def _prepare(args, kwargs, nums, op, allow_values=True):
         call_args[i] = node
         nodes.append(node)
     stops = [a for a in args if isinstance(a, Node)]
-    nested = any(isinstance(a, Node) for a in (*args, *kwargs.values()))
-    return call_args, nodes, nested, stops
+    return call_args, nodes, _nested(*args, *kwargs.values(), wanted=wanted), stops
 
 
 def _backprop(out, nodes, seed, create_graph, stop=()):
@@ -308,13 +312,14 @@ def _backprop(out, nodes, seed, create_graph, stop=()):
                            create_graph=create_graph, inputs=nodes, stop=stop)
 
 
-def _vjp(f, args, v, op, kwargs=None):
-    """`(f(*args), v^T J)` for every argument: the shared core of `vjp` and gradgradcheck."""
+def _vjp(f, args, v, op, kwargs=None, as_nodes=False):
+    """`(f(*args), v^T J)` for every argument: the shared core of `vjp` and gradgradcheck
+    (which asks for nodes, `as_nodes`, to differentiate the result again)."""
     nums = tuple(range(len(args)))
     record = is_grad_enabled()
-    call_args, nodes, nested, _ = _prepare(args, kwargs or {}, nums, op)
-    nested = nested or isinstance(v, Node)
-    with enable_grad():
+    call_args, nodes, nested, _ = _prepare(args, kwargs or {}, nums, op, wanted=as_nodes)
+    nested = nested or _nested(v, wanted=as_nodes)
+    with _tracing():
         out = f(*call_args, **(kwargs or {}))
     _check_output(out, op, (Tensor, Value))
     _check_shape(v, np.shape(out.data if isinstance(out, Node) else out), op, "v", "f(x)")
@@ -323,11 +328,11 @@ def _vjp(f, args, v, op, kwargs=None):
                                              for g, n in zip(grads, nodes))
 
 
-def _value_and_grad(f, argnums, args, kwargs, op):
+def _value_and_grad(f, argnums, args, kwargs, op, create_graph=False):
     nums, single = _argnums(argnums, len(args), op)
     record = is_grad_enabled()
-    call_args, nodes, nested, stops = _prepare(args, kwargs, nums, op)
-    with enable_grad():
+    call_args, nodes, nested, stops = _prepare(args, kwargs, nums, op, wanted=create_graph)
+    with _tracing():
         out = f(*call_args, **kwargs)
     _check_output(out, op, (Tensor, Value))
     size = np.size(out.data if isinstance(out, Node) else out)
@@ -342,6 +347,32 @@ def _value_and_grad(f, argnums, args, kwargs, op):
 
 
 # ***** small helpers *****
+
+
+class _Depth(threading.local):
+    value = 0  # how many transforms are running `f` in this thread right now
+
+
+_depth = _Depth()
+
+
+@contextlib.contextmanager
+def _tracing():
+    """Run `f` with grad mode on, one transform deeper (even inside `no_grad()`)."""
+    _depth.value += 1
+    try:
+        with enable_grad():
+            yield
+    finally:
+        _depth.value -= 1
+
+
+def _nested(*args, wanted=False):
+    """Return nodes (differentiable again) rather than arrays? Only when some argument is a
+    node and either another transform called this one or the caller asked
+    (`create_graph=True`, `wanted`): otherwise results are NumPy arrays."""
+    return (wanted or _depth.value > 0) and any(isinstance(a, Node) for a in args)
+
 
 
 def _seed(out, v, create_graph):
@@ -420,6 +451,9 @@ def _check_shape(v, shape, op, v_name, like_name):
 
 
 def _check_output(out, op, kinds):
+    if out is None:
+        raise TypeError(f"{op}: f returned None; it must return a Tensor (did it forget "
+                        f"`return`?)")
     if isinstance(out, Node):
         if not isinstance(out, kinds):
             raise TypeError(f"{op}: f returned a {type(out).__name__}, which this transform "

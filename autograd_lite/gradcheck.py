@@ -139,7 +139,7 @@ def gradgradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0, raise_excep
     ws = [rng.standard_normal(a.shape) + 0.5 for a in arrays]
 
     def first_order(*xs):
-        _, grads = _vjp(f, xs, v, "gradgradcheck")
+        _, grads = _vjp(f, xs, v, "gradgradcheck", as_nodes=True)
         total = 0.0
         for g, w in zip(grads, ws):
             total = total + (g * float(w) if scalar else (g * w).sum())

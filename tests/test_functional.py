@@ -102,9 +102,19 @@ def test_third_derivative_of_tanh_matches_finite_differences_of_the_second(x):
     np.testing.assert_allclose(grad(d2)(x), numeric, rtol=1e-5, atol=1e-8)
 
 
-def test_tensor_arguments_give_differentiable_tensors_and_leave_grad_alone():
+def test_tensor_arguments_give_arrays_by_default_and_leave_grad_alone():
     x = Tensor(np.array([0.5, -1.0]), requires_grad=True)
-    g = grad(lambda u: (u**3).sum())(x)  # 3 x**2
+    plain = grad(lambda u: (u**3).sum())(x)
+    assert type(plain) is np.ndarray  # "return its gradient(s) as NumPy arrays"
+    np.testing.assert_allclose(plain, 3 * x.data**2)
+    value, g_arr = value_and_grad(lambda u: (u**3).sum())(x)
+    assert type(value) is np.ndarray and type(g_arr) is np.ndarray
+    assert x.grad is None
+
+
+def test_create_graph_gives_differentiable_tensors_and_leaves_grad_alone():
+    x = Tensor(np.array([0.5, -1.0]), requires_grad=True)
+    g = grad(lambda u: (u**3).sum(), create_graph=True)(x)  # 3 x**2
     assert isinstance(g, Tensor) and g.requires_grad
     np.testing.assert_allclose(g.data, 3 * x.data**2)
     assert x.grad is None  # grad() did not accumulate into the argument
@@ -115,9 +125,10 @@ def test_tensor_arguments_give_differentiable_tensors_and_leave_grad_alone():
 def test_values_work_with_grad_and_nest():
     x = Value(0.3)
     t = np.tanh(0.3)
-    g1 = grad(lambda v: v.tanh())(x)
-    g2 = grad(grad(lambda v: v.tanh()))(x)
+    g1 = grad(lambda v: v.tanh(), create_graph=True)(x)
+    g2 = grad(grad(lambda v: v.tanh()), create_graph=True)(x)
     assert isinstance(g1, Value) and isinstance(g2, Value)
+    assert float(grad(grad(lambda v: v.tanh()))(x)) == pytest.approx(g2.data)
     assert g1.data == pytest.approx(1 - t**2, rel=1e-12)
     assert g2.data == pytest.approx(-2 * t * (1 - t**2), rel=1e-12)
     assert x.grad == 0.0
@@ -131,7 +142,8 @@ def test_nested_grad_through_a_closure():
 
 def test_grad_inside_a_loss_that_is_differentiated_by_backward():
     w = Tensor(np.array([1.0, -2.0]), requires_grad=True)
-    penalty = (grad(lambda x: (x**3).sum())(w) ** 2).sum()  # sum (3 w²)² = 9 sum w⁴
+    g = grad(lambda x: (x**3).sum(), create_graph=True)(w)
+    penalty = (g**2).sum()  # sum (3 w²)² = 9 sum w⁴
     penalty.backward()
     np.testing.assert_allclose(w.grad, 36 * w.data**3)
 
@@ -178,15 +190,16 @@ def test_argnums_int_tuple_and_negative(a, b):
     np.testing.assert_allclose(gb2, a * c)
 
 
-def test_any_tensor_argument_makes_results_tensors():
+def test_with_create_graph_any_tensor_argument_makes_results_tensors():
     # the gradient for the array `a` depends on the Tensor `b`, so it must stay in the graph
     b = Tensor(np.array([1.0, 2.0]), requires_grad=True)
-    g = grad(lambda a, b: (a * a * b).sum())(np.array([3.0, 4.0]), b)  # 2ab
+    g = grad(lambda a, b: (a * a * b).sum(), create_graph=True)(np.array([3.0, 4.0]), b)
     assert isinstance(g, Tensor) and g.requires_grad
     np.testing.assert_allclose(g.data, [6.0, 16.0])
     g.sum().backward()
     np.testing.assert_allclose(b.grad, [6.0, 8.0])  # d/db sum(2ab) = 2a
-    value, g_const = value_and_grad(lambda a, c: (a * c).sum())(np.ones(2), Tensor([2.0, 3.0]))
+    value, g_const = value_and_grad(lambda a, c: (a * c).sum(), create_graph=True)(
+        np.ones(2), Tensor([2.0, 3.0]))
     assert isinstance(value, Tensor) and isinstance(g_const, Tensor)
 
 
@@ -276,9 +289,9 @@ def test_arguments_from_a_released_graph_can_be_differentiated():
     w = Tensor(np.array([1.0, 2.0]), requires_grad=True)
     h = w * 2
     h.sum().backward()  # releases h's graph
-    np.testing.assert_allclose(grad(lambda t: (t * t).sum())(h).data, 2 * h.data)
+    np.testing.assert_allclose(grad(lambda t: (t * t).sum())(h), 2 * h.data)
     # also when the released tensor is an argument that is not differentiated
-    g = grad(lambda a, t: (a * t).sum())(np.ones(2), h)
+    g = grad(lambda a, t: (a * t).sum(), create_graph=True)(np.ones(2), h)
     assert isinstance(g, Tensor)
     np.testing.assert_allclose(g.data, h.data)
     with pytest.raises(ag.GraphReleasedError):
@@ -288,10 +301,10 @@ def test_arguments_from_a_released_graph_can_be_differentiated():
 def test_transforms_work_inside_no_grad_and_return_constants():
     x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
     with no_grad():
-        g = grad(lambda t: (t**3).sum())(x)
+        g = grad(lambda t: (t**3).sum(), create_graph=True)(x)
         h = hessian(lambda t: (t**3).sum())(np.array([1.0, 2.0]))
     np.testing.assert_allclose(g.data, 3 * x.data**2)
-    assert not g.requires_grad
+    assert not g.requires_grad  # no graph is recorded under no_grad()
     np.testing.assert_allclose(h, np.diag([6.0, 12.0]))
 
 
@@ -428,7 +441,7 @@ def test_hvp_of_quadratic_form(case, data):
 def test_hvp_with_tensor_arguments_is_differentiable():
     x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
     v = np.array([1.0, 1.0])
-    Hv = hvp(lambda t: (t**4).sum(), x, v)  # 12 x² v
+    Hv = hvp(lambda t: (t**4).sum(), x, v, create_graph=True)  # 12 x² v
     assert isinstance(Hv, Tensor)
     np.testing.assert_allclose(Hv.data, 12 * x.data**2)
     Hv.sum().backward()
@@ -487,7 +500,7 @@ def test_jvp_of_a_constant_function_is_zero():
 
 def test_jvp_with_tensor_argument_is_differentiable():
     x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
-    out, Jv = jvp(lambda t: t**3, x, np.array([1.0, 1.0]))  # 3 x²
+    out, Jv = jvp(lambda t: t**3, x, np.array([1.0, 1.0]), create_graph=True)  # 3 x²
     assert isinstance(out, Tensor) and isinstance(Jv, Tensor) and Jv.requires_grad
     np.testing.assert_allclose(Jv.data, 3 * x.data**2)
     Jv.sum().backward()
