@@ -44,11 +44,18 @@ def _positive_int(text):
     return value
 
 
+def _learning_rate(text):
+    value = float(text)
+    if not 0 < value < float("inf"):  # also refuses nan
+        raise argparse.ArgumentTypeError(f"the learning rate must be a number > 0, got {text}")
+    return value
+
+
 def _common(parser, epochs_help="number of epochs"):
     group = parser.add_argument_group("common options")
     group.add_argument("--seed", type=int, help="random seed (every run is deterministic)")
     group.add_argument("--epochs", type=_positive_int, help=epochs_help)
-    group.add_argument("--lr", type=float, help="learning rate")
+    group.add_argument("--lr", type=_learning_rate, help="learning rate (> 0)")
     group.add_argument("--graph", metavar="PATH", type=Path,
                        help="draw the graph of one training step (.svg, .png or .pdf; needs "
                             "graphviz)")

@@ -298,6 +298,12 @@ def test_cli_rejects_bad_options(capsys):
         main(["6"])
     with pytest.raises(SystemExit):
         main(["3", "--activation", "softplus"])
+    for n in ("1", "2", "3", "4", "5"):
+        for lr in ("0", "-0.1", "nan"):
+            with pytest.raises(SystemExit) as info:
+                main([n, "--lr", lr])
+            assert info.value.code == 2
+    assert "learning rate must be a number > 0" in capsys.readouterr().err
 
 
 @needs_graphviz
