@@ -34,8 +34,6 @@ class Tensor(Node):
     # `_version` counts in-place changes of `data` made through the framework (in-place
     # operators, optimizer steps); backward refuses to use data changed since the forward.
     __slots__ = ("_version",)
-    # Make NumPy defer to Tensor's reflected operators (`array * tensor` -> Tensor).
-    __array_ufunc__ = None
 
     def __init__(self, data, requires_grad=False, dtype=None, label=""):
         if isinstance(data, Tensor):
@@ -306,6 +304,21 @@ class Tensor(Node):
     def __ge__(self, other):
         return Tensor._result(self.data >= _data(other), None)
 
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """NumPy functions on Tensors (`np.exp(t)`, `array * t`): the engine's operation,
+        differentiable, where there is one; comparisons give constant bool tensors."""
+        if method != "__call__" or kwargs:
+            return NotImplemented
+        if ufunc in _COMPARISONS:
+            return Tensor._result(ufunc(*[_data(x) for x in inputs]), None)
+        if ufunc is np.square:
+            ufunc, inputs = np.multiply, inputs * 2
+        op = _UFUNCS.get(ufunc)
+        if op is None:
+            return NotImplemented  # NumPy then raises a TypeError naming the function
+        args = [_tensor(x, self) for x in inputs]
+        return op.apply2(*args) if len(args) == 2 else op.apply1(*args)
+
     def __bool__(self):
         return bool(self.data)
 
@@ -402,38 +415,42 @@ class Tensor(Node):
 
     # ----- reductions -----
 
-    def sum(self, axis=None, keepdims=False):
+    def sum(self, axis=None, keepdims=False, **numpy_args):
         """Sum over `axis` (int, tuple or None for all).
 
         >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).sum(axis=0)
         Tensor([4., 6.])
         """
-        return ops.Sum.apply(self, axis=axis, keepdims=keepdims)
+        return _numpy_reduction(ops.Sum.apply(self, axis=axis, keepdims=keepdims),
+                                "sum", numpy_args)
 
-    def mean(self, axis=None, keepdims=False):
+    def mean(self, axis=None, keepdims=False, **numpy_args):
         """Mean over `axis` (int, tuple or None for all).
 
         >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).mean(axis=1, keepdims=True)
         Tensor([[1.5],
                 [3.5]])
         """
-        return ops.Mean.apply(self, axis=axis, keepdims=keepdims)
+        return _numpy_reduction(ops.Mean.apply(self, axis=axis, keepdims=keepdims),
+                                "mean", numpy_args)
 
-    def max(self, axis=None, keepdims=False):
+    def max(self, axis=None, keepdims=False, **numpy_args):
         """Maximum over `axis`; tied maxima share the gradient evenly.
 
         >>> Tensor([[1.0, 5.0], [3.0, 4.0]]).max(axis=1)
         Tensor([5., 4.])
         """
-        return ops.Max.apply(self, axis=axis, keepdims=keepdims)
+        return _numpy_reduction(ops.Max.apply(self, axis=axis, keepdims=keepdims),
+                                "max", numpy_args)
 
-    def min(self, axis=None, keepdims=False):
+    def min(self, axis=None, keepdims=False, **numpy_args):
         """Minimum over `axis`; tied minima share the gradient evenly.
 
         >>> Tensor([[1.0, 5.0], [3.0, 4.0]]).min()
         Tensor(1.)
         """
-        return ops.Min.apply(self, axis=axis, keepdims=keepdims)
+        return _numpy_reduction(ops.Min.apply(self, axis=axis, keepdims=keepdims),
+                                "min", numpy_args)
 
     # ----- shape -----
 
@@ -546,6 +563,26 @@ class Tensor(Node):
         if self.label:
             extra += f", label={self.label!r}"
         return f"Tensor({body}{extra})"
+
+
+# NumPy's ufuncs that are engine operations (see Tensor.__array_ufunc__)
+_UFUNCS = {
+    np.add: ops.Add, np.subtract: ops.Sub, np.multiply: ops.Mul, np.true_divide: ops.Div,
+    np.power: ops.Pow, np.matmul: ops.Matmul, np.maximum: ops.Maximum,
+    np.negative: ops.Neg, np.exp: ops.Exp, np.log: ops.Log, np.sqrt: ops.Sqrt,
+    np.absolute: ops.Abs, np.tanh: ops.Tanh,
+}
+_COMPARISONS = {np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal}
+
+
+def _numpy_reduction(result, name, numpy_args):
+    """Accept the `dtype=` and `out=None` that NumPy's `np.sum(t)` and friends pass on."""
+    out, dtype = numpy_args.pop("out", None), numpy_args.pop("dtype", None)
+    if out is not None or numpy_args:
+        unknown = ", ".join(sorted(numpy_args)) or "out"
+        raise TypeError(f"{name}: unsupported argument(s) {unknown}; a Tensor reduction takes "
+                        f"axis and keepdims")
+    return result if dtype is None else result.astype(dtype)
 
 
 def _tensor(x, like):

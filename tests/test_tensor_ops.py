@@ -361,3 +361,19 @@ def test_value_and_tensor_do_not_mix_silently():
             f()
     with pytest.raises(TypeError, match="got None"):
         Tensor(None)
+
+
+def test_numpy_functions_on_tensors_are_differentiable_engine_operations():
+    t = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    y = np.array([0.5, 1.0])
+    loss = np.mean((y - t) ** 2) + np.sum(np.exp(t)) + np.max(np.square(t))
+    assert isinstance(loss, Tensor)
+    loss.backward()
+    expected = 2 * (t.data - y) / 2 + np.exp(t.data) + np.array([0.0, 2 * 2.0])
+    np.testing.assert_allclose(t.grad, expected)
+    assert isinstance(np.float64(2.0) * t, Tensor) and (np.float64(2.0) * t).dtype == t.dtype
+    np.testing.assert_array_equal((np.array([1.0, 3.0]) > t).data, [False, True])
+    with pytest.raises(TypeError, match="sin"):
+        np.sin(t)  # not an engine operation: refused, never silently constant
+    with pytest.raises(TypeError, match="sum: unsupported"):
+        np.sum(t, out=np.zeros(()))
