@@ -79,10 +79,10 @@ def load(module, path):
         raise
     except Exception as err:  # truncated, not a zip, or pickled data
         if "allow_pickle" in str(err):  # never suggest loading pickles: they run code
-            raise StateDictError(f"load: {path!r} is not a .npz archive of plain arrays "
-                                 f"(it would need pickle, which can run code, so nn.load "
-                                 f"refuses it); is the file truncated or not written by "
-                                 f"nn.save?") from None
+            raise StateDictError(f"load: cannot read {path!r} as a .npz archive of plain "
+                                 f"arrays (only pickle could read it, and pickle can run "
+                                 f"code, so nn.load refuses it); is the file truncated or "
+                                 f"not written by nn.save?") from None
         raise StateDictError(f"load: cannot read {path!r} as a .npz archive "
                              f"({type(err).__name__}: {err}); is the file truncated or not "
                              f"written by nn.save?") from None
