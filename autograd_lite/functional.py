@@ -194,7 +194,8 @@ def vjp(f, x, v, *, create_graph=False):
     """Return `(f(x), v^T J)`: the vector-Jacobian product of `f` at `x`, by one backward pass.
 
     `v` has the shape of `f(x)`; the product has the shape of `x`. This is what backward
-    computes, with `v` the upstream gradient.
+    computes, with `v` the upstream gradient. For a function of several arguments, pass
+    them as a tuple `x`: the product is then a tuple, one per argument.
 
     >>> import numpy as np
     >>> from autograd_lite import vjp
@@ -203,8 +204,9 @@ def vjp(f, x, v, *, create_graph=False):
     (array([1., 4.]), array([ 20., 400.]))
     """
     _check_callable(f, "vjp")
-    out, grads = _vjp(f, (x,), v, "vjp", as_nodes=create_graph)
-    return out, grads[0]
+    args = x if isinstance(x, tuple) else (x,)
+    out, grads = _vjp(f, args, v, "vjp", as_nodes=create_graph)
+    return out, (grads if isinstance(x, tuple) else grads[0])
 
 
 def jvp(f, x, v, *, create_graph=False):

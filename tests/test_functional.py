@@ -646,3 +646,11 @@ def test_public_names_are_exported():
         assert name in ag.__all__ and hasattr(ag, name)
         if name not in ("gradgradcheck", "Function"):
             assert getattr(ag, name) is getattr(functional, name)
+
+
+def test_vjp_of_a_function_of_several_arguments_takes_a_tuple():
+    a, b = np.array([1.0, 2.0]), np.array([3.0, 4.0])
+    out, (ga, gb) = vjp(lambda x, y: x * y, (a, b), np.array([1.0, 10.0]))
+    np.testing.assert_allclose(out, a * b)
+    np.testing.assert_allclose(ga, [3.0, 40.0])
+    np.testing.assert_allclose(gb, [1.0, 20.0])
