@@ -74,7 +74,8 @@ def load_data(dataset="mnist", data_dir=None, download=True, train_on_test_split
         return (x[:n], y[:n]), (x[n:], y[n:]), split
     train = load(root=data_dir, split="train", download=download)
     test = load(root=data_dir, split="test", download=download)
-    return train, test, f"official split: {len(train[0])} train, {len(test[0])} test"
+    return train, test, (f"{dataset} train and test files: {len(train[0])} train, "
+                         f"{len(test[0])} test")
 
 
 def standardise(x, mean, std):
