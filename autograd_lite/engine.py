@@ -446,7 +446,7 @@ def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, st
                 if ctx is None or (boundary is not None and node in boundary):
                     continue
             elif ctx is None or node._retains_grad:  # store: leaves and retaining nodes
-                if g.__class__ is float:  # the scalar engine's fast path (see _accumulate)
+                if g.__class__ is float and ctx is not None:  # an interior Value: hot path
                     node.grad = g if node.grad is None else node.grad + g
                 else:
                     _accumulate(node, g, stored)
@@ -526,7 +526,8 @@ def _accumulate(node, g, stored):
     same array for two inputs (`a + b`), a read-only broadcast view, or the caller's seed,
     and storing those as-is would let an in-place update of one `.grad` corrupt another.
     """
-    if not isinstance(g, Node) and (id(g) in stored or getattr(g, "base", None) is not None):
+    if g.__class__ is not float and not isinstance(g, Node) and (
+            id(g) in stored or getattr(g, "base", None) is not None):
         g = g.copy()
     with _accumulate_lock:
         g = node._as_grad(g if node.grad is None else node.grad + g)
