@@ -442,7 +442,8 @@ def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, st
             ctx = node._ctx
             if wanted is not None:  # gradients wanted for `inputs`: store nothing
                 if node in wanted:
-                    found[node] = g
+                    found[node] = g = _own(g, stored)
+                    stored.add(id(g))
                 if ctx is None or (boundary is not None and node in boundary):
                     continue
             elif ctx is None or node._retains_grad:  # store: leaves and retaining nodes
@@ -526,10 +527,15 @@ def _accumulate(node, g, stored):
     same array for two inputs (`a + b`), a read-only broadcast view, or the caller's seed,
     and storing those as-is would let an in-place update of one `.grad` corrupt another.
     """
+    g = _own(g, stored)
+    with _accumulate_lock:
+        node.grad = g = node._as_grad(g if node.grad is None else node.grad + g)
+    stored.add(id(g))
+
+
+def _own(g, stored):
+    """`g`, or a copy of it if it is a view or an array someone else already holds."""
     if g.__class__ is not float and not isinstance(g, Node) and (
             id(g) in stored or getattr(g, "base", None) is not None):
-        g = g.copy()
-    with _accumulate_lock:
-        g = node._as_grad(g if node.grad is None else node.grad + g)
-        node.grad = g
-    stored.add(id(g))
+        return g.copy()
+    return g

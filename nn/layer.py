@@ -25,7 +25,7 @@ Layer(n_of_inputs=2, n_of_neurons=1, activation='sigmoid', bias=True)
 
 import numpy as np
 
-from autograd_lite import GraphReleasedError, Tensor, is_grad_enabled, no_grad
+from autograd_lite import GraphReleasedError, Tensor, engine, is_grad_enabled, no_grad
 
 from . import functional as F
 from .data import batches
@@ -124,23 +124,24 @@ class Layer(Linear):
             raise ValueError(f"{where}: chain_rule_derivatives has shape {g.shape}, but the "
                              f"layer's output has shape {out.shape}; pass dL/d(output), one "
                              f"value per output")
-        for p in self.parameters():
-            p.grad = None
-        # Back-propagate through this layer only: for this pass the input is a leaf (the
-        # engine stops there and stores dL/dinput in its .grad), then it is restored.
-        saved = x._ctx, x.requires_grad, x.grad
-        x._ctx, x.requires_grad, x.grad = None, need_input_grad, None
+        params = list(self.parameters())
+        # Back-propagate through this layer only: the pass stops at the input and returns
+        # the gradients instead of storing them. A constant input is made to require grad
+        # for the pass, so that dL/dinput is computed too.
+        saved = x.requires_grad
+        x.requires_grad = saved or need_input_grad
         try:
-            out.backward(g)
-            grad_input = x.grad
+            grad_input, *grads = engine.backward(out, g, inputs=[x, *params], stop=[x])
         except GraphReleasedError:
             raise GraphReleasedError(f"{where}: this layer's graph was already used by a "
                                      f"backward pass; call forward(x) again before each "
                                      f"backward") from None
         finally:
-            x._ctx, x.requires_grad, x.grad = saved
+            x.requires_grad = saved
+        for p, grad in zip(params, grads):  # the layer's gradients: this pass's, replaced
+            p.grad = grad
         self._input = self._output = None
-        return grad_input
+        return grad_input if need_input_grad else None
 
     def extra_repr(self):
         act = self.activation if isinstance(self.activation, str) else \

@@ -318,3 +318,15 @@ def test_backward_signatures_match_the_documented_defaults():
         assert params["retain_graph"].default is False
         assert params["create_graph"].default is False
     assert inspect.signature(Tensor.backward).parameters["grad"].default is None
+
+
+def test_gradients_returned_for_inputs_never_alias_the_seed_or_each_other():
+    from autograd_lite import engine
+
+    a = Tensor(np.ones(3), requires_grad=True)
+    b = Tensor(np.ones(3), requires_grad=True)
+    seed = np.ones(3)
+    ga, gb = engine.backward(a + b, seed, inputs=[a, b])
+    ga += 1
+    np.testing.assert_array_equal(gb, np.ones(3))
+    np.testing.assert_array_equal(seed, np.ones(3))
