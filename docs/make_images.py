@@ -151,7 +151,22 @@ def xor_network(out_dir):
                          title="XOR network: the loss of one training step")]
 
 
-IMAGES = [neuron, exercises, exercise5, first_value, reverse_mode, xor_network]
+def performance(out_dir):
+    """docs/images/perf_batch.png: step time against batch size, ours and hand NumPy, from
+    the benchmark's sweep (a minute or so; with AUTOGRAD_LITE_DOCS_SMOKE set, tiny sizes
+    that only check the plot is drawn). The benchmark runs in its own process, because it
+    sets NumPy's BLAS threads before NumPy loads."""
+    import os
+    import subprocess
+
+    path = out_dir / "perf_batch.png"
+    smoke = ["--smoke"] if os.environ.get("AUTOGRAD_LITE_DOCS_SMOKE") else []
+    subprocess.run([sys.executable, "-m", "benchmarks", "--only", "mlp", "--plot", str(path),
+                    *smoke], cwd=HERE.parent, check=True, stdout=subprocess.DEVNULL)
+    return [path]
+
+
+IMAGES = [neuron, exercises, exercise5, first_value, reverse_mode, xor_network, performance]
 
 
 def main(argv=None):
