@@ -99,21 +99,9 @@ class Function(ops.TensorFunction):
                         f"input {i} of shape {x.shape}; it must have the input's shape (or "
                         f"the broadcast output's shape)")
             checked.append(gx)
-        # Reuse the engine's fitting (sum broadcast gradients back, cast the dtype): it is
-        # the one place where broadcasting is undone.
-        return ops.TensorFunction.vjp(_Given(checked), g, out, xs)
-
-
-class _Given:
-    """Stands in for a Function whose backward already ran (see Function.vjp)."""
-
-    __slots__ = ("grads",)
-
-    def __init__(self, grads):
-        self.grads = tuple(grads)
-
-    def backward(self, g, out, *xs):
-        return self.grads
+        # The engine's fitting (sum broadcast gradients back, cast the dtype): the one
+        # place where broadcasting is undone.
+        return ops.fit_gradients(tuple(checked), xs)
 
 
 def _between(x_shape, g_shape, out_shape):
@@ -128,21 +116,13 @@ def _between(x_shape, g_shape, out_shape):
 # ***** functions for backward rules: NumPy arrays in, arrays out; Tensors in, Tensors out *****
 
 
-def _call(op, *args, **params):
-    """Run `op` on Tensors (recording a graph) if any argument is one, else on raw data."""
-    first = next((a for a in args if isinstance(a, Node)), None)
-    if first is None:
-        return op(**params).forward(*args)
-    return op.apply(*(first._constant(a, first) for a in args), **params)
-
-
 def exp(x):
     """e ** x, elementwise, for arrays or Tensors.
 
     >>> exp(np.zeros(2))
     array([1., 1.])
     """
-    return _call(ops.Exp, x)
+    return ops.Exp.call(x)
 
 
 def log(x):
@@ -151,7 +131,7 @@ def log(x):
     >>> log(np.array([1.0, np.e]))
     array([0., 1.])
     """
-    return _call(ops.Log, x)
+    return ops.Log.call(x)
 
 
 def sqrt(x):
@@ -160,7 +140,7 @@ def sqrt(x):
     >>> sqrt(Tensor(np.array([4.0, 9.0]), requires_grad=True))
     Tensor([2., 3.], dtype=float64, requires_grad=True)
     """
-    return _call(ops.Sqrt, x)
+    return ops.Sqrt.call(x)
 
 
 def tanh(x):
@@ -169,7 +149,7 @@ def tanh(x):
     >>> tanh(np.array([0.0]))
     array([0.])
     """
-    return _call(ops.Tanh, x)
+    return ops.Tanh.call(x)
 
 
 def sigmoid(x):
@@ -178,7 +158,7 @@ def sigmoid(x):
     >>> sigmoid(np.array([0.0, 1000.0, -1000.0]))
     array([0.5, 1. , 0. ])
     """
-    return _call(ops.Sigmoid, x)
+    return ops.Sigmoid.call(x)
 
 
 def relu(x):
@@ -187,7 +167,7 @@ def relu(x):
     >>> relu(np.array([-1.0, 2.0]))
     array([0., 2.])
     """
-    return _call(ops.Relu, x)
+    return ops.Relu.call(x)
 
 
 def where(condition, a, b):
@@ -198,4 +178,4 @@ def where(condition, a, b):
     >>> where(np.array([True, False]), np.array([1.0, 2.0]), 0.0)
     array([1., 0.])
     """
-    return _call(ops.Where, a, b, cond=np.asarray(data_of(condition), dtype=bool))
+    return ops.Where.call(a, b, cond=np.asarray(data_of(condition), dtype=bool))

@@ -62,13 +62,16 @@ class TensorFunction(Function):
 
     def vjp(self, g, out, xs):
         grads = self.backward(g, out, *xs)
-        if grads.__class__ is not tuple:
-            grads = (grads,)
-        for gx, x in zip(grads, xs):  # the common case: every gradient already fits
-            if gx is not None and (gx.__class__ is not x.__class__ or gx.shape != x.shape
-                                   or gx.dtype != x.dtype):
-                return tuple(_fit(gx, x) for gx, x in zip(grads, xs))
-        return grads
+        return fit_gradients(grads if grads.__class__ is tuple else (grads,), xs)
+
+
+def fit_gradients(grads, xs):
+    """Sum each gradient back to its input's shape and cast it to its dtype, where needed."""
+    for gx, x in zip(grads, xs):  # the common case: every gradient already fits
+        if gx is not None and (gx.__class__ is not x.__class__ or gx.shape != x.shape
+                               or gx.dtype != x.dtype):
+            return tuple(_fit(gx, x) for gx, x in zip(grads, xs))
+    return grads
 
 
 def _fit(gx, x):

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import autograd_lite as ag
 from autograd_lite import Tensor, Value, gradcheck, tensor_ops
 from autograd_lite.gradcheck import numerical_grad
-from autograd_lite.testing import array_pairs, arrays, axes, positive_arrays, shapes
+from autograd_lite.testing import array_pairs, arrays, axes, shapes
 
 
 @st.composite
