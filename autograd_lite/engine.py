@@ -247,7 +247,7 @@ class Function:
         Front ends coerce plain numbers into nodes before calling this.
 
         >>> from autograd_lite import Tensor
-        >>> from autograd_lite.tensor_ops import Sum
+        >>> from autograd_lite.ops import Sum
         >>> Sum.apply(Tensor([[1.0, 2.0]]), axis=1)
         Tensor([3.])
         """

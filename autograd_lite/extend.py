@@ -28,7 +28,7 @@ array([1.        , 2.71828183])
 
 import numpy as np
 
-from . import tensor_ops as ops
+from . import ops
 from .engine import Node, data_of
 from .tensor import Tensor
 

@@ -11,7 +11,7 @@ to that input's own dtype.
 import numpy as np
 
 from . import engine
-from . import tensor_ops as ops
+from . import ops
 from .engine import Node
 
 DEFAULT_DTYPE = np.dtype(np.float32)
@@ -197,7 +197,7 @@ class Tensor(Node):
         """
         return ops.Cast.apply(self, dtype=dtype)
 
-    # ----- arithmetic: each operator is one line naming its Function in tensor_ops -----
+    # ----- arithmetic: each operator is one line naming its Function in autograd_lite.ops -----
 
     def __add__(self, other):
         return ops.Add.apply2(self, _tensor(other, self))

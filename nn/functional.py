@@ -18,9 +18,9 @@ that underflow (even under `np.errstate(all="raise")`), never overflow or invali
 import numpy as np
 
 from autograd_lite import Tensor
-from autograd_lite import tensor_ops as ops
+from autograd_lite import ops
 from autograd_lite.engine import Node
-from autograd_lite.tensor_ops import TensorFunction
+from autograd_lite.ops import TensorFunction
 
 __all__ = [
     "relu",

@@ -558,7 +558,7 @@ def _has_reused_leaf(program):
 
 def test_a_wrong_rule_is_caught_by_the_fuzzer():
     """The check is not vacuous: a broken backward rule fails it."""
-    from autograd_lite import tensor_ops
+    from autograd_lite import ops as tensor_ops
 
     program = Program(leaves=[np.array([0.3, -0.7])], values=[np.array([0.3, -0.7])])
     program.steps.append(("tanh", [0], {}))

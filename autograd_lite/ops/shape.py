@@ -1,0 +1,163 @@
+"""Shape and indexing: reshape, transpose, indexing, joining.
+"""
+
+import numpy as np
+
+from .base import TensorFunction, normalize_axes
+
+# ***** shape and indexing *****
+
+
+class Reshape(TensorFunction):
+    """a.reshape(shape);  the gradient is reshaped back."""
+
+    __slots__ = ("shape",)
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    @property
+    def name(self):
+        return f"reshape{self.shape}"
+
+    def forward(self, a):
+        try:
+            return a.reshape(self.shape)
+        except ValueError:
+            raise ValueError(f"reshape: cannot reshape a tensor of shape {a.shape} "
+                             f"({a.size} elements) into shape {self.shape}") from None
+
+    def backward(self, g, out, a):
+        return g.reshape(a.shape)
+
+
+class Transpose(TensorFunction):
+    """a.transpose(axes);  the gradient is transposed back by the inverse permutation."""
+
+    __slots__ = ("axes",)
+
+    def __init__(self, axes=None):
+        self.axes = axes
+
+    @property
+    def name(self):
+        return "transpose" if self.axes is None else f"transpose{self.axes}"
+
+    def forward(self, a):
+        if self.axes is None:
+            self.axes = tuple(reversed(range(a.ndim)))
+        elif (len(self.axes) != a.ndim
+              or normalize_axes(tuple(self.axes), a.ndim, "transpose") != tuple(range(a.ndim))):
+            raise ValueError(f"transpose: axes {self.axes} are not a permutation of the "
+                             f"{a.ndim} axes of a tensor of shape {a.shape}")
+        else:
+            self.axes = tuple(int(i) % a.ndim for i in self.axes)
+        return a.transpose(self.axes)
+
+    def backward(self, g, out, a):
+        return g.transpose(tuple(np.argsort(self.axes)))
+
+
+class GetItem(TensorFunction):
+    """a[index];  the gradient is scattered back, repeated indices adding up."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index):
+        self.index = index
+
+    name = "getitem"
+
+    def forward(self, a):
+        return a[self.index]
+
+    def backward(self, g, out, a):
+        return ScatterAdd.call(g, index=self.index, shape=a.shape)
+
+
+class ScatterAdd(TensorFunction):
+    """zeros(shape) with g added at `index` (repeats add up): the reverse of indexing."""
+
+    __slots__ = ("index", "shape")
+
+    def __init__(self, index, shape):
+        self.index, self.shape = index, shape
+
+    name = "scatter_add"
+
+    def forward(self, g):
+        out = np.zeros(self.shape, dtype=g.dtype)
+        if _is_basic(self.index):
+            out[self.index] = g  # basic indexing never repeats an element
+        else:
+            np.add.at(out, self.index, g)
+        return out
+
+    def backward(self, g, out, a):
+        return GetItem.call(g, index=self.index)
+
+
+def _is_basic(index):
+    items = index if isinstance(index, tuple) else (index,)
+    return all(i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice))
+               for i in items)
+
+
+class Concatenate(TensorFunction):
+    """concatenate(xs, axis);  each input gets its slice of the gradient."""
+
+    __slots__ = ("axis",)
+
+    def __init__(self, axis=0):
+        self.axis = axis
+
+    @property
+    def name(self):
+        return f"concatenate(axis={self.axis})"
+
+    def forward(self, *xs):
+        if xs[0].ndim == 0:
+            raise ValueError("concatenate: 0-d tensors have no axis to join along; use "
+                             "stack() to make a new axis")
+        (self.axis,) = normalize_axes(self.axis, xs[0].ndim, "concatenate")
+        for i, x in enumerate(xs):
+            if x.ndim != xs[0].ndim or x.shape[:self.axis] + x.shape[self.axis + 1:] != (
+                    xs[0].shape[:self.axis] + xs[0].shape[self.axis + 1:]):
+                raise ValueError(
+                    f"concatenate: input {i} has shape {x.shape}, which does not match "
+                    f"input 0's shape {xs[0].shape} outside axis {self.axis}")
+        return np.concatenate(xs, axis=self.axis)
+
+    def backward(self, g, out, *xs):
+        grads, start = [], 0
+        for x in xs:
+            stop = start + x.shape[self.axis]
+            index = (slice(None),) * self.axis + (slice(start, stop),)
+            grads.append(GetItem.call(g, index=index))
+            start = stop
+        return tuple(grads)
+
+
+class Stack(TensorFunction):
+    """stack(xs, axis);  input i gets the gradient's slice i along the new axis."""
+
+    __slots__ = ("axis",)
+
+    def __init__(self, axis=0):
+        self.axis = axis
+
+    @property
+    def name(self):
+        return f"stack(axis={self.axis})"
+
+    def forward(self, *xs):
+        (self.axis,) = normalize_axes(self.axis, xs[0].ndim + 1, "stack")
+        for i, x in enumerate(xs):
+            if x.shape != xs[0].shape:
+                raise ValueError(f"stack: input {i} has shape {x.shape}, but input 0 has "
+                                 f"shape {xs[0].shape}; stacked tensors need equal shapes")
+        return np.stack(xs, axis=self.axis)
+
+    def backward(self, g, out, *xs):
+        lead = (slice(None),) * self.axis
+        return tuple(GetItem.call(g, index=lead + (i,)) for i in range(len(xs)))
