@@ -11,11 +11,11 @@
 from .anomaly import AnomalyError, detect_anomaly
 from .engine import (GraphReleasedError, ModifiedInPlaceError, enable_grad, is_grad_enabled,
                      no_grad)
-from . import extend, functional
+from . import extend, functional, onnx
 from .extend import Function
 from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
-from .tensor import DEFAULT_DTYPE, Tensor, concatenate, maximum, stack, where
+from .tensor import DEFAULT_DTYPE, Tensor, concatenate, from_dlpack, maximum, stack, where
 from .value import Value
 from .viz import GraphvizNotFoundError, draw_graph, render_graph, retain_grads
 
@@ -27,6 +27,7 @@ __all__ = [
     "stack",
     "where",
     "maximum",
+    "from_dlpack",
     "no_grad",
     "enable_grad",
     "is_grad_enabled",
@@ -43,6 +44,7 @@ __all__ = [
     "Function",
     "functional",
     "extend",
+    "onnx",
     "GraphReleasedError",
     "ModifiedInPlaceError",
     "detect_anomaly",

@@ -15,7 +15,7 @@ backward with gradients from the engine), and a PyTorch-style module system: `Mo
 >>> opt.step()
 """
 
-from . import datasets, functional, init, optim
+from . import datasets, functional, init, interop, optim
 from .data import DataLoader, accuracy, batches
 from .datasets import (
     DatasetError,
@@ -40,6 +40,7 @@ from .functional import (
     softmax,
     tanh,
 )
+from .interop import export_onnx, from_torch, to_torch
 from .layer import Layer, NeuralNetwork
 from .module import (
     MLP,
@@ -102,6 +103,10 @@ __all__ = [
     "Optimizer",
     "SGD",
     "Adam",
+    # PyTorch and ONNX
+    "to_torch",
+    "from_torch",
+    "export_onnx",
     # saving, data, metrics
     "save",
     "load",
@@ -122,5 +127,6 @@ __all__ = [
     "datasets",
     "functional",
     "init",
+    "interop",
     "optim",
 ]
