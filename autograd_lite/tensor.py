@@ -723,15 +723,17 @@ def from_dlpack(x):
     try:
         data = np.from_dlpack(x)
     except (BufferError, RuntimeError, TypeError, ValueError) as err:
-        device = ""
         try:
-            device = f" (DLPack device {tuple(x.__dlpack_device__())}; 1 is the CPU)"
+            device = int(x.__dlpack_device__()[0])
         except Exception:  # noqa: BLE001 - only for the message
-            pass
-        raise type(err)(f"from_dlpack: cannot share the memory of this "
-                        f"{type(x).__name__}{device}: {err}. autograd-lite's arrays live in "
-                        f"CPU memory: move the data there first (for PyTorch: "
-                        f"x.detach().cpu())") from None
+            device = None
+        hint = ("autograd-lite's arrays live in CPU memory (DLPack device 1), this one is on "
+                f"device {device}: copy it there first (for PyTorch: x.detach().cpu())"
+                if device not in (None, 1) else
+                "share what can be shared: for a PyTorch tensor that requires grad, "
+                "x.detach() (DLPack carries data, not graphs)")
+        raise type(err)(f"from_dlpack: cannot share the memory of this {type(x).__name__}: "
+                        f"{err}; {hint}") from None
     return Tensor(data, dtype=data.dtype)
 
 

@@ -117,7 +117,13 @@ def _check(model, table, what, checks):
         if problem:
             raise TypeError(f"{what}: {type(m).__name__} {where}: {problem}")
         stack.extend((f"{path}.{n}" if path else n, c)
-                     for n, c in reversed(list(m.named_children())))
+                     for n, c in reversed(_children(m)))
+
+
+def _children(m):
+    """(name, module) of every direct sub-module, repeats included (named_children skips
+    a module's second use)."""
+    return [(n, c) for n, c in m._modules.items() if c is not None]
 
 
 # ***** autograd-lite -> torch *****
@@ -184,7 +190,7 @@ def _network_to_torch(m, conv):
 
 
 def _sequential_to_torch(m, conv):
-    return conv.torch.nn.Sequential(*[conv.module(c, n) for n, c in m.named_children()])
+    return conv.torch.nn.Sequential(*[conv.module(c, n) for n, c in _children(m)])
 
 
 def _plain(torch_name, **attrs):
@@ -280,7 +286,7 @@ def _linear_from_torch(t, conv):
 
 
 def _sequential_from_torch(t, conv):
-    return M.Sequential(*[conv.module(c, n) for n, c in t.named_children()])
+    return M.Sequential(*[conv.module(c, n) for n, c in _children(t)])
 
 
 def _simple(our_class, **attrs):
@@ -395,11 +401,15 @@ def export_onnx(model, example_input, path, *, opset=17, dynamic_batch=True):
     try:
         x = np.asarray(x)
     except (TypeError, ValueError) as err:
-        raise TypeError(f"export_onnx: example_input must be an array or Tensor: {err}") from None
-    params = [p for p in model.parameters()]
-    if x.dtype.kind not in "f":
-        dtype = params[0].dtype if params else M.DEFAULT_DTYPE
-        x = x.astype(dtype)
+        raise TypeError(f"export_onnx: example_input must be an array or Tensor of numbers: "
+                        f"{err}") from None
+    if x.dtype.kind not in "biuf":
+        raise TypeError(f"export_onnx: example_input must be an array or Tensor of numbers, "
+                        f"got dtype {x.dtype}")
+    params = list(model.parameters())
+    dtype = params[0].dtype if params else (x.dtype if x.dtype.kind == "f" else
+                                            M.DEFAULT_DTYPE)
+    x = x.astype(dtype, copy=False)  # the input takes the parameters' dtype
     x = Tensor(x, requires_grad=True, label="input")
     modes = [(m, m.training) for m in model.modules()]
     model.eval()
