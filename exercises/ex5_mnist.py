@@ -155,16 +155,27 @@ def export_onnx(result, path):
 
     The file takes images as `load_mnist` gives them (float32 in [0, 1], shape (N, 784),
     any N) as "images" and returns the 10 logits as "logits": the standardisation with the
-    training images' mean and standard deviation is part of the file, so predictions are
+    training images' mean and standard deviation (and, for a convolutional network, the
+    reshape to (N, 1, 28, 28)) is part of the file, so predictions are
     `logits.argmax(axis=1)`. Needs the onnx extra.
     """
     from autograd_lite import onnx
 
     net = result["_network"]
     images = Tensor(np.zeros((1, 784), np.float32), requires_grad=True, label="images")
-    logits = net.forward(standardise(images, result["input_mean"], result["input_std"]))
-    for layer in net.layers:  # the export is not a training step
-        layer._input = layer._output = None
+    x = standardise(images, result["input_mean"], result["input_std"])
+    modes = [(m, m.training) for m in net.modules()]
+    net.eval()  # no dropout, running statistics: what predictions use
+    try:
+        if result.get("model", "mlp") == "mlp":
+            logits = net.forward(x)
+            for layer in net.layers:  # not a training step: nothing to back-propagate
+                layer._input = layer._output = None
+        else:
+            logits = net(x.reshape(-1, 1, 28, 28))
+    finally:
+        for m, mode in modes:
+            object.__setattr__(m, "training", mode)
     onnx.export(logits, images, path, input_names=["images"], output_names=["logits"],
                 graph_name="mnist_classifier",
                 initializer_names={p: name for name, p in net.named_parameters()})
