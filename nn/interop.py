@@ -51,14 +51,15 @@ class _Conversion:
 
     def __init__(self, table, torch, what):
         self.table, self.torch, self.what = table, torch, what
-        self.modules = {}  # id(source module) -> converted module
-        self.params = {}   # id(source parameter) -> (converted, layout, where)
+        # memos by id; each entry holds its source too, so that no id is reused meanwhile
+        self.modules = {}  # id(source module) -> (source, converted module)
+        self.params = {}   # id(source parameter) -> (source, converted, layout, where)
         self.path = ""
 
     def module(self, m, name=None):
         """The converted `m` (a child called `name` of the module being converted)."""
         if id(m) in self.modules:
-            return self.modules[id(m)]
+            return self.modules[id(m)][1]
         saved = self.path
         if name is not None:
             self.path = f"{saved}.{name}" if saved else str(name)
@@ -67,7 +68,7 @@ class _Conversion:
         finally:
             self.path = saved
         out.training = m.training  # each module's own mode (not recursive)
-        self.modules[id(m)] = out
+        self.modules[id(m)] = (m, out)
         return out
 
     def param(self, p, name, layout, make):
@@ -78,7 +79,7 @@ class _Conversion:
         where = f"{self.path}.{name}" if self.path else name
         seen = self.params.get(id(p))
         if seen is not None:
-            converted, first_layout, first = seen
+            _, converted, first_layout, first = seen
             if first_layout != layout:
                 raise ValueError(
                     f"{self.what}: the parameter shared by {first!r} and {where!r} is used in "
@@ -86,7 +87,7 @@ class _Conversion:
                     f"the other library cannot share; give each module its own copy")
             return converted
         converted = make(p)
-        self.params[id(p)] = (converted, layout, where)
+        self.params[id(p)] = (p, converted, layout, where)
         return converted
 
 
@@ -154,28 +155,26 @@ def _torch_dtype(torch, dtype):
     return torch.from_numpy(np.zeros(0, dtype)).dtype
 
 
-# The course's activation names and our activation modules, with their torch classes.
-_ACTIVATION_TO_TORCH = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid",
-                        "linear": None, "identity": None, "softmax": "Softmax"}
-
-
 def _layer_activation(layer):
+    """The activation module of a course Layer (None for 'linear'), or a problem."""
     act = layer.activation
-    if not isinstance(act, str) or act not in _ACTIVATION_TO_TORCH:
-        name = getattr(act, "__name__", repr(act))
-        return (f"its activation {name} is a function, which cannot be converted; use one "
-                f"of the names {', '.join(map(repr, _ACTIVATION_TO_TORCH))}")
-    return None
+    if isinstance(act, str) and act in ("linear", "identity"):
+        return None, None
+    module = M.activation_module(act) if isinstance(act, str) else None
+    if module is None or type(module) not in TO_TORCH:
+        name = act if isinstance(act, str) else getattr(act, "__name__", repr(act))
+        return None, (f"its activation {name!r} is a Python function, which cannot be "
+                      f"converted; use an activation name such as 'relu', 'tanh' or "
+                      f"'sigmoid'")
+    return module, None
 
 
 def _layer_to_torch(m, conv):
     """The course's Layer: torch's Linear followed by the activation (none for 'linear')."""
     items = [_linear_to_torch(m, conv)]
-    name = _ACTIVATION_TO_TORCH[m.activation]
-    if name == "Softmax":
-        items.append(conv.torch.nn.Softmax(dim=-1))
-    elif name is not None:
-        items.append(getattr(conv.torch.nn, name)())
+    activation, _ = _layer_activation(m)
+    if activation is not None:
+        items.append(conv.module(activation))
     return conv.torch.nn.Sequential(*items)
 
 
@@ -223,7 +222,7 @@ TO_TORCH = {
 }
 """nn module class -> function(module, conversion) that builds its torch.nn counterpart."""
 
-_TO_TORCH_CHECKS = {Layer: _layer_activation}
+_TO_TORCH_CHECKS = {Layer: lambda layer: _layer_activation(layer)[1]}
 
 
 def to_torch(model):

@@ -329,3 +329,11 @@ def test_exercise5_network_continues_training_in_torch_from_identical_outputs():
     back = nn.from_torch(model)
     for (name, p), q in zip(net.named_parameters(), back.parameters()):
         np.testing.assert_allclose(p.data, q.data, rtol=1e-5, atol=1e-6, err_msg=name)
+
+
+def test_every_layer_gets_its_own_activation():
+    net = _network(["tanh", "sigmoid", "relu", "tanh", "sigmoid", "softmax"],
+                   [3, 4, 4, 4, 4, 4, 2])
+    names = [type(m).__name__ for m in nn.to_torch(net)]
+    assert names == ["Linear", "Tanh", "Linear", "Sigmoid", "Linear", "ReLU", "Linear", "Tanh",
+                     "Linear", "Sigmoid", "Linear", "Softmax"]
