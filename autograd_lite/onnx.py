@@ -9,6 +9,10 @@ Any graph made of operations with a rule exports, whatever code built it. An ope
 without a rule raises a TypeError that names it, and nothing is written; a rule for your
 own operation is one `@register(MyOp)` function.
 
+What the forward pass computes outside the graph (from `.data`, `.item()`, or NumPy on
+plain arrays) is stored as a constant: the file repeats the example's value for every
+input. Keep the computation in Tensor operations.
+
 With `dynamic_batch=True`, axis 0 of every input is the named dimension "batch", so the
 file runs on any batch size. The rules follow that axis through the graph; one that would
 tie the file to the example's batch size (a reshape that merges the batch axis with
@@ -458,7 +462,8 @@ def export(outputs, inputs, path, *, opset=17, dynamic_batch=True, input_names=N
     (constants and parameters, stored with their current values). `initializer_names` may
     map some of those Tensors to names (nn.export_onnx passes the parameters' names). The
     file is checked with `onnx.checker`, written to a temporary file in the same folder and
-    then renamed, so an error never leaves a partial file. Returns the `onnx.ModelProto`.
+    then renamed, so an error never leaves a partial file (`path` may also be a binary file
+    object such as `io.BytesIO`). Returns the `onnx.ModelProto`.
 
     Raises TypeError naming every operation without an ONNX rule (see `RULES`, `register`),
     and ValueError for inputs the outputs do not depend on, or a graph that cannot take a
@@ -556,7 +561,11 @@ def export(outputs, inputs, path, *, opset=17, dynamic_batch=True, input_names=N
 
 
 def _write(onnx, model, path):
-    """Save to a temporary file next to `path`, then rename it: never a partial file."""
+    """Save to a temporary file next to `path`, then rename it: never a partial file. A
+    binary file object (`io.BytesIO`, an open file) receives the bytes instead."""
+    if hasattr(path, "write"):
+        path.write(model.SerializeToString())
+        return
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):

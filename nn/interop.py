@@ -382,11 +382,13 @@ def export_onnx(model, example_input, path, *, opset=17, dynamic_batch=True):
     The model runs once on `example_input` in evaluation mode (dropout off), and the
     graph the engine records is translated operation by operation
     (`autograd_lite.onnx.export`); the modules' training modes are restored afterwards.
-    The example input becomes the graph input "input" and the parameters its initializers;
+    The example input (cast to the parameters' dtype) becomes the graph input "input" and
+    the parameters its initializers;
     with `dynamic_batch`, axis 0 of the input and outputs is a named dimension "batch", so
     the file runs on any batch size. Raises ValueError when the model cannot run on the
     example input, and TypeError naming any operation without an ONNX mapping; no file is
-    written then. Needs `pip install "autograd-lite[onnx]"`.
+    written then. Returns the `onnx.ModelProto` that was written. Needs
+    `pip install "autograd-lite[onnx]"`.
 
     >>> from nn import MLP, export_onnx
     >>> export_onnx(MLP([784, 128, 10]), np.zeros((1, 784), np.float32), "mlp.onnx")  # doctest: +SKIP
@@ -424,7 +426,7 @@ def export_onnx(model, example_input, path, *, opset=17, dynamic_batch=True):
             object.__setattr__(m, "training", mode)
     outputs = list(out) if isinstance(out, (tuple, list)) else [out]
     names = ["output"] if len(outputs) == 1 else [f"output{i}" for i in range(len(outputs))]
-    _onnx.export(outputs, [x], path, opset=opset, dynamic_batch=dynamic_batch,
+    return _onnx.export(outputs, [x], path, opset=opset, dynamic_batch=dynamic_batch,
                 input_names=["input"], output_names=names,
                 graph_name=type(model).__name__,
                 initializer_names={p: name for name, p in model.named_parameters()})

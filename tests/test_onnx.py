@@ -379,3 +379,16 @@ def test_every_operation_has_an_onnx_rule_or_a_reason():
                      if c not in al_onnx.RULES and c.__name__ not in NOT_EXPORTED)
     assert not missing, f"autograd_lite/onnx.py: add rules for {missing}"
     assert ops.Where in al_onnx.REFUSED
+
+
+def test_export_to_a_file_object_and_the_returned_model(tmp_path):
+    import io
+
+    buffer = io.BytesIO()
+    model = nn.MLP([3, 4, 2], seed=0)
+    proto = nn.export_onnx(model, np.ones((1, 3), np.float32), buffer)
+    assert buffer.getvalue() == proto.SerializeToString()
+    session = ort.InferenceSession(buffer.getvalue())
+    x = np.random.default_rng(0).random((5, 3), dtype=np.float32)
+    np.testing.assert_allclose(session.run(None, {"input": x})[0], ours(model, x), rtol=1e-5,
+                               atol=1e-6)
