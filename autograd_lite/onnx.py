@@ -38,7 +38,7 @@ import numpy as np
 
 from . import engine, ops
 
-__all__ = ["export", "register", "RULES", "ONNX_HINT", "MIN_OPSET"]
+__all__ = ["MIN_OPSET", "ONNX_HINT", "RULES", "export", "register"]
 
 ONNX_HINT = 'pip install "autograd-lite[onnx]"  (or: pip install onnx onnxruntime)'
 MIN_OPSET = 13  # Softmax on one axis, ReduceSum and Squeeze/Unsqueeze with axes as inputs

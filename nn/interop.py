@@ -28,7 +28,7 @@ from . import functional as F
 from . import module as M
 from .layer import Layer, NeuralNetwork
 
-__all__ = ["to_torch", "from_torch", "export_onnx", "TO_TORCH", "FROM_TORCH", "TORCH_HINT"]
+__all__ = ["FROM_TORCH", "TORCH_HINT", "TO_TORCH", "export_onnx", "from_torch", "to_torch"]
 
 TORCH_HINT = 'pip install "autograd-lite[torch]"  (or: pip install torch)'
 
@@ -391,7 +391,8 @@ def export_onnx(model, example_input, path, *, opset=17, dynamic_batch=True):
     `pip install "autograd-lite[onnx]"`.
 
     >>> from nn import MLP, export_onnx
-    >>> export_onnx(MLP([784, 128, 10]), np.zeros((1, 784), np.float32), "mlp.onnx")  # doctest: +SKIP
+    >>> x = np.zeros((1, 784), np.float32)
+    >>> export_onnx(MLP([784, 128, 10]), x, "mlp.onnx")         # doctest: +SKIP
     """
     from autograd_lite import Tensor, enable_grad
 
