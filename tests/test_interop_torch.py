@@ -9,6 +9,8 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import nn
 from autograd_lite import Tensor
@@ -352,3 +354,19 @@ def test_every_nn_module_has_a_torch_counterpart():
     losses = {nn.MSELoss, nn.BCELoss, nn.BCEWithLogitsLoss, nn.CrossEntropyLoss}  # below
     untested = sorted(m.__name__ for m in interop.TO_TORCH if m not in tested | losses)
     assert not untested, f"add rows to OURS for {untested}"
+
+
+# ***** a differential check on random networks *****
+
+
+@given(sizes=st.lists(st.integers(1, 6), min_size=2, max_size=5),
+       activation=st.sampled_from(["relu", "tanh", "sigmoid", "linear"]),
+       batch=st.integers(1, 4), seed=st.integers(0, 2**16))
+def test_random_networks_agree_with_torch_both_ways(sizes, activation, batch, seed):
+    model = nn.MLP(sizes, activation=activation, seed=seed, dtype=np.float64)
+    x = np.random.default_rng(seed).standard_normal((batch, sizes[0]))
+    converted = nn.to_torch(model)
+    np.testing.assert_allclose(_torch_out(converted, x), _ours_out(model, x), rtol=1e-12,
+                               atol=1e-12)
+    back = nn.from_torch(converted)
+    np.testing.assert_array_equal(_ours_out(back, x), _ours_out(model, x))

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import nn
 from autograd_lite import Tensor, concatenate, maximum, no_grad, ops, stack, where
@@ -393,3 +395,18 @@ def test_export_to_a_file_object_and_the_returned_model(tmp_path):
     x = np.random.default_rng(0).random((5, 3), dtype=np.float32)
     np.testing.assert_allclose(session.run(None, {"input": x})[0], ours(model, x), rtol=1e-5,
                                atol=1e-6)
+
+
+
+@settings(max_examples=15)
+@given(sizes=st.lists(st.integers(1, 6), min_size=2, max_size=4),
+       activation=st.sampled_from(["relu", "tanh", "sigmoid", "softmax", "linear"]),
+       batch=st.integers(1, 5), seed=st.integers(0, 2**16))
+def test_random_networks_agree_with_onnx_runtime(tmp_path_factory, sizes, activation, batch,
+                                                 seed):
+    model = nn.MLP(sizes, activation=activation, output_activation=activation, seed=seed)
+    rng = np.random.default_rng(seed)
+    path = tmp_path_factory.mktemp("random") / "m.onnx"
+    nn.export_onnx(model, rng.standard_normal((2, sizes[0])).astype(np.float32), path)
+    x = rng.standard_normal((batch, sizes[0])).astype(np.float32)
+    np.testing.assert_allclose(run_onnx(path, x)[0], ours(model, x), rtol=1e-5, atol=1e-5)
