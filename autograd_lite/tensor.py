@@ -18,6 +18,9 @@ DEFAULT_DTYPE = np.dtype(np.float32)
 """The dtype of tensors made from Python numbers and lists, or integer and bool arrays."""
 
 
+_GRAD_SLOT = Node.grad  # the slot that stores `.grad`; Tensor.grad wraps it
+
+
 class Tensor(Node):
     """An n-dimensional array that records the operations made on it, to back-propagate.
 
@@ -34,6 +37,24 @@ class Tensor(Node):
     # `_version` counts in-place changes of `data` made through the framework (in-place
     # operators, optimizer steps); backward refuses to use data changed since the forward.
     __slots__ = ("_version",)
+
+    @property
+    def grad(self):
+        """dL/d(self) after `backward()`: an array for leaves (and after `retain_grad()`), else None."""
+        g = _GRAD_SLOT.__get__(self)
+        ctx = self._ctx
+        if g is None and ctx is not None and ctx.released and engine.looks_like_update(ctx):
+            # Most likely `w = w - lr * w.grad` ran outside no_grad(): say so instead of
+            # returning None into the next `lr * w.grad`.
+            raise TypeError(
+                f"grad: this tensor{f' {self.label!r}' if self.label else ''} is not a leaf but the result of "
+                f"'{ctx.name}', so backward() stores no gradient in it (call retain_grad() "
+                "before backward() to keep one). If it is a parameter updated with "
+                "`w = w - lr * w.grad` outside no_grad(), that update made it a result. "
+                f"{engine.UPDATE_ADVICE}")
+        return g
+
+    grad = grad.setter(Node.grad.__set__)
 
     def __init__(self, data, requires_grad=False, dtype=None, label=""):
         if isinstance(data, Tensor):
