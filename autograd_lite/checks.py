@@ -52,6 +52,8 @@ def as_array(x, op, what="data", dtype=None):
     ...
     autograd_lite.checks.InvalidDataError: add: other must be a number or a rectangular ...
     """
+    if x is None:  # np.asarray(None, float) would be nan
+        raise data_error(op, what, x)
     try:
         array = np.asarray(x, dtype=dtype)
     except (TypeError, ValueError) as err:

@@ -19,6 +19,7 @@ import numpy as np
 
 from autograd_lite import Tensor
 from autograd_lite import ops
+from autograd_lite.checks import as_array
 from autograd_lite.engine import Node
 from autograd_lite.ops import TensorFunction
 
@@ -42,8 +43,11 @@ __all__ = [
 REDUCTIONS = ("mean", "sum", "none")
 
 
-def _as_tensor(x):
-    return x if isinstance(x, Tensor) else Tensor(x)
+def _as_tensor(x, op="Tensor", what="input"):
+    if isinstance(x, Tensor):
+        return x
+    as_array(x, op, what)  # refuses ragged lists and strings with a message naming `op`
+    return Tensor(x)
 
 
 class _QuietUnderflow:
@@ -81,7 +85,7 @@ def relu(x):
     >>> relu([-1.0, 2.0]).data
     array([0., 2.], dtype=float32)
     """
-    return _as_tensor(x).relu()
+    return _as_tensor(x, "relu").relu()
 
 
 def tanh(x):
@@ -90,7 +94,7 @@ def tanh(x):
     >>> tanh([0.0]).data
     array([0.], dtype=float32)
     """
-    return _as_tensor(x).tanh()
+    return _as_tensor(x, "tanh").tanh()
 
 
 def sigmoid(x):
@@ -99,7 +103,7 @@ def sigmoid(x):
     >>> sigmoid([0.0, -1e4]).data
     array([0.5, 0. ], dtype=float32)
     """
-    return _Sigmoid.apply(_as_tensor(x))
+    return _Sigmoid.apply(_as_tensor(x, "sigmoid"))
 
 
 def _axis(axis, dim):
@@ -112,7 +116,7 @@ def softmax(x, axis=-1, dim=None):
     >>> softmax([[0.0, 0.0]]).data
     array([[0.5, 0.5]], dtype=float32)
     """
-    return _Softmax.apply(_as_tensor(x), axis=_axis(axis, dim))
+    return _Softmax.apply(_as_tensor(x, "softmax"), axis=_axis(axis, dim))
 
 
 def log_softmax(x, axis=-1, dim=None):
@@ -121,7 +125,7 @@ def log_softmax(x, axis=-1, dim=None):
     >>> log_softmax([[0.0, 1e4]]).data
     array([[-10000.,      0.]], dtype=float32)
     """
-    return _LogSoftmax.apply(_as_tensor(x), axis=_axis(axis, dim))
+    return _LogSoftmax.apply(_as_tensor(x, "log_softmax"), axis=_axis(axis, dim))
 
 
 def identity(x):
@@ -130,7 +134,7 @@ def identity(x):
     >>> identity([1.0]).data
     array([1.], dtype=float32)
     """
-    return _as_tensor(x)
+    return _as_tensor(x, "identity")
 
 
 ACTIVATIONS = {
@@ -205,10 +209,10 @@ def affine(x, weight, bias=None):
     >>> affine(np.ones((2, 3)), Tensor(np.ones((3, 4))), Tensor(np.zeros(4))).shape
     (2, 4)
     """
-    x, weight = _as_tensor(x), _as_tensor(weight)
+    x, weight = _as_tensor(x, "affine"), _as_tensor(weight, "affine", "weight")
     if bias is None:
         return Affine.apply(x, weight)
-    return Affine.apply(x, weight, _as_tensor(bias))
+    return Affine.apply(x, weight, _as_tensor(bias, "affine", "bias"))
 
 
 # ***** losses *****
@@ -241,7 +245,7 @@ def _named(x):
 def _target(target, like, op):
     """The target as an array of `like`'s dtype, checked to have `like`'s shape."""
     t = target.data if isinstance(target, Tensor) else target
-    t = np.asarray(t, dtype=like.dtype)
+    t = as_array(t, op, "target", like.dtype)
     if t.shape != like.shape:
         raise ValueError(f"{op}: input{_named(like)} has shape {like.shape} but target"
                          f"{_named(target)} has shape {t.shape}; they must be equal (reshape "
@@ -298,7 +302,7 @@ def mse_loss(input, target, reduction="mean"):
     >>> mse_loss([1.0, 2.0], [1.0, 4.0]).item()
     2.0
     """
-    x = _as_tensor(input)
+    x = _as_tensor(input, "mse_loss")
     _check_loss_input(x, "mse_loss", reduction)
     return MSE.apply(x, _target_tensor(target, x, "mse_loss"), reduction=reduction)
 
@@ -374,7 +378,7 @@ def binary_cross_entropy(input, target, reduction="mean", from_logits=False):
     0.0
     """
     op = "binary_cross_entropy_with_logits" if from_logits else "binary_cross_entropy"
-    x = _as_tensor(input)
+    x = _as_tensor(input, op)
     _check_loss_input(x, op, reduction)
     t = _target_tensor(target, x, op)
     _check_probabilities(t.data, "targets", op)
@@ -463,12 +467,13 @@ def cross_entropy(input, target, reduction="mean"):
     >>> cross_entropy(np.array([[1e4, -1e4]]), np.array([0])).item()
     0.0
     """
-    x = _as_tensor(input)
+    x = _as_tensor(input, "cross_entropy")
     _check_loss_input(x, "cross_entropy", reduction)
     if x.ndim == 0:
         raise ValueError("cross_entropy: input must have a class axis (shape (N, C) or (C,)), "
                          "got a 0-d tensor")
-    labels = np.asarray(target.data if isinstance(target, Tensor) else target)
+    labels = as_array(target.data if isinstance(target, Tensor) else target, "cross_entropy",
+                      "target")
     classes = x.shape[-1]
     if labels.shape == x.shape and labels.dtype.kind in "fiub":
         # class probabilities (soft labels, or a one-hot of any numeric dtype): a target

@@ -22,6 +22,7 @@ import weakref
 import numpy as np
 
 from autograd_lite import DEFAULT_DTYPE, Tensor
+from autograd_lite.checks import as_array, describe
 
 from . import functional as F
 from .init import get_initializer, make_rng
@@ -193,6 +194,8 @@ class Module:
 
     def train(self, mode=True):
         """Set training mode (on by default) here and in every sub-module; returns self."""
+        if not isinstance(mode, (bool, np.bool_)):
+            raise TypeError(f"train: mode must be True or False, got {mode!r}")
         for m in self.modules():
             object.__setattr__(m, "training", bool(mode))
         return self
@@ -234,6 +237,10 @@ class Module:
         each offending parameter and nothing is changed. With `strict=False`, missing and
         unexpected names are allowed (shapes and dtypes are still checked).
         """
+        where = f"load_state_dict into {type(self).__name__}"
+        if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
+            raise TypeError(f"{where}: state_dict must be a dict from parameter name to array "
+                            f"(as model.state_dict() returns), got {describe(state_dict)}")
         own = dict(self.named_parameters())
         problems, updates = [], []
         if strict:
@@ -248,7 +255,8 @@ class Module:
             if name not in state_dict:
                 continue
             value = state_dict[name]
-            value = np.asarray(value.data if isinstance(value, Tensor) else value)
+            value = as_array(value.data if isinstance(value, Tensor) else value, where,
+                             f"parameter {name!r}")
             if value.shape != p.shape:
                 problems.append(f"parameter {name!r} has shape {p.shape} in the model but "
                                 f"{value.shape} in the state dict")
@@ -259,8 +267,7 @@ class Module:
             else:
                 updates.append((p, value))
         if problems:
-            raise StateDictError(f"load_state_dict into {type(self).__name__}: "
-                                 + "; ".join(problems) + "; the model was left unchanged")
+            raise StateDictError(f"{where}: " + "; ".join(problems) + "; the model was left unchanged")
         for p, value in updates:
             np.copyto(p.data, value)
             p._version += 1
@@ -347,7 +354,7 @@ class Linear(Module):
     def _check_input(self, x):
         """`x` as a Tensor of this layer's dtype (Tensors are kept), its width checked."""
         if not isinstance(x, Tensor):
-            x = Tensor(np.asarray(x, dtype=self.weight.data.dtype))
+            x = Tensor(as_array(x, self._describe(), "input", self.weight.data.dtype))
         if x.ndim == 0 or x.shape[-1] != self.in_features:
             n = self.in_features
             label = f" (input {x.label!r})" if x.label else ""
@@ -529,6 +536,9 @@ class Flatten(Module):
 
     def __init__(self, start_dim=1, end_dim=-1):
         super().__init__()
+        for name, dim in (("start_dim", start_dim), ("end_dim", end_dim)):
+            if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+                raise TypeError(f"Flatten: {name} must be an int (an axis), got {dim!r}")
         self.start_dim, self.end_dim = start_dim, end_dim
 
     def forward(self, x):
@@ -546,8 +556,9 @@ class Dropout(Module):
 
     def __init__(self, p=0.5, *, seed=None, rng=None):
         super().__init__()
-        if not 0 <= p < 1:
-            raise ValueError(f"Dropout: p must be in [0, 1), got {p!r}")
+        if isinstance(p, bool) or not isinstance(p, (int, float, np.number)) or not 0 <= p < 1:
+            raise ValueError(f"Dropout: p must be the probability to zero an element, a "
+                             f"number in [0, 1), got {p!r}")
         self.p = p
         self._rng = make_rng(seed, rng)
 
