@@ -170,6 +170,9 @@ class Node:
         if not self.requires_grad:
             raise RuntimeError("register_hook: cannot register a hook on a node that does not "
                                "require grad")
+        if not callable(hook):
+            raise TypeError(f"register_hook: hook must be a function of the gradient, got "
+                            f"{hook!r}")
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(hook)
