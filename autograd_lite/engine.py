@@ -360,8 +360,9 @@ def _released_error(fn, root):
             f"'{fn.name}' that a previous backward already went through: this is what "
             f"happens when a parameter is updated with `w = w - lr * w.grad` outside "
             f"no_grad(), so every update chains onto the last one. {UPDATE_ADVICE} "
-            "(retain_graph=True would only make each epoch backprop through all the "
-            "previous ones.)")
+            "(retain_graph=True is not the fix for that: each epoch would backprop through "
+            "all the previous ones. It is the fix only when you mean to reuse a result of "
+            "an earlier graph: then pass it to that graph's first backward().)")
     return GraphReleasedError(
         f"{msg}; pass retain_graph=True to the first backward() to backprop through it "
         "twice")
