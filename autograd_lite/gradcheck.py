@@ -53,7 +53,7 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0, raise_exception
         raise ValueError("gradcheck: needs at least one input")
     scalar = all(isinstance(x, (Value, int, float)) and not isinstance(x, bool)
                  for x in inputs) and any(isinstance(x, Value) for x in inputs)
-    arrays = _arrays(f, inputs, "gradcheck")
+    arrays = _checked(f, inputs, "gradcheck", eps=eps, atol=atol, rtol=rtol)
     make = _values if scalar else _tensors
     rng = np.random.default_rng(seed)
 
@@ -119,7 +119,7 @@ def gradgradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0, raise_excep
     scalar = all(isinstance(x, (Value, int, float)) and not isinstance(x, bool)
                  for x in inputs) and any(isinstance(x, Value) for x in inputs)
     make = _values if scalar else _tensors
-    arrays = _arrays(f, inputs, "gradgradcheck")
+    arrays = _checked(f, inputs, "gradgradcheck", eps=eps, atol=atol, rtol=rtol)
     rng = np.random.default_rng(seed)
     with no_grad():
         out = f(*make(arrays))
@@ -170,11 +170,17 @@ def numerical_grad(F, arrays, eps=1e-6):
     return grads
 
 
-def _arrays(f, inputs, op):
-    """Private float64 copies of the inputs' data; refuses a non-function and non-numbers."""
+def _checked(f, inputs, op, **tolerances):
+    """Private float64 copies of the inputs' data, after checking `f` and the tolerances
+    (eps > 0, atol and rtol >= 0)."""
     if not callable(f):
         raise TypeError(f"{op}: the first argument must be the function to check, got "
                         f"{type(f).__name__}")
+    for name, value in tolerances.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or \
+                not (value > 0 if name == "eps" else value >= 0):
+            raise ValueError(f"{op}: {name} must be a number {'>' if name == 'eps' else '>='} "
+                             f"0, got {value!r}")
     return [np.array(as_array(_data(x), op, f"input {i}", np.float64))
             for i, x in enumerate(inputs)]
 

@@ -202,6 +202,9 @@ def accuracy(pred_or_logits, labels, threshold=0.5):
     >>> accuracy(np.array([[0.9], [0.2]]), np.array([[1], [0]]))
     1.0
     """
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.number)):
+        raise TypeError(f"accuracy: threshold must be a number (0.5 for probabilities, 0 for "
+                        f"logits), got {threshold!r}")
     p = _array(pred_or_logits, "accuracy", "predictions")
     t = _array(labels, "accuracy", "labels")
     if p.ndim >= 2 and p.shape[-1] > 1:

@@ -22,7 +22,7 @@ import weakref
 import numpy as np
 
 from autograd_lite import DEFAULT_DTYPE, Tensor
-from autograd_lite.checks import as_array, describe
+from autograd_lite.checks import as_array, as_dtype, describe
 
 from . import functional as F
 from .init import get_initializer, make_rng
@@ -207,7 +207,7 @@ class Module:
     def to(self, dtype):
         """Cast every parameter to `dtype` in place (e.g. np.float64 for gradient checks);
         gradients are cleared. Build optimizers after this. Returns self."""
-        dtype = np.dtype(dtype)
+        dtype = as_dtype(dtype, "to")
         if dtype.kind != "f":
             raise TypeError(f"to: parameters must be floating point, got dtype {dtype}")
         for p in self.parameters():
@@ -313,7 +313,7 @@ def _check_size(value, what, where):
 
 
 def _float_dtype(dtype, where):
-    dtype = np.dtype(dtype)
+    dtype = as_dtype(dtype, where)
     if dtype.kind != "f":
         raise TypeError(f"{where}: dtype must be a floating-point type, got {dtype}")
     return dtype
@@ -416,6 +416,11 @@ class Sequential(Module):
         items = list(self._modules.values())
         if isinstance(index, slice):
             return Sequential(*items[index])
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+            raise TypeError(f"Sequential: index with an int or a slice, got {index!r}")
+        if not -len(items) <= index < len(items):
+            raise IndexError(f"Sequential: index {index} is out of range for {len(items)} "
+                             f"modules")
         return items[index]
 
 
@@ -433,8 +438,9 @@ class MLP(Sequential):
 
     def __init__(self, sizes, activation="relu", output_activation=None, bias=True, *,
                  init="uniform", seed=None, rng=None, dtype=DEFAULT_DTYPE):
-        sizes = list(sizes)
-        if len(sizes) < 2:
+        if not isinstance(sizes, (str, bytes)) and hasattr(sizes, "__iter__"):
+            sizes = list(sizes)
+        if not isinstance(sizes, list) or len(sizes) < 2:
             raise ValueError(f"MLP: sizes must list at least the input and output widths, "
                              f"e.g. [784, 128, 10], got {sizes!r}")
         for s in sizes:

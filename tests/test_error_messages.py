@@ -16,9 +16,11 @@ import pytest
 
 import nn
 import nn.functional as F
+import nn.init as init
 from autograd_lite import (GraphReleasedError, Tensor, Value, concatenate, draw_graph,
                            gradcheck, gradgradcheck, grad, hessian, hvp, jacobian, jvp,
-                           maximum, no_grad, stack, value_and_grad, vjp)
+                           maximum, no_grad, render_graph, retain_grads, stack,
+                           value_and_grad, vjp)
 
 RAGGED = [[1.0, 2.0], [3.0]]
 
@@ -165,6 +167,31 @@ CASES = {
     "gradgradcheck ragged": ("gradgradcheck",
                              lambda tmp: gradgradcheck(lambda x: x * 2, [RAGGED])),
     "draw_graph string": ("draw_graph", lambda tmp: draw_graph("x")),
+    "render_graph None path": ("render_graph", lambda tmp: render_graph(t() * 2, None)),
+    "retain_grads string": ("retain_grads", lambda tmp: retain_grads("x")),
+    "gradcheck eps string": ("gradcheck",
+                             lambda tmp: gradcheck(lambda x: x * 2, [np.ones(2)], eps="x")),
+    "gradgradcheck negative atol": (
+        "gradgradcheck", lambda tmp: gradgradcheck(lambda x: x * 2, [np.ones(2)], atol=-1)),
+    # weight initialisers and module construction
+    "uniform negative shape": ("uniform", lambda tmp: init.uniform((-1, 2))),
+    "uniform string shape": ("uniform", lambda tmp: init.uniform("x")),
+    "xavier_uniform 1-d": ("xavier_uniform", lambda tmp: init.xavier_uniform((3,))),
+    "he_normal empty shape": ("he_normal", lambda tmp: init.he_normal(())),
+    "Linear dtype": ("Linear", lambda tmp: nn.Linear(2, 2, dtype="foo")),
+    "to dtype": ("to", lambda tmp: linear().to("foo")),
+    "MLP None": ("MLP", lambda tmp: nn.MLP(None)),
+    "Sequential index": ("Sequential", lambda tmp: nn.Sequential(nn.ReLU())[5]),
+    "Sequential string index": ("Sequential", lambda tmp: nn.Sequential(nn.ReLU())["x"]),
+    "accuracy threshold": ("accuracy", lambda tmp: nn.accuracy(np.ones(2), np.ones(2),
+                                                               threshold="x")),
+    "accuracy None": ("accuracy", lambda tmp: nn.accuracy(None, None)),
+    "NeuralNetwork.fit ragged": ("batches", lambda tmp: network().fit(RAGGED, [1, 2])),
+    "Layer.backward string": (
+        "Layer.backward",
+        lambda tmp: (lambda layer: (layer.forward(np.ones((1, 2))), layer.backward("x")))(
+            nn.Layer(2, 2))),
+    "Layer bias string": ("Layer", lambda tmp: nn.Layer(2, 2, bias="x")),
 }
 
 
