@@ -621,6 +621,8 @@ def _tensor(x, like, op="Tensor"):
         return x
     if x.__class__ is not float and x.__class__ is not int and not isinstance(x, Node):
         # lists, arrays, strings, None: converted here, so that an error names `op`
+        if x is not None:
+            _check_data(x)
         dtype = (like.data.dtype if isinstance(x, (list, tuple)) and like.data.dtype.kind == "f"
                  else None)  # a list of numbers: like a number
         x = checks.as_array(x, op, "the other operand", dtype)
