@@ -41,14 +41,17 @@ class Tensor(Node):
 
     @property
     def grad(self):
-        """dL/d(self) after `backward()`: an array for leaves (and after `retain_grad()`), else None."""
+        """dL/d(self) after `backward()`: an array for leaves (and after `retain_grad()`),
+        else None. Reading it on a result that backward() went through, made by `w - c`,
+        raises a TypeError that explains the update-outside-no_grad() slip."""
         g = _GRAD_SLOT.__get__(self)
         ctx = self._ctx
         if g is None and ctx is not None and ctx.released and engine.looks_like_update(ctx):
             # Most likely `w = w - lr * w.grad` ran outside no_grad(): say so instead of
             # returning None into the next `lr * w.grad`.
+            label = f" {self.label!r}" if self.label else ""
             raise TypeError(
-                f"grad: this tensor{f' {self.label!r}' if self.label else ''} is not a leaf but the result of "
+                f"grad: this tensor{label} is not a leaf but the result of "
                 f"'{ctx.name}', so backward() stores no gradient in it (call retain_grad() "
                 "before backward() to keep one). If it is a parameter updated with "
                 "`w = w - lr * w.grad` outside no_grad(), that update made it a result. "

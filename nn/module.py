@@ -267,7 +267,8 @@ class Module:
             else:
                 updates.append((p, value))
         if problems:
-            raise StateDictError(f"{where}: " + "; ".join(problems) + "; the model was left unchanged")
+            raise StateDictError(f"{where}: " + "; ".join(problems)
+                                 + "; the model was left unchanged")
         for p, value in updates:
             np.copyto(p.data, value)
             p._version += 1
