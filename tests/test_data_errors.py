@@ -241,6 +241,8 @@ def test_a_broken_torchvision_is_an_import_error_with_the_fix(tmp_path, monkeypa
 
 
 def test_a_torchvision_dataset_in_dataloader_and_batches(tmp_path, torchvision):
+    pytest.importorskip("PIL", reason="the dataset's images are PIL images (matplotlib's "
+                                      "dependency Pillow)")
     write(tmp_path)
     prepare_torchvision(tmp_path)
     dataset = torchvision.datasets.MNIST(str(tmp_path), train=True)
