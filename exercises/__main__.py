@@ -1,5 +1,8 @@
 """Command line: `python -m exercises N [options]` runs exercise N (1-5); `all` runs them all.
 
+Practise mode (write the exercises yourself): `python -m exercises start|check|hint|solution
+N ...`, see `exercises/practice/` and `python -m exercises start --help`.
+
 Try `python -m exercises --help` and `python -m exercises 5 --help`. Every exercise takes
 --seed, --epochs, --lr, --graph PATH, --plot PATH, --quiet and --report PATH; exercise 5
 adds --data-dir, --dataset, --batch-size, --hidden, --download/--no-download and
@@ -264,6 +267,11 @@ def how_to_get_data():
 
 
 def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("start", "check", "hint", "solution"):  # practise mode
+        from .practice.cli import main as practice_main
+
+        return practice_main(argv)
     args = build_parser().parse_args(argv)
     try:
         _check_extras(args)
