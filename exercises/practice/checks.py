@@ -108,9 +108,12 @@ class Checker:
 
     def _line(self, err):
         frames = [f for f in traceback.extract_tb(err.__traceback__)
-                  if self.filename is None or f.filename == self.filename]
+                  if self.filename is None or f.filename.split("::")[0] == self.filename]
         if not frames:
             return ""
+        cell = frames[-1].filename.partition("::")[2]
+        if cell:
+            return _(" ({cell}, line {line})").format(cell=cell, line=frames[-1].lineno)
         return _(" (line {line})").format(line=frames[-1].lineno)
 
     # ----- checking what came back -----
@@ -180,24 +183,25 @@ def compare_gradients(label, where, params, yours, right, witness, variants, exp
     with grads {name: array} computed by the engine for each known mistake; `explain(name)`
     returns the chain-rule product of the layer of `name`, shown when no variant fits.
     """
-    for name in params:
+    for at, name in enumerate(params):
         mine, good = np.asarray(yours[name], dtype=np.float64), np.asarray(right[name])
         if close(mine, good):
             continue
         bad = np.argwhere(~np.isclose(mine, good, rtol=RTOL, atol=ATOL))
         index = tuple(int(i) for i in bad[0]) if mine.ndim else ()
         shown = name + ("[" + ", ".join(map(str, index)) + "]" if index else "")
-        message = _("{label}: the gradient {param} is wrong at {where}. Yours is {yours}, the "
+        message = _("{label}: the gradient {param} is wrong ({where}). Yours is {yours}, the "
                     "right value is {right} (the engine's reverse mode; central finite "
                     "differences give {witness}).").format(
             label=label, param=shown, where=where, yours=fmt(mine[index]),
             right=fmt(good[index]), witness=fmt(np.asarray(witness[name])[index]))
+        if mine.ndim == 2 and mine.shape == good.T.shape:
+            variants = [*variants, ("weight_transposed", {name: good.T})]
         for code, grads in variants:
-            if name in grads and not close(grads[name], good) and close(mine, grads[name]):
+            # the variant must explain this gradient and agree with the ones checked before
+            if name in grads and not close(grads[name], good) and all(
+                    close(yours[p], grads[p]) for p in params[:at + 1] if p in grads):
                 return Stop(message + "\n" + diagnosis(code, name), code)
-        if not close(mine.T, good) and mine.ndim == 2 and close(mine, good.T):
-            return Stop(message + "\n" + diagnosis("weight_transposed", name),
-                        "weight_transposed")
         more = explain(name) if explain else ""
         return Stop(message + ("\n" + more if more else ""), "wrong_gradient")
     return None
@@ -217,8 +221,9 @@ def diagnosis(code, param):
             "Diagnosis: the factor 2 is counted twice. Your {param} is twice the right value: "
             "the derivative of (out - y)**2 is 2 * (out - y), with the 2 only once."),
         "input_missing": _(
-            "Diagnosis: the input is missing. Your {param} is dL/dout, but out = w * x, so "
-            "dL/dw = dL/dout * dout/dw = 2 * (out - y) * x."),
+            "Diagnosis: the input factor is missing. Your {param} is dL/dz, the gradient at "
+            "the neuron, without its input: a weight multiplies its input x, so dL/dw = "
+            "dL/dz * x."),
         "activation_derivative_missing_hidden": _(
             "Diagnosis: the derivative of the hidden layer's activation is missing. Your "
             "{param} is what the chain rule gives without multiplying by the activation's "
@@ -432,6 +437,8 @@ def check_hidden(c):
                 grads = ref.network_gradients(layers, x, y, mistake=mistake,
                                               mistake_layer=layer)[0]
                 variants.append((code, _as_dict(n, grads)))
+        if n == 2:
+            variants.append(("input_missing", {"w1": right["b1"]}))
         where = _("x = {x}, y = {y}, {params}").format(x=fmt(x), y=fmt(y),
                                                          params=_params_text(params))
         stop = compare_gradients("backward", where, BACKPROP_ORDER, mine, right, witness,
@@ -676,7 +683,6 @@ def _check_layer_backward(c, Layer, act, rng):
                     ("derivative_at_output", ref.layer_gradients(W, b, x, g, act, "at_output")),
                     ("last_sample_only", {"d_weights": last["d_weights"],
                                           "d_bias": last["d_bias"]})]
-        dz = right["d_bias"]
         rows = _dz_rows(W, b, x, g, act)
         variants += [("bias_not_summed", {"d_bias": rows[-1]}),
                      ("bias_not_summed", {"d_bias": rows[0]}),
@@ -685,7 +691,7 @@ def _check_layer_backward(c, Layer, act, rng):
                   "and chain_rule_derivatives").format(n_in=n_in, n_out=n_out, act=act)
         stop = compare_gradients("Layer.backward", where, ("d_weights", "d_bias", "dx"), mine,
                                  right, witness, variants,
-                                 lambda name: _explain_layer(act, name, dz))
+                                 lambda name: _explain_layer(act, W, b, x, g, mine))
         if stop:
             raise stop
 
@@ -699,13 +705,21 @@ def _dz_rows(W, b, x, g, act):
     return g * slope
 
 
-def _explain_layer(act, name, d_bias):
-    slope = {"sigmoid": "a * (1 - a)", "tanh": "1 - a**2", "relu": "(z > 0)",
-             "linear": "1"}[act]
-    return _("The layer's chain rule, with a = {act}(z) and z = x @ weights + bias:\n  "
-             "dz = chain_rule_derivatives * {slope}   (one row per sample)\n  d_weights = "
-             "x.T @ dz   d_bias = dz.sum(axis=0) = {d_bias}   dL/dx = dz @ weights.T").format(
-        act=act, slope=slope, d_bias=fmt(d_bias))
+def _explain_layer(act, W, b, x, g, mine):
+    """The layer's chain rule with the first sample's numbers."""
+    z = x[0] @ W + b
+    a = ref.ACTIVATIONS[act](z)
+    slope = _dz_rows(W, b, x[:1], np.ones((1, len(b))), act)[0]
+    rule = {"sigmoid": "a * (1 - a)", "tanh": "1 - a**2", "relu": "(z > 0)",
+            "linear": "1"}[act]
+    return _("The layer's chain rule, with a = {act}(z) and z = x @ weights + bias, for the "
+             "first sample of the batch:\n  z = {z}, a = {a}\n  s'(z) = {rule} = {slope}\n  "
+             "dz = chain_rule_derivatives * s'(z) = {g} * {slope} = {dz}\n  d_weights = "
+             "x.T @ dz and d_bias = dz.sum(axis=0), summed over the samples; dL/dx = dz @ "
+             "weights.T\nOver the whole batch the right d_bias is {right}; yours is {yours}."
+             ).format(act=act, z=fmt(z), a=fmt(a), rule=rule, slope=fmt(slope), g=fmt(g[0]),
+                      dz=fmt(g[0] * slope), right=fmt(_dz_rows(W, b, x, g, act).sum(axis=0)),
+                      yours=fmt(mine["d_bias"]))
 
 
 def _check_network_backward(c, NeuralNetwork, rng):
@@ -737,7 +751,7 @@ def _check_network_backward(c, NeuralNetwork, rng):
                                                           late[1]])))]
     where = _("a 2-2-1 sigmoid network, lr = {lr}, a batch of 4 samples, random weights, "
               "loss_derivative = 2 * (out - y)").format(lr=lr)
-    witness = right  # each layer was checked against finite differences above
+    witness = _network_witness(start, x, y, names)
     stop = compare_gradients("NeuralNetwork.backward", where, names, mine, right, witness,
                              variants)
     if stop:
@@ -759,6 +773,21 @@ def _check_network_backward(c, NeuralNetwork, rng):
         raise Stop(_("after NeuralNetwork.backward the weights of layer {i} are {yours}; with "
                      "lr = {lr} they must be weights - lr * d_weights = {right}.").format(
             i=i, yours=fmt(got), lr=lr, right=fmt(new_w)), "wrong_update")
+
+
+def _network_witness(layers, x, y, names):
+    """Central finite differences of the network's loss in every weight and bias."""
+    work = [(np.array(W, dtype=np.float64), np.array(b, dtype=np.float64), act)
+            for W, b, act in layers]
+
+    def loss():
+        h = x
+        for W, b, act in work:
+            h = ref.ACTIVATIONS[act](h @ W + b)
+        return float(((h - y) ** 2).sum())
+
+    grads = [ref.numeric(loss, array) for W, b, _act in work for array in (W, b)]
+    return dict(zip(names, [grads[2], grads[3], grads[0], grads[1]]))
 
 
 def check_ex4(c):

@@ -101,7 +101,7 @@ def load(path, namespace):
         chunks = [(text, None)]
     for code, cell in chunks:
         try:
-            compiled = compile(code, str(path), "exec")
+            compiled = compile(code, f"{path}::{cell}" if cell else str(path), "exec")
         except SyntaxError as err:
             where = _(" in {cell}").format(cell=cell) if cell else ""
             return _("Python cannot read your code{where}: {error} on line {line}: {text}")\
@@ -116,7 +116,7 @@ def load(path, namespace):
                      "that call."), "sys_exit"
         except Exception as err:  # noqa: BLE001 - the learner's code failed while loading
             frames = [f for f in traceback.extract_tb(err.__traceback__)
-                      if f.filename == str(path)]
+                      if f.filename.split("::")[0] == str(path)]
             line = frames[-1].lineno if frames else "?"
             if cell and not isinstance(err, ImportError):
                 continue  # a notebook cell that uses the functions: the checks will tell

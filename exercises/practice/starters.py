@@ -15,6 +15,7 @@ True
 
 import json
 import re
+import textwrap
 from pathlib import Path
 
 from .i18n import _, get_language
@@ -89,7 +90,8 @@ def _texts():
 
 def _statement(n):
     """The markdown cells before the code: the exercise as the course states it."""
-    try_first = _("**Bote a mão na massa:** write each function yourself, in plain NumPy, "
+    try_first = _("**Your turn** (*bote a mão na massa*): write each function yourself, in "
+                  "plain NumPy, "
                   "with no autograd. When you think a part is ready, check it:\n\n"
                   "    python -m exercises check {n} {file}\n\n"
                   "The check runs your code and tells you what is right, what is wrong and "
@@ -290,7 +292,8 @@ def _expand(source, fill):
 
 def _todo_lines(name):
     text = _("TODO: ") + _todos()[ALIASES.get(name, name)]
-    return f"# {text}\nraise NotImplementedError({text!r})"
+    comment = "\n".join("# " + line for line in textwrap.wrap(text, 76))
+    return f"{comment}\nraise NotImplementedError({text!r})"
 
 
 def _cells(n, fill):
@@ -311,12 +314,26 @@ def solution_cells(n):
     return _cells(n, lambda name: SOLUTIONS[name])
 
 
+def _wrap(text, width=86):
+    """Markdown lines wrapped for comments; code (indented 4) is kept as it is."""
+    lines = []
+    for line in text.splitlines():
+        item = re.match(r"( *)(- )?", line)
+        indent = item[1] + ("  " if item[2] else "")
+        if (line.startswith("    ") and not item[2]) or len(line) <= width:
+            lines.append(line)
+        else:
+            lines += textwrap.wrap(line, width, subsequent_indent=indent,
+                                   break_long_words=False, break_on_hyphens=False)
+    return lines
+
+
 def render_py(cells):
     """The cells as a Python script: markdown as comments, training under `__main__`."""
     parts = []
     for kind, text in cells:
         if kind == "markdown":
-            parts.append("\n".join(("# " + line).rstrip() for line in text.splitlines()))
+            parts.append("\n".join(("# " + line).rstrip() for line in _wrap(text)))
         elif kind == "code":
             parts.append(text.rstrip())
         else:
