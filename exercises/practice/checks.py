@@ -767,9 +767,9 @@ def _check_network_backward(c, NeuralNetwork, rng):
                          "weights - lr * d_weights, bias = bias - lr * d_bias.").format(i=i),
                        "no_update")
         if close(got, W + lr * grads[2 * i]):
-            raise Stop(_("NeuralNetwork.backward moved the weights of layer {i} uphill: "
-                         "weights + lr * d_weights. Gradient descent subtracts: weights = "
-                         "weights - lr * d_weights.").format(i=i), "sign_flipped")
+            raise Stop(_("The sign is flipped: NeuralNetwork.backward moved the weights of "
+                         "layer {i} uphill, weights + lr * d_weights. Gradient descent "
+                         "subtracts: weights = weights - lr * d_weights.").format(i=i), "sign_flipped")
         raise Stop(_("after NeuralNetwork.backward the weights of layer {i} are {yours}; with "
                      "lr = {lr} they must be weights - lr * d_weights = {right}.").format(
             i=i, yours=fmt(got), lr=lr, right=fmt(new_w)), "wrong_update")
