@@ -439,7 +439,7 @@ def check_hidden(c):
                 variants.append((code, _as_dict(n, grads)))
         if n == 2:
             variants.append(("input_missing", {"w1": right["b1"]}))
-        where = _("x = {x}, y = {y}, {params}").format(x=fmt(x), y=fmt(y),
+        where = "x = {x}, y = {y}, {params}".format(x=fmt(x), y=fmt(y),
                                                          params=_params_text(params))
         stop = compare_gradients("backward", where, BACKPROP_ORDER, mine, right, witness,
                                  variants, lambda name: _explain_hidden(n, params, x, y, name,
@@ -486,10 +486,10 @@ def _explain_hidden(n, params, x, y, name, mine):
     d_out = 2 * (out - y)
     act = out * (1 - out) if n == 3 else 1.0
     d_zo = d_out * act
-    output_part = (_("dL/dz_out = dL/dout * out * (1 - out) = 2 * ({out} - {y}) * {out} * "
-                     "(1 - {out}) = {dzo}").format(out=fmt(out), y=fmt(y), dzo=fmt(d_zo))
+    output_part = ("dL/dz_out = dL/dout * out * (1 - out) = 2 * ({out} - {y}) * {out} * "
+                   "(1 - {out}) = {dzo}".format(out=fmt(out), y=fmt(y), dzo=fmt(d_zo))
                    if n == 3 else
-                   _("dL/dout = 2 * (out - y) = 2 * ({out} - {y}) = {dzo}").format(
+                   "dL/dout = 2 * (out - y) = 2 * ({out} - {y}) = {dzo}".format(
                        out=fmt(out), y=fmt(y), dzo=fmt(d_zo)))
     if name in ("w2", "b2"):
         return _("The first layer with a wrong gradient is the output layer. Its chain rule, "

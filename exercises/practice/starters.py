@@ -355,7 +355,8 @@ def render_notebook(cells, n):
         nb.cells.append(v4.new_markdown_cell(text) if kind == "markdown"
                         else v4.new_code_cell(text.rstrip()))
     nb.cells.append(v4.new_markdown_cell(_("Check your work right here in the notebook:")))
-    nb.cells.append(v4.new_code_cell(f"from exercises import check\n\ncheck({n})"))
+    nb.cells.append(v4.new_code_cell(
+        f"from exercises import check\n\ncheck({n}, lang={get_language()!r})"))
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
