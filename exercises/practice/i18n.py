@@ -3,12 +3,14 @@
 English (`en`) and Brazilian Portuguese (`pt_BR`). The language comes from `--lang`, else
 from the locale variables in gettext's order (LANGUAGE, LC_ALL, LC_MESSAGES, LANG):
 `LANG=pt_BR.UTF-8` gives Portuguese, anything else English. Messages are marked `_("...")`
-in the source; `pybabel extract` collects them (see `locale/README.md`).
+in the source; `python -m exercises.practice.catalogs update` collects them with Babel.
 
->>> set_language("pt"); _("training")
+>>> set_language("pt")
+'pt'
+>>> _("training")
 'treino'
->>> set_language("en"); _("training")
-'training'
+>>> set_language("en")
+'en'
 """
 
 import gettext
