@@ -39,7 +39,8 @@ def fmt(value):
     """A number or array for a message: 6 significant digits."""
     if isinstance(value, (list, tuple, np.ndarray)):
         array = np.asarray(value, dtype=np.float64)
-        return np.array2string(array, precision=6, separator=", ", suppress_small=True)
+        text = np.array2string(array, precision=6, separator=", ", suppress_small=True)
+        return " ".join(text.split())  # one line, also for matrices
     try:
         return f"{float(value):.6g}"
     except (TypeError, ValueError):

@@ -89,7 +89,8 @@ def main(argv=None):
     except ValueError:
         set_language(None)  # argparse reports the bad --lang below
     args = build_parser().parse_args(argv)
-    set_language(language_from(args.lang))
+    if args.command != "check":  # check also looks at the language of the file it checks
+        set_language(language_from(args.lang))
     return {"start": _start, "check": _check, "hint": _hint, "solution": _solution}[
         args.command](args)
 

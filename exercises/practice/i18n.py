@@ -2,7 +2,8 @@
 
 English (`en`) and Brazilian Portuguese (`pt_BR`). The language comes from `--lang`, else
 from the locale variables in gettext's order (LANGUAGE, LC_ALL, LC_MESSAGES, LANG):
-`LANG=pt_BR.UTF-8` gives Portuguese, anything else English. Messages are marked `_("...")`
+`LANG=pt_BR.UTF-8` gives Portuguese, another language English. Where the locale names no
+language (unset, C, POSIX), `check` speaks the language of the starter it checks. Messages are marked `_("...")`
 in the source; `python -m exercises.practice.catalogs update` collects them with Babel.
 
 >>> set_language("pt")
@@ -17,7 +18,8 @@ import gettext
 import os
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "_", "get_language", "language_from", "set_language"]
+__all__ = ["LANGUAGES", "_", "get_language", "language_from", "locale_language",
+           "set_language"]
 
 DOMAIN = "practice"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -27,8 +29,9 @@ LANGUAGES = {"pt": "pt_BR", "en": "en"}
 _state = {"lang": None, "translation": None}
 
 
-def language_from(lang=None, environ=None):
-    """'pt' or 'en': `lang` when given (pt, pt_BR, pt-BR, en, en_US...), else the locale.
+def language_from(lang=None, environ=None, default="en"):
+    """'pt' or 'en': `lang` when given (pt, pt_BR, pt-BR, en, en_US...), else the locale,
+    else `default` (the locale is unset or C).
 
     >>> language_from("pt-BR"), language_from(environ={"LANG": "pt_BR.UTF-8"})
     ('pt', 'pt')
@@ -40,13 +43,24 @@ def language_from(lang=None, environ=None):
         if code.split("_")[0] not in LANGUAGES:
             raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {lang!r}")
         return code.split("_")[0]
+    return locale_language(environ) or default
+
+
+def locale_language(environ=None):
+    """'pt' or 'en' from the locale variables, None when they name no language (unset, C).
+
+    >>> locale_language({"LC_ALL": "C.UTF-8"}) is None
+    True
+    """
     environ = os.environ if environ is None else environ
     for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = environ.get(name)
         if value:
             first = value.split(":")[0].split(".")[0].lower()
+            if first in ("c", "posix"):
+                return None
             return "pt" if first.startswith("pt") else "en"
-    return "en"
+    return None
 
 
 def set_language(lang=None):

@@ -22,7 +22,7 @@ import traceback
 from pathlib import Path
 
 from .checks import run_checks
-from .i18n import _, get_language, set_language
+from .i18n import _, locale_language, set_language
 from .starters import notebook_code
 from .verdict import ERROR, Verdict
 
@@ -45,10 +45,21 @@ def _timeout(seconds):
              "count much too large)?").format(seconds=seconds)
 
 
+def file_language(path):
+    """'pt' for a Portuguese starter (exercicio_N, "Exercício" in it), else 'en'."""
+    if path.name.startswith("exercicio"):
+        return "pt"
+    try:
+        head = path.read_text(encoding="utf-8")[:4000]
+    except (OSError, UnicodeDecodeError):
+        return "en"
+    return "pt" if "Exercício " in head else "en"
+
+
 def check_file(n, path, lang=None, time_limit=None, data_dir=None):
     """Check the learner's file `path` (.py or .ipynb) for exercise `n`; returns a Verdict."""
-    lang = set_language(lang) if lang else get_language()
     path = Path(path)
+    lang = set_language(lang or locale_language() or file_language(path))
     limit = TIME_LIMITS[n] if time_limit is None else float(time_limit)
     if not path.is_file():
         return _error(n, str(path), _("There is no file {path}. Create it with: python -m "

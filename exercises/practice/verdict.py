@@ -7,6 +7,7 @@
 
 import html
 import json
+import textwrap
 
 from .i18n import _, get_language
 
@@ -21,6 +22,13 @@ def step_title(name):
     return {"interface": _("interface"), "forward": _("forward"),
             "gradients": _("gradients"), "training": _("training"),
             "run": _("running your code")}.get(name, name)
+
+
+def _wrap(line, indent, width=100):
+    if len(line) <= width:
+        return [line]
+    return textwrap.wrap(line, width, subsequent_indent=indent, break_long_words=False,
+                         break_on_hyphens=False)
 
 
 class Verdict:
@@ -62,8 +70,9 @@ class Verdict:
         lines = [self.headline()]
         for name, status, message in self.steps:
             first, *rest = message.splitlines() or [""]
-            lines.append(f"  {MARKS[status]} {step_title(name)}: {first}")
-            lines += [f"      {line}" for line in rest]
+            lines += _wrap(f"  {MARKS[status]} {step_title(name)}: {first}", "      ")
+            for line in rest:
+                lines += _wrap(f"      {line}", "      " + " " * (len(line) - len(line.lstrip())))
         if self.status == FAILED:
             lines.append(_("Fix it and run the check again. Stuck? Try: python -m exercises "
                            "hint {n}").format(n=self.exercise))
