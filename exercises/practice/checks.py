@@ -315,8 +315,12 @@ def check_ex1(c):
                          "differences at 4 random points.")
 
     c.step = "training"
-    w, losses = c.pair(c.call("train(w, x, y, lr, epochs)", train, 0.8, 1.5, 0.5, 0.1, 20),
-                       "train(w, x, y, lr, epochs)", 20)
+    label = "train(w, x, y, lr, epochs)"
+    w1, _losses = c.pair(c.call(label, train, 0.8, 1.5, 0.5, 0.1, 1), label, 1)
+    step = 0.1 * 2 * (0.8 * 1.5 - 0.5) * 1.5
+    _check_step(c.number(w1, _("the w returned by train")), {"right": [0.8 - step],
+                "sign_flipped": [0.8 + step], "no_update": [0.8]}, lambda v: [v])
+    w, losses = c.pair(c.call(label, train, 0.8, 1.5, 0.5, 0.1, 20), label, 20)
     _loss_falls(losses, "train")
     if not losses[-1] < 1e-3:
         raise Stop(_("after 20 epochs from w = 0.8 (x = 1.5, y = 0.5, lr = 0.1) the loss is "
@@ -451,7 +455,71 @@ def check_hidden(c):
                          "and with finite differences at 4 random sets of weights.")
 
     c.step = "training"
+    _check_first_epoch(c, n, train)
     yield from _train_hidden(c, n, train)
+
+
+def _check_step(got, candidates, flat):
+    """After one epoch of the learner's train: a known wrong update is diagnosed.
+
+    `candidates` maps "right" (and other accepted updates: "right...") and the mistakes'
+    codes to the parameters they give, as flat lists; anything else is left to the goal
+    check (a learner may shuffle the rows, for instance).
+    """
+    mine = np.asarray(flat(got), dtype=np.float64)
+    if any(close(mine, value) for code, value in candidates.items() if code.startswith("right")):
+        return
+    for code, value in candidates.items():
+        if not code.startswith("right") and close(mine, value):
+            raise Stop(_("After one epoch, train left the parameters at {yours}; one step of "
+                         "gradient descent gives {right}.").format(
+                yours=fmt(mine), right=fmt(candidates["right"])) + "\n"
+                + _update_diagnosis(code), code)
+
+
+def _update_diagnosis(code):
+    if code == "no_update":
+        return _("Diagnosis: train does not update the parameters. After computing the "
+                 "gradients, take the step: every parameter = parameter - lr * its gradient, "
+                 "and keep the new values for the next step.")
+    if code == "sign_flipped":
+        return _("Diagnosis: the sign is flipped in the update: the parameters moved "
+                 "uphill, parameter + lr * gradient. Gradient descent subtracts: parameter = "
+                 "parameter - lr * gradient.")
+    return diagnosis(code, "train")
+
+
+def _check_first_epoch(c, n, train):
+    """One epoch on two samples, from known weights: which update did train make?"""
+    rng = np.random.default_rng(30)
+    params = _random_params(n, rng)
+    samples = [_sample(n, rng) for _ in range(2)]
+    X, Y = [s[0] for s in samples], [s[1] for s in samples]
+    lr = 0.5
+
+    def grads(p, x, y):
+        return _as_dict(n, ref.network_gradients(_layers(n, p), x, y)[0])
+
+    def step(p, g, sign=-1.0):
+        return {k: np.asarray(p[k], dtype=np.float64) + sign * lr * g[k] for k in SHAPES[n]}
+
+    def flat(p):
+        return np.concatenate([np.ravel(np.asarray(p[k], dtype=np.float64)) for k in SHAPES[n]])
+
+    sgd, uphill = dict(params), dict(params)
+    for x, y in zip(X, Y):
+        sgd = step(sgd, grads(sgd, x, y))
+        uphill = step(uphill, grads(uphill, x, y), 1.0)
+    both = [grads(params, x, y) for x, y in zip(X, Y)]
+    total = {k: both[0][k] + both[1][k] for k in SHAPES[n]}
+    label = "train(params, X, Y, lr, epochs)"
+    trained, _losses = c.pair(c.call(label, train, _copy(params), X, Y, lr, 1), label, 1)
+    trained = _grad_dict(c, n, trained) if isinstance(trained, dict) else trained
+    _check_step(trained, {
+        "right": flat(sgd), "right_batch": flat(step(params, total)),
+        "right_mean": flat(step(params, {k: v / 2 for k, v in total.items()})),
+        "sign_flipped": flat(uphill), "no_update": flat(params),
+        "last_sample_only": flat(step(params, both[1]))}, flat)
 
 
 def _copy(params):
