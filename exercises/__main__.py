@@ -93,7 +93,9 @@ def build_parser():
         prog="python -m exercises",
         description="The five course exercises, solved with autograd-lite.",
         epilog="Examples: python -m exercises 1 | python -m exercises 3 --seeds 100 | "
-               "python -m exercises 5 --data-dir DIR | python -m exercises all --quiet")
+               "python -m exercises 5 --data-dir DIR | python -m exercises all --quiet. "
+               "Practise mode, to write them yourself: python -m exercises "
+               "start|check|hint|solution N (try: python -m exercises start --help)")
     sub = parser.add_subparsers(dest="exercise", metavar="{1,2,3,4,5,all}", required=True)
 
     p1 = sub.add_parser("1", help=DESCRIPTIONS["1"], description=load(1).__doc__,

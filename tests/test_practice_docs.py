@@ -1,6 +1,7 @@
 """The Practise pages show real output: every ```console block of docs/practice.md and
 docs/practice.pt-BR.md is the output of its command, rerun here in the same order
 (start -> check -> hint -> solution), in a fresh folder, in the page's language.
+`python tests/test_practice_docs.py` rewrites the blocks after a message changes.
 
 A learner's mistake in the middle of the story is made the way the page says: the
 hidden layer's `* h * (1 - h)` left out of a correct backward.
@@ -72,10 +73,13 @@ def test_the_practise_page_shows_the_real_output(lang, tmp_path):
         assert got == shown, f"{PAGES[lang].name}: `{command}` printed:\n{got}"
 
 
-if __name__ == "__main__":  # print the outputs to paste into a page: python ... en|pt
+if __name__ == "__main__":  # rewrite the pages' console blocks with fresh output
     import tempfile
 
-    lang = sys.argv[1]
-    with tempfile.TemporaryDirectory() as tmp:
-        for command, _shown, got in story(console_blocks(PAGES[lang]), Path(tmp), lang):
-            print(f"```console\n$ {command}\n{got}\n```\n")
+    for lang, page in PAGES.items():
+        with tempfile.TemporaryDirectory() as tmp:
+            outputs = iter([got for _c, _s, got in story(console_blocks(page), Path(tmp),
+                                                         lang)])
+        text = BLOCK.sub(lambda m: f"```console\n{m['body'].splitlines()[0]}\n"
+                                   f"{next(outputs)}\n```", page.read_text(encoding="utf-8"))
+        page.write_text(text, encoding="utf-8")

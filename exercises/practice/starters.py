@@ -318,6 +318,10 @@ def _wrap(text, width=86):
     """Markdown lines wrapped for comments; code (indented 4) is kept as it is."""
     lines = []
     for line in text.splitlines():
+        if line.startswith("# "):  # a heading: underlined, as in a plain-text document
+            lines += [line[2:], "=" * len(line[2:])]
+            continue
+        line = re.sub(r"`[^`]*`", lambda m: m[0].replace(" ", "\0"), line)  # keep `a b`
         item = re.match(r"( *)(- )?", line)
         indent = item[1] + ("  " if item[2] else "")
         if (line.startswith("    ") and not item[2]) or len(line) <= width:
@@ -325,7 +329,7 @@ def _wrap(text, width=86):
         else:
             lines += textwrap.wrap(line, width, subsequent_indent=indent,
                                    break_long_words=False, break_on_hyphens=False)
-    return lines
+    return [line.replace("\0", " ") for line in lines]
 
 
 def render_py(cells):
