@@ -120,7 +120,8 @@ class Checker:
     # ----- checking what came back -----
 
     def number(self, value, label):
-        if isinstance(value, (bool, str)) or shape_of(value) not in ((), (1,)):
+        shape = shape_of(value)
+        if isinstance(value, (bool, str)) or shape is None or math.prod(shape) != 1:
             raise Stop(_("{label} must return one number; yours returned {value!r}.").format(
                 label=label, value=_short(value)), "shape")
         return float(np.asarray(value, dtype=np.float64).reshape(()))
@@ -535,6 +536,9 @@ def _grad_dict(c, n, grads):
     if missing:
         raise Stop(_("the dict returned by backward has no key {key!r} (it needs {keys}).")
                    .format(key=missing[0], keys=", ".join(SHAPES[n])), "missing_name")
+    grads = dict(grads)
+    if np.size(grads["b2"]) == 1 and shape_of(grads["b2"]) is not None:
+        grads["b2"] = np.reshape(grads["b2"], ())  # a float, or an array of one number
     return {k: c.array(grads[k], shape, f"backward(...)[{k!r}]")
             for k, shape in SHAPES[n].items()}
 
