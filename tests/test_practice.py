@@ -484,6 +484,23 @@ def test_sys_exit_import_errors_and_missing_files(tmp_path):
     assert check_file(1, path, "en").code == "crash"
 
 
+def test_the_in_process_check_names_the_line_in_the_learners_cell():
+    namespace = {}
+    exec(compile(EX1.replace("error = forward(w, x) - y", "error = [1][3]"), "<cell 2>",
+                 "exec"), namespace)
+    verdict = check(1, "en", namespace=namespace, display=False)
+    assert verdict.code == "crash" and "IndexError" in verdict.message
+    assert "(line 7)" in verdict.message
+
+
+def test_a_notebook_starter_without_nbformat_says_how_to_install_it(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "nbformat", None)   # as if it were not installed
+    set_language("en")
+    with pytest.raises(ImportError, match=r'pip install "autograd-lite\[notebook\]"'):
+        write_starter(1, tmp_path, notebook=True)
+    assert not (tmp_path / "exercise_1.ipynb").exists()
+
+
 def test_the_in_process_check_has_a_time_limit():
     namespace = {}
     exec(EX1.replace("return w * x", "while True:\n        pass"), namespace)
@@ -589,6 +606,11 @@ def test_ex5_check_trains_the_learners_classes_on_mnist(tmp_path):
     assert result.returncode == 0, data
     assert "on 1000 test images (goal: 90%)" in data["message"]
     assert "limit: 900 s" in data["message"]
+    solution = tmp_path / "solution_5.py"
+    assert cli("solution", 5, "--write", solution).returncode == 0
+    data = json.loads(cli("check", 5, solution, "--data-dir", folder, "--json",
+                          timeout=300).stdout)
+    assert data["status"] == "passed", data
     path.write_text(edit(EX5, [("return np.argmax(net.forward(images), axis=1)",
                                 "return np.zeros(len(images), dtype=int)")]))
     data = json.loads(cli("check", 5, path, "--data-dir", folder, "--json", timeout=300).stdout)

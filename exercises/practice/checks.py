@@ -10,8 +10,10 @@ and the goal is met). It returns a `Verdict`. The learner's code is called insid
 
 import inspect
 import math
+import sys
 import time
 import traceback
+from pathlib import Path
 
 import numpy as np
 
@@ -109,7 +111,8 @@ class Checker:
 
     def _line(self, err):
         frames = [f for f in traceback.extract_tb(err.__traceback__)
-                  if self.filename is None or f.filename.split("::")[0] == self.filename]
+                  if f.filename.split("::")[0] == self.filename
+                  or (self.filename is None and _learners(f.filename))]
         if not frames:
             return ""
         cell = frames[-1].filename.partition("::")[2]
@@ -169,6 +172,13 @@ class Checker:
         if values.size == 0:
             raise Stop(_("{label} returned no losses.").format(label=label), "shape")
         return values
+
+
+def _learners(filename):
+    """Is `filename` the learner's (a notebook cell), not Python's, NumPy's or ours?"""
+    here = str(Path(__file__).resolve().parent)
+    return not (filename.startswith((here, sys.prefix, sys.base_prefix))
+                or "site-packages" in filename)
 
 
 def _short(value):
