@@ -267,6 +267,8 @@ MISTAKES = [
     (4, "bias of the last sample", [("np.sum(delta, axis=0)", "delta[-1]")],
      "bias_not_summed"),
     (4, "bias per sample", [("np.sum(delta, axis=0)", "delta")], "bias_not_summed"),
+    (4, "bias summed over everything", [("np.sum(delta, axis=0)", "np.sum(delta)")],
+     "bias_not_summed"),
     (4, "weights transposed", [("self.inputs.T @ delta", "delta.T @ self.inputs")],
      "weight_transposed"),
     (4, "only the last sample",
@@ -393,7 +395,8 @@ def test_a_mistake_through_the_command_line_in_portuguese(tmp_path):
     assert "Traceback" not in result.stdout + result.stderr
     data = json.loads(cli("check", 3, path, "--json").stdout)
     assert data["status"] == "failed" and data["exit_status"] == 1
-    assert data["code"] == "activation_derivative_missing_hidden"
+    assert data["code"] == data["diagnosis"] == "activation_derivative_missing_hidden"
+    assert data["passed"] is False and data["failed_check"] == "gradients"
     assert [c["status"] for c in data["checks"]] == ["passed", "passed", "failed"]
 
 

@@ -688,9 +688,10 @@ def check_classes(c):
         if not hasattr(layer, name):
             raise Stop(_("after backward, a Layer must hold its gradients as `d_weights` and "
                          "`d_bias`: `{name}` is missing.").format(name=name), "missing_name")
-        if name == "d_bias" and shape_of(getattr(layer, name)) == (4, 2):
-            raise Stop(_("Layer.d_bias has shape (4, 2), one row per sample of the batch, but "
-                         "it must have shape (2,).").format() + "\n"
+        got = shape_of(getattr(layer, name))
+        if name == "d_bias" and got != shape:
+            raise Stop(_("Layer.d_bias has shape {got} after a batch of 4 samples, but it must "
+                         "have shape (2,), one number per neuron.").format(got=got) + "\n"
                        + diagnosis("bias_not_summed", "d_bias"), "bias_not_summed")
         c.array(getattr(layer, name), shape, f"Layer.{name}")
     net = c.call("NeuralNetwork(2, 0.2)", NeuralNetwork, 2, 0.2)

@@ -16,6 +16,12 @@ __all__ = ["ERROR", "FAILED", "PASSED", "Verdict"]
 PASSED, FAILED, ERROR = "passed", "failed", "error"
 EXIT = {PASSED: 0, FAILED: 1, ERROR: 2}
 MARKS = {PASSED: "✓", FAILED: "✗", ERROR: "!"}
+#: The codes of the mistakes that checks recognise (the others name a kind of failure).
+DIAGNOSES = {"sign_flipped", "factor_2_missing", "factor_2_doubled", "input_missing",
+             "activation_derivative_missing", "activation_derivative_missing_hidden",
+             "activation_derivative_missing_output", "derivative_at_output",
+             "bias_not_summed", "weight_transposed", "updated_weights_used",
+             "last_sample_only", "layer_updates", "no_update"}
 
 
 def step_title(name):
@@ -93,9 +99,12 @@ class Verdict:
         printer.text(str(self))
 
     def to_dict(self):
+        failed = [name for name, status, _m in self.steps if status != PASSED]
         return {"exercise": self.exercise, "file": self.filename, "language": self.language,
-                "status": self.status, "exit_status": self.exit_status, "code": self.code,
-                "message": self.message,
+                "status": self.status, "passed": self.status == PASSED,
+                "exit_status": self.exit_status, "code": self.code,
+                "diagnosis": self.code if self.code in DIAGNOSES else None,
+                "failed_check": failed[0] if failed else None, "message": self.message,
                 "checks": [{"name": n, "status": s, "message": m} for n, s, m in self.steps]}
 
     def to_json(self):
