@@ -604,7 +604,8 @@ def test_ex5_check_trains_the_learners_classes_on_mnist(tmp_path):
     folder = small_mnist_folder(tmp_path / "digits", n_train=6000, n_test=1000)
     path = tmp_path / "exercise_5.py"
     path.write_text(EX5)
-    result = cli("check", 5, path, "--data-dir", folder, "--json", timeout=300)
+    result = cli("check", 5, path, "--data-dir", folder, "--no-download", "--json",
+                 timeout=300)
     data = json.loads(result.stdout)
     assert result.returncode == 0, data
     assert "on 1000 test images (goal: 90%)" in data["message"]
@@ -623,6 +624,6 @@ def test_ex5_check_trains_the_learners_classes_on_mnist(tmp_path):
 def test_ex5_without_data_cannot_run(tmp_path):
     path = tmp_path / "exercise_5.py"
     path.write_text(EX5)
-    verdict = check_file(5, path, "en", data_dir=tmp_path / "empty")
+    verdict = check_file(5, path, "en", data_dir=tmp_path / "empty", download=False)
     assert verdict.code == "no_data" and verdict.exit_status == 2
     assert "python -m exercises 5" in verdict.message

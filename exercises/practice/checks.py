@@ -910,7 +910,7 @@ def check_ex4(c):
         outputs=fmt(outputs), first=fmt(losses[0]), last=fmt(losses[-1]))
 
 
-def check_ex5(c, data_dir=None, time_limit=None):
+def check_ex5(c, data_dir=None, time_limit=None, download=True):
     yield from check_classes(c)
     c.step = "interface"
     build_network, train, predict = c.names("build_network", "train", "predict")
@@ -920,9 +920,9 @@ def check_ex5(c, data_dir=None, time_limit=None):
     from nn.datasets import DatasetNotFoundError, load_mnist
 
     try:
-        x_train, y_train = load_mnist(root=data_dir, split="train", download=False)
-        x_test, y_test = load_mnist(root=data_dir, split="test", download=False)
-    except DatasetNotFoundError as err:
+        x_train, y_train = load_mnist(root=data_dir, split="train", download=download)
+        x_test, y_test = load_mnist(root=data_dir, split="test", download=download)
+    except (DatasetNotFoundError, OSError) as err:
         raise Stop(_("MNIST was not found, so the training check cannot run: {error}\nRun "
                      "`python -m exercises 5` once to download it, or pass --data-dir FOLDER."
                      ).format(error=err), "no_data", ERROR) from None

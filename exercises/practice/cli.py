@@ -66,6 +66,10 @@ def build_parser():
                    help=_("exercise 5: the folder with the MNIST files (default: where "
                           "python -m exercises 5 finds them)"))
 
+    p.add_argument("--download", action=argparse.BooleanOptionalAction, default=True,
+                   help=_("exercise 5: download MNIST when it is missing, as python -m "
+                          "exercises 5 does (default: yes)"))
+
     p = sub.add_parser("hint", help=_("a hint for exercise N"))
     p.add_argument("n", **exercise)
     p.add_argument("--level", type=int, choices=(1, 2, 3), default=1,
@@ -113,7 +117,7 @@ def _start(args):
 
 def _check(args):
     verdict = check_file(args.n, args.path, lang=args.lang, time_limit=args.time_limit,
-                         data_dir=args.data_dir)
+                         data_dir=args.data_dir, download=args.download)
     print(verdict.to_json() if args.json else verdict)
     return verdict.exit_status
 

@@ -56,7 +56,7 @@ def file_language(path):
     return "pt" if "Exercício " in head else "en"
 
 
-def check_file(n, path, lang=None, time_limit=None, data_dir=None):
+def check_file(n, path, lang=None, time_limit=None, data_dir=None, download=True):
     """Check the learner's file `path` (.py or .ipynb) for exercise `n`; returns a Verdict."""
     path = Path(path)
     lang = set_language(lang or locale_language() or file_language(path))
@@ -73,7 +73,8 @@ def check_file(n, path, lang=None, time_limit=None, data_dir=None):
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "verdict.json"
         cmd = [sys.executable, "-m", "exercises.practice.sandbox", str(n),
-               str(path.resolve()), str(out), lang, str(limit), str(data_dir or "")]
+               str(path.resolve()), str(out), lang, str(limit), str(data_dir or ""),
+               "download" if download else "no-download"]
         proc = subprocess.Popen(cmd, cwd=path.resolve().parent, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
@@ -139,7 +140,7 @@ def load(path, namespace):
 
 
 def _child(argv):
-    n, path, out, lang, limit, data_dir = argv
+    n, path, out, lang, limit, data_dir, download = argv
     n, limit = int(n), float(limit)
     set_language(lang)
     sys.path.insert(0, str(Path(path).parent))
@@ -150,7 +151,8 @@ def _child(argv):
         if failure:
             verdict = _error(n, path, *failure)
         else:
-            options = {"data_dir": data_dir or None, "time_limit": limit} if n == 5 else {}
+            options = ({"data_dir": data_dir or None, "time_limit": limit,
+                        "download": download == "download"} if n == 5 else {})
             verdict = run_checks(n, namespace, path, **options)
     verdict.filename = path
     Path(out).write_text(verdict.to_json(), encoding="utf-8")
