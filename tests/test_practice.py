@@ -20,7 +20,7 @@ from exercises.practice import check
 from exercises.practice.checks import run_checks
 from exercises.practice.hints import hint
 from exercises.practice.i18n import set_language
-from exercises.practice.sandbox import check_file, check_namespace, load
+from exercises.practice.sandbox import check_file, load
 from exercises.practice.starters import file_name, write_starter
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -455,8 +455,7 @@ def check_hidden(c):
                 variants.append((code, _as_dict(n, grads)))
         if n == 2:
             variants.append(("input_missing", {"w1": right["b1"]}))
-        where = "x = {x}, y = {y}, {params}".format(x=fmt(x), y=fmt(y),
-                                                         params=_params_text(params))
+        where = f"x = {fmt(x)}, y = {fmt(y)}, {_params_text(params)}"
         stop = compare_gradients("backward", where, BACKPROP_ORDER, mine, right, witness,
                                  variants, lambda name: _explain_hidden(n, params, x, y, name,
                                                                         mine))
@@ -569,11 +568,9 @@ def _explain_hidden(n, params, x, y, name, mine):
     d_out = 2 * (out - y)
     act = out * (1 - out) if n == 3 else 1.0
     d_zo = d_out * act
-    output_part = ("dL/dz_out = dL/dout * out * (1 - out) = 2 * ({out} - {y}) * {out} * "
-                   "(1 - {out}) = {dzo}".format(out=fmt(out), y=fmt(y), dzo=fmt(d_zo))
-                   if n == 3 else
-                   "dL/dout = 2 * (out - y) = 2 * ({out} - {y}) = {dzo}".format(
-                       out=fmt(out), y=fmt(y), dzo=fmt(d_zo)))
+    o, t, d = fmt(out), fmt(y), fmt(d_zo)
+    output_part = (f"dL/dz_out = dL/dout * out * (1 - out) = 2 * ({o} - {t}) * {o} * (1 - {o}) "
+                   f"= {d}" if n == 3 else f"dL/dout = 2 * (out - y) = 2 * ({o} - {t}) = {d}")
     if name in ("w2", "b2"):
         return _("The first layer with a wrong gradient is the output layer. Its chain rule, "
                  "with this sample's numbers:\n  {part}\n  dL/dw2[j] = {dz} * h_j, with h = "
@@ -644,7 +641,7 @@ def _train_hidden(c, n, train):
 
 # exercises 4 and 5: the Layer and NeuralNetwork classes
 
-def _set(c, layer, weights, bias):
+def _set(layer, weights, bias):
     layer.weights = np.array(weights, dtype=np.float64)
     layer.bias = np.array(bias, dtype=np.float64)
 
@@ -718,7 +715,7 @@ def check_classes(c):
     for act in ACTIVATIONS:
         layer = c.call(f"Layer(3, 2, {act!r}, 1)", Layer, 3, 2, act, 1)
         W, b, x = rng.normal(size=(3, 2)), rng.normal(size=2), rng.normal(size=(4, 3))
-        _set(c, layer, W, b)
+        _set(layer, W, b)
         out = c.array(c.call("Layer.forward(x)", layer.forward, x), (4, 2),
                       f"Layer.forward(x) ({act})")
         right = ref.ACTIVATIONS[act](x @ W + b)
@@ -742,7 +739,7 @@ def _check_layer_backward(c, Layer, act, rng):
         layer = c.call(f"Layer({n_in}, {n_out}, {act!r}, 1)", Layer, n_in, n_out, act, 1)
         W, b = rng.normal(size=(n_in, n_out)), rng.normal(size=n_out)
         x, g = rng.normal(size=(4, n_in)), rng.normal(size=(4, n_out))
-        _set(c, layer, W, b)
+        _set(layer, W, b)
         c.call("Layer.forward(x)", layer.forward, x)
         dx = c.call("Layer.backward(chain_rule_derivatives)", layer.backward, g)
         if not (close(layer.weights, W) and close(layer.bias, b)):
@@ -815,7 +812,7 @@ def _check_network_backward(c, NeuralNetwork, rng):
     start = [(rng.normal(size=(2, 2)), rng.normal(size=2), "sigmoid"),
              (rng.normal(size=(2, 1)), rng.normal(size=1), "sigmoid")]
     for layer, (W, b, _act) in zip(layers, start):
-        _set(c, layer, W, b)
+        _set(layer, W, b)
     x, y = rng.normal(size=(4, 2)), rng.integers(0, 2, size=(4, 1)).astype(np.float64)
     out = c.array(c.call("NeuralNetwork.forward(x)", net.forward, x), (4, 1),
                   "NeuralNetwork.forward(x)")
@@ -879,14 +876,14 @@ def check_ex4(c):
     c.step = "training"
     from exercises.ex3_xor import DEFAULT_SEED, X, Y, init_params
 
-    Layer, NeuralNetwork = c.names("Layer", "NeuralNetwork", kind="class")
+    (NeuralNetwork,) = c.names("NeuralNetwork", kind="class")
     net = c.call("NeuralNetwork(2, 0.2)", NeuralNetwork, 2, 0.2)
     c.call("append_layer(2, 'sigmoid', 1)", net.append_layer, 2, "sigmoid", 1)
     c.call("append_layer(1, 'sigmoid', 1)", net.append_layer, 1, "sigmoid", 1)
     start = init_params(DEFAULT_SEED)
     layers = _layers_of(net)
-    _set(c, layers[0], start["w1"], np.ones(2))
-    _set(c, layers[1], start["w2"], np.ones(1))
+    _set(layers[0], start["w1"], np.ones(2))
+    _set(layers[1], start["w2"], np.ones(1))
     X, Y = np.array(X), np.array(Y)[:, None]
     losses = []
     for _epoch in range(5000):
