@@ -288,6 +288,7 @@ MISTAKES = [
                                     "self.weights = self.weights - 0.1 * self.d_weights\n"
                                     "        return delta @ self.weights.T")], "layer_updates"),
     (4, "no update", [("layer.weights -= self.lr * layer.d_weights", "pass")], "no_update"),
+    (4, "bias not updated", [("layer.bias -= self.lr * layer.d_bias", "pass")], "no_update"),
     (4, "update uphill", [("layer.weights -= self.lr", "layer.weights += self.lr")],
      "sign_flipped"),
 ]

@@ -838,22 +838,24 @@ def _check_network_backward(c, NeuralNetwork, rng):
     if stop:
         raise stop
     for i, (W, b, _act) in enumerate(start):
-        new_w = W - lr * grads[2 * i]
-        got = np.asarray(layers[i].weights, dtype=np.float64)
-        if close(got, new_w):
-            continue
-        if close(got, W):
-            raise Stop(_("NeuralNetwork.backward did not update the weights of layer {i}. "
-                         "After computing the gradients it must take a step: weights = "
-                         "weights - lr * d_weights, bias = bias - lr * d_bias.").format(i=i),
-                       "no_update")
-        if close(got, W + lr * grads[2 * i]):
-            raise Stop(_("The sign is flipped: NeuralNetwork.backward moved the weights of "
-                         "layer {i} uphill, weights + lr * d_weights. Gradient descent "
-                         "subtracts: weights = weights - lr * d_weights.").format(i=i), "sign_flipped")
-        raise Stop(_("after NeuralNetwork.backward the weights of layer {i} are {yours}; with "
-                     "lr = {lr} they must be weights - lr * d_weights = {right}.").format(
-            i=i, yours=fmt(got), lr=lr, right=fmt(new_w)), "wrong_update")
+        for name, old, grad in (("weights", W, grads[2 * i]), ("bias", b, grads[2 * i + 1])):
+            got = np.asarray(getattr(layers[i], name), dtype=np.float64)
+            if close(got, old - lr * grad):
+                continue
+            if close(got, old):
+                raise Stop(_("NeuralNetwork.backward did not update the {name} of layer {i}. "
+                             "After computing the gradients it must take a step: weights = "
+                             "weights - lr * d_weights, bias = bias - lr * d_bias.").format(
+                    name=name, i=i), "no_update")
+            if close(got, old + lr * grad):
+                raise Stop(_("The sign is flipped: NeuralNetwork.backward moved the {name} of "
+                             "layer {i} uphill (+ lr * gradient). Gradient descent subtracts: "
+                             "weights = weights - lr * d_weights, bias = bias - lr * d_bias.")
+                           .format(name=name, i=i), "sign_flipped")
+            raise Stop(_("after NeuralNetwork.backward the {name} of layer {i} are {yours}; with "
+                         "lr = {lr} they must be {name} - lr * gradient = {right}.").format(
+                name=name, i=i, yours=fmt(got), lr=lr, right=fmt(old - lr * grad)),
+                "wrong_update")
 
 
 def _network_witness(layers, x, y, names):
