@@ -17,6 +17,15 @@ from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .tensor import DEFAULT_DTYPE, Tensor, concatenate, maximum, stack, where
 from .value import Value
+from . import factories, routines
+from .factories import (arange, empty, eye, full, full_like, linspace, ones, ones_like, rand,
+                        randn, randn_like, zeros, zeros_like)
+from .routines import (argmax, argmin, broadcast_to, cat, ceil, chunk, cos, cumprod, cumsum,
+                       erf, exp2, expand_dims, expm1, flatten, flip, floor, gather, log1p,
+                       log2, logsumexp, minimum, norm, pad, permute, prod, reciprocal, repeat,
+                       round, rsqrt, scatter_add, sign, sin, split, square, squeeze, std,
+                       take_along_axis, tan, tile, transpose, tril, triu, trunc, unsqueeze,
+                       var)
 from .viz import GraphvizNotFoundError, draw_graph, render_graph, retain_grads
 
 __all__ = [
@@ -27,6 +36,8 @@ __all__ = [
     "stack",
     "where",
     "maximum",
+    *factories.__all__,
+    *routines.__all__,
     "no_grad",
     "enable_grad",
     "is_grad_enabled",

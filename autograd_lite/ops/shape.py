@@ -3,6 +3,7 @@
 
 import numpy as np
 
+from ..engine import data_of
 from .base import TensorFunction, normalize_axes
 
 # ***** shape and indexing *****
@@ -161,3 +162,104 @@ class Stack(TensorFunction):
     def backward(self, g, out, *xs):
         lead = (slice(None),) * self.axis
         return tuple(GetItem.call(g, index=lead + (i,)) for i in range(len(xs)))
+
+
+# ***** reversing and padding *****
+
+
+class Flip(TensorFunction):
+    """flip(a, axis): reverse the order along `axis` (None: every axis);  the gradient is
+    flipped back."""
+
+    __slots__ = ("axis",)
+
+    def __init__(self, axis=None):
+        self.axis = axis
+
+    @property
+    def name(self):
+        return f"flip(axis={self.axis})"
+
+    def forward(self, a):
+        axes = normalize_axes(self.axis, a.ndim, "flip")
+        return np.flip(a, axes) if axes else a
+
+    def backward(self, g, out, a):
+        return Flip.call(g, axis=self.axis)
+
+
+PAD_MODES = {"constant": "constant", "reflect": "reflect", "replicate": "edge",
+             "edge": "edge", "circular": "wrap", "wrap": "wrap"}
+
+
+class Pad(TensorFunction):
+    """Pad each axis with `widths[i] = (before, after)` elements; negative widths crop.
+
+    `mode`: "constant" (with `value`), "reflect" (mirror without repeating the edge),
+    "replicate" (repeat the edge) or "circular" (wrap around); NumPy's names "edge" and
+    "wrap" are accepted too. The gradient of constant padding is the gradient's middle;
+    reflected, replicated and wrapped copies add their gradient to the elements they copy.
+    """
+
+    __slots__ = ("widths", "mode", "value", "maps")
+
+    def __init__(self, widths, mode="constant", value=0.0):
+        if mode not in PAD_MODES:
+            raise ValueError(f"pad: unknown mode {mode!r}; choose one of "
+                             f"{', '.join(map(repr, PAD_MODES))}")
+        self.widths = tuple((int(b), int(e)) for b, e in widths)
+        self.mode, self.value = mode, value
+
+    @property
+    def name(self):
+        return f"pad({self.mode})"
+
+    def forward(self, a):
+        if len(self.widths) != a.ndim:
+            raise ValueError(f"pad: {len(self.widths)} (before, after) pairs for a tensor "
+                             f"with {a.ndim} dimension(s) of shape {a.shape}")
+        crop = tuple(slice(max(-b, 0), n - max(-e, 0)) for (b, e), n in
+                     zip(self.widths, a.shape))
+        for (b, e), n in zip(self.widths, a.shape):
+            if n - max(-b, 0) - max(-e, 0) < 0:
+                raise ValueError(f"pad: widths {self.widths} crop more than the shape "
+                                 f"{a.shape} holds")
+        cropped = a[crop]
+        grow = [(max(b, 0), max(e, 0)) for b, e in self.widths]
+        kind = PAD_MODES[self.mode]
+        for (b, e), n, axis in zip(grow, cropped.shape, range(a.ndim)):
+            if (b or e) and kind == "reflect" and (b >= n or e >= n):
+                raise ValueError(f"pad: reflect padding ({b}, {e}) of axis {axis} must be "
+                                 f"smaller than its size {n} (after cropping)")
+            if (b or e) and kind != "constant" and n == 0:
+                raise ValueError(f"pad: cannot {self.mode}-pad the empty axis {axis}")
+        if kind == "constant":
+            return np.pad(cropped, grow, constant_values=self.value)
+        return np.pad(cropped, grow, mode=kind)
+
+    def backward(self, g, out, a):
+        shape = data_of(a).shape
+        if PAD_MODES[self.mode] == "constant":
+            middle = tuple(slice(max(b, 0), n - max(e, 0))
+                           for (b, e), n in zip(self.widths, data_of(g).shape))
+            inner = g[middle]
+        else:  # fold each padded axis back: one small (out, in) 0/1 matrix per axis
+            inner = g
+            for axis, ((b, e), n) in enumerate(zip(self.widths, shape)):
+                if b > 0 or e > 0:
+                    kept = n - max(-b, 0) - max(-e, 0)
+                    fold = _pad_fold(kept, max(b, 0), max(e, 0), self.mode,
+                                     data_of(g).dtype)
+                    inner = (inner.swapaxes(axis, -1) @ fold).swapaxes(axis, -1)
+        if any(b < 0 or e < 0 for b, e in self.widths):  # cropped elements get 0
+            index = tuple(slice(max(-b, 0), n - max(-e, 0))
+                          for (b, e), n in zip(self.widths, shape))
+            return ScatterAdd.call(inner, index=index, shape=shape)
+        return inner
+
+
+def _pad_fold(n, before, after, mode, dtype):
+    """The (n + before + after, n) 0/1 matrix whose row i marks the input element that
+    padded position i copies."""
+    source = np.pad(np.arange(n), (before, after), mode=PAD_MODES[mode])
+    return (source[:, None] == np.arange(n)).astype(dtype)
