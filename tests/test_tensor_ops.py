@@ -165,9 +165,8 @@ def pad_case(draw):
     for n in x.shape:
         before = draw(st.integers(-1, 2))
         after = draw(st.integers(-1, 2))
-        if mode == "reflect":  # reflect padding must be smaller than the cropped size
-            kept = n - max(-before, 0) - max(-after, 0)
-            before, after = min(before, kept - 1), min(after, kept - 1)
+        if mode == "reflect":  # reflect padding must be smaller than the size
+            before, after = min(before, n - 1), min(after, n - 1)
         widths.append((before, after))
     return [x], dict(widths=widths, mode=mode, value=draw(st.sampled_from([0.0, 1.5])))
 

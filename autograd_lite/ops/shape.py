@@ -197,11 +197,12 @@ class Pad(TensorFunction):
 
     `mode`: "constant" (with `value`), "reflect" (mirror without repeating the edge),
     "replicate" (repeat the edge) or "circular" (wrap around); NumPy's names "edge" and
-    "wrap" are accepted too. The gradient of constant padding is the gradient's middle;
+    "wrap" are accepted too. As in PyTorch, reflect pads the whole input and then crops;
+    the other modes crop first. The gradient of constant padding is the gradient's middle;
     reflected, replicated and wrapped copies add their gradient to the elements they copy.
     """
 
-    __slots__ = ("widths", "mode", "value", "maps")
+    __slots__ = ("widths", "mode", "value")
 
     def __init__(self, widths, mode="constant", value=0.0):
         if mode not in PAD_MODES:
@@ -214,48 +215,55 @@ class Pad(TensorFunction):
     def name(self):
         return f"pad({self.mode})"
 
+    def _crop(self, shape):
+        """The slices that crop the negative widths from an array of `shape` (padded or
+        not: a side is either padded or cropped)."""
+        return tuple(slice(max(-b, 0), n - max(-e, 0)) for (b, e), n in zip(self.widths, shape))
+
     def forward(self, a):
         if len(self.widths) != a.ndim:
             raise ValueError(f"pad: {len(self.widths)} (before, after) pairs for a tensor "
                              f"with {a.ndim} dimension(s) of shape {a.shape}")
-        crop = tuple(slice(max(-b, 0), n - max(-e, 0)) for (b, e), n in
-                     zip(self.widths, a.shape))
-        for (b, e), n in zip(self.widths, a.shape):
-            if n - max(-b, 0) - max(-e, 0) < 0:
-                raise ValueError(f"pad: widths {self.widths} crop more than the shape "
-                                 f"{a.shape} holds")
-        cropped = a[crop]
+        kind, pad_first = PAD_MODES[self.mode], PAD_MODES[self.mode] == "reflect"
         grow = [(max(b, 0), max(e, 0)) for b, e in self.widths]
-        kind = PAD_MODES[self.mode]
-        for (b, e), n, axis in zip(grow, cropped.shape, range(a.ndim)):
-            if (b or e) and kind == "reflect" and (b >= n or e >= n):
-                raise ValueError(f"pad: reflect padding ({b}, {e}) of axis {axis} must be "
-                                 f"smaller than its size {n} (after cropping)")
-            if (b or e) and kind != "constant" and n == 0:
-                raise ValueError(f"pad: cannot {self.mode}-pad the empty axis {axis}")
+        for axis, ((b, e), n) in enumerate(zip(self.widths, a.shape)):
+            kept = n - max(-b, 0) - max(-e, 0)
+            if kept < 0:
+                raise ValueError(f"pad: widths {self.widths} crop more than axis {axis} of "
+                                 f"shape {a.shape} holds")
+            size = n if pad_first else kept
+            if (b > 0 or e > 0) and kind != "constant" and (
+                    size == 0 or pad_first and max(b, e) >= size):
+                raise ValueError(f"pad: {self.mode} padding ({b}, {e}) of axis {axis} must "
+                                 f"be smaller than its size {size}")
+        if pad_first:
+            padded = np.pad(a, grow, mode=kind)
+            return padded[self._crop(padded.shape)]
+        cropped = a[self._crop(a.shape)]
         if kind == "constant":
             return np.pad(cropped, grow, constant_values=self.value)
         return np.pad(cropped, grow, mode=kind)
 
     def backward(self, g, out, a):
         shape = data_of(a).shape
+        cropping = any(b < 0 or e < 0 for b, e in self.widths)
         if PAD_MODES[self.mode] == "constant":
-            middle = tuple(slice(max(b, 0), n - max(e, 0))
-                           for (b, e), n in zip(self.widths, data_of(g).shape))
-            inner = g[middle]
-        else:  # fold each padded axis back: one small (out, in) 0/1 matrix per axis
-            inner = g
-            for axis, ((b, e), n) in enumerate(zip(self.widths, shape)):
-                if b > 0 or e > 0:
-                    kept = n - max(-b, 0) - max(-e, 0)
-                    fold = _pad_fold(kept, max(b, 0), max(e, 0), self.mode,
-                                     data_of(g).dtype)
-                    inner = (inner.swapaxes(axis, -1) @ fold).swapaxes(axis, -1)
-        if any(b < 0 or e < 0 for b, e in self.widths):  # cropped elements get 0
-            index = tuple(slice(max(-b, 0), n - max(-e, 0))
-                          for (b, e), n in zip(self.widths, shape))
-            return ScatterAdd.call(inner, index=index, shape=shape)
-        return inner
+            inner = g[tuple(slice(max(b, 0), n - max(e, 0))
+                            for (b, e), n in zip(self.widths, data_of(g).shape))]
+            return ScatterAdd.call(inner, index=self._crop(shape), shape=shape) \
+                if cropping else inner
+        pad_first = PAD_MODES[self.mode] == "reflect"
+        if pad_first and cropping:  # put g back into the uncropped padded shape
+            grown = tuple(n + max(b, 0) + max(e, 0) for (b, e), n in zip(self.widths, shape))
+            g = ScatterAdd.call(g, index=self._crop(grown), shape=grown)
+        for axis, ((b, e), n) in enumerate(zip(self.widths, shape)):
+            if b > 0 or e > 0:  # fold each padded axis back with a small 0/1 matrix
+                size = n if pad_first else n - max(-b, 0) - max(-e, 0)
+                fold = _pad_fold(size, max(b, 0), max(e, 0), self.mode, data_of(g).dtype)
+                g = (g.swapaxes(axis, -1) @ fold).swapaxes(axis, -1)
+        if cropping and not pad_first:  # cropped elements get 0
+            return ScatterAdd.call(g, index=self._crop(shape), shape=shape)
+        return g
 
 
 def _pad_fold(n, before, after, mode, dtype):
