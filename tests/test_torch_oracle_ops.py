@@ -118,6 +118,8 @@ CASES = {
     "cumprod_zeros": (lambda a: a.cumprod(1), lambda a: a.cumprod(1),
                       [np.array([[1.5, 0.0, 2.0, 3.0], [0.0, 0.0, 2.0, 1.0],
                                  [2.0, -1.0, 0.5, 0.0], [0.0, 2.0, 3.0, 4.0]])]),
+    "cumprod_one_zero": (lambda a: a.cumprod(0), lambda a: a.cumprod(0),
+                         [np.array([[0.0, 1.0], [1.5, 0.0], [1.0, 2.0], [-0.5, 3.0]])]),
     "norm": (lambda a: a.norm(), lambda a: a.norm(), [normal(3, 4)]),
     "norm_p1_dim": (lambda a: a.norm(1, dim=1), lambda a: a.norm(1, dim=1), [normal(3, 4)]),
     "norm_p3": (lambda a: a.norm(3, dim=0, keepdim=True),
@@ -212,7 +214,7 @@ def test_values_and_gradients_match_torch(name):
 
 SECOND_ORDER = ["sin", "tan", "rsqrt", "elu", "selu", "celu", "gelu", "gelu_tanh", "silu",
                 "mish", "softplus_beta", "softsign", "logsigmoid", "hardswish", "var", "std",
-                "prod", "prod_zeros", "logsumexp", "cumprod", "cumprod_zeros", "norm",
+                "prod", "prod_zeros", "logsumexp", "cumprod", "cumprod_zeros", "cumprod_one_zero", "norm",
                 "norm_p3", "norm_p1_dim"]
 
 

@@ -311,7 +311,7 @@ class Cumprod(_Running):
         first = np.where(is_zero.any(axis=axis, keepdims=True),
                          is_zero.argmax(axis=axis, keepdims=True), data.shape[axis])
         before, at = position < first, position == first
-        if isinstance(g, Node) and (is_zero.sum(axis=axis) > 1).any():
+        if isinstance(g, Node) and is_zero.any():  # recording a second derivative at zeros
             return _cumprod_grad_by_pairs(g, x, axis).reshape(a.shape)
         # before the first zero: sum_{i <= j < z} g_j out_j / a_i
         zero = np.zeros((), dtype=data.dtype)
@@ -330,8 +330,9 @@ class Cumprod(_Running):
 def _cumprod_grad_by_pairs(g, x, axis):
     """cumprod's gradient L_i * sum_{j >= i} g_j prod(a_(i, j]) from an (n, n) table of
     the partial products, L_i the product before i: exact and differentiable again for any
-    zeros, at O(n**2) cost. Used to record second derivatives where a slice holds two or
-    more zeros (the first-zero formula is not differentiable there)."""
+    zeros, at O(n**2) cost. Used to record second derivatives where the input has zeros:
+    the first-zero formula gives the right gradient there, but its derivative misses how
+    the gradient after a zero depends on that zero."""
     x, g = x.swapaxes(axis, -1), g.swapaxes(axis, -1)
     lead, n = x.shape[:-1], x.shape[-1]
     i, j = np.arange(n)[:, None], np.arange(n)[None, :]
