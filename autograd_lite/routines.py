@@ -9,6 +9,8 @@ that is not 1, `var`/`std`'s default correction. Each function names its operati
 `autograd_lite.ops`, or says which operations it is composed of.
 """
 
+from collections import namedtuple
+
 import numpy as np
 
 from . import ops
@@ -404,6 +406,17 @@ def argmin(a, axis=None, out=None, *, keepdims=None, dim=None, keepdim=None):
                 keepdims_arg(keepdims, keepdim, "argmin"))
 
 
+ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
+
+
+def with_indices(values, a, dim, keepdim, arg):
+    """PyTorch's `(values, indices)` pair of `max(dim=...)`/`min(dim=...)` for an int `dim`;
+    just `values` otherwise (NumPy's way)."""
+    if dim is None or isinstance(dim, (tuple, list)):
+        return values
+    return ValuesIndices(values, arg(a, dim=dim, keepdim=bool(keepdim)))
+
+
 # ***** shape *****
 
 
@@ -709,7 +722,7 @@ def scatter_add(input, dim, index, src):
     indexing and `ScatterAdd`: the gradient to `input` is g, to `src` g gathered.
 
     >>> import autograd_lite as ag
-    >>> ag.scatter_add(ag.Tensor(np.zeros(3)), 0, np.array([0, 2, 0]), ag.Tensor([1.0, 2.0, 3.0]))
+    >>> ag.scatter_add(ag.zeros(3), 0, np.array([0, 2, 0]), ag.Tensor([1.0, 2.0, 3.0]))
     Tensor([4., 0., 2.])
     """
     input, src = _as_tensors([input, src], "scatter_add")
@@ -742,7 +755,7 @@ def tril(a, k=0, *, diagonal=None):
     PyTorch's name). Composed of `Where` with a constant mask.
 
     >>> import autograd_lite as ag
-    >>> ag.tril(ag.Tensor(np.ones((2, 3))))
+    >>> ag.tril(ag.ones(2, 3))
     Tensor([[1., 0., 0.],
             [1., 1., 0.]])
     """
@@ -755,7 +768,7 @@ def triu(a, k=0, *, diagonal=None):
     `Where` with a constant mask.
 
     >>> import autograd_lite as ag
-    >>> ag.triu(ag.Tensor(np.ones((2, 3))), 1)
+    >>> ag.triu(ag.ones(2, 3), 1)
     Tensor([[0., 1., 1.],
             [0., 0., 1.]])
     """

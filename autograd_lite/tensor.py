@@ -569,7 +569,8 @@ class Tensor(Node):
         Tensor([4., 6.])
         """
         return _numpy_reduction(ops.Sum.apply(self, axis=R.axis_arg(axis, dim, "sum"),
-                                               keepdims=R.keepdims_arg(keepdims, keepdim, "sum")),
+                                                 keepdims=R.keepdims_arg(keepdims, keepdim,
+                                                                         "sum")),
                                 "sum", numpy_args)
 
     def mean(self, axis=None, keepdims=None, *, dim=None, keepdim=None, **numpy_args):
@@ -580,28 +581,42 @@ class Tensor(Node):
                 [3.5]])
         """
         return _numpy_reduction(ops.Mean.apply(self, axis=R.axis_arg(axis, dim, "mean"),
-                                               keepdims=R.keepdims_arg(keepdims, keepdim, "mean")),
+                                                 keepdims=R.keepdims_arg(keepdims, keepdim,
+                                                                         "mean")),
                                 "mean", numpy_args)
 
     def max(self, axis=None, keepdims=None, *, dim=None, keepdim=None, **numpy_args):
         """Maximum over `axis`; tied maxima share the gradient evenly.
 
+        Called PyTorch's way, with an int `dim=`, it returns PyTorch's pair `(values,
+        indices)` (also as `.values` and `.indices`; the indices are a NumPy array).
+
         >>> Tensor([[1.0, 5.0], [3.0, 4.0]]).max(axis=1)
         Tensor([5., 4.])
+        >>> Tensor([[1.0, 5.0], [3.0, 4.0]]).max(dim=1).indices
+        array([1, 1])
         """
-        return _numpy_reduction(ops.Max.apply(self, axis=R.axis_arg(axis, dim, "max"),
-                                               keepdims=R.keepdims_arg(keepdims, keepdim, "max")),
-                                "max", numpy_args)
+        values = _numpy_reduction(ops.Max.apply(self, axis=R.axis_arg(axis, dim, "max"),
+                                                keepdims=R.keepdims_arg(keepdims, keepdim,
+                                                                        "max")),
+                                  "max", numpy_args)
+        return R.with_indices(values, self, dim, keepdim, R.argmax)
 
     def min(self, axis=None, keepdims=None, *, dim=None, keepdim=None, **numpy_args):
-        """Minimum over `axis`; tied minima share the gradient evenly.
+        """Minimum over `axis`; tied minima share the gradient evenly. With an int `dim=`
+        (PyTorch's way) it returns the pair `(values, indices)`, as `max` does.
 
         >>> Tensor([[1.0, 5.0], [3.0, 4.0]]).min()
         Tensor(1.)
+        >>> values, indices = Tensor([[1.0, 5.0], [3.0, 4.0]]).min(dim=0)
+        >>> indices
+        array([0, 1])
         """
-        return _numpy_reduction(ops.Min.apply(self, axis=R.axis_arg(axis, dim, "min"),
-                                               keepdims=R.keepdims_arg(keepdims, keepdim, "min")),
-                                "min", numpy_args)
+        values = _numpy_reduction(ops.Min.apply(self, axis=R.axis_arg(axis, dim, "min"),
+                                                keepdims=R.keepdims_arg(keepdims, keepdim,
+                                                                        "min")),
+                                  "min", numpy_args)
+        return R.with_indices(values, self, dim, keepdim, R.argmin)
 
     def var(self, dim=None, *, correction=None, unbiased=None, keepdim=None, axis=None,
             keepdims=None, ddof=None):

@@ -76,7 +76,10 @@ def test_full_eye_arange_linspace():
 def test_reductions_accept_dim_and_keepdim(name):
     x = Tensor(np.arange(1.0, 7.0).reshape(2, 3))
     expected = getattr(x, name)(axis=1, keepdims=True).data
-    np.testing.assert_allclose(getattr(x, name)(dim=1, keepdim=True).data, expected)
+    result = getattr(x, name)(dim=1, keepdim=True)
+    if name in ("max", "min"):  # PyTorch's (values, indices)
+        result = result.values
+    np.testing.assert_allclose(result.data, expected)
     np.testing.assert_allclose(getattr(x, name)(1, keepdim=True).data, expected)
     with pytest.raises(TypeError, match="same argument"):
         getattr(x, name)(axis=0, dim=1)
@@ -229,3 +232,15 @@ def test_activation_modules_take_pytorch_arguments_and_serve_mlp_names():
     with pytest.raises(ValueError, match="CELU: alpha must not be 0"):
         nn.CELU(0.0)
     assert nn.SiLU(inplace=True)(x).shape == x.shape  # accepted; the result is new
+
+
+def test_max_and_min_with_dim_return_pytorchs_values_and_indices():
+    x = Tensor(np.array([[1.0, 5.0, 2.0], [7.0, 0.0, 7.0]]), requires_grad=True)
+    values, indices = x.max(dim=1)
+    np.testing.assert_array_equal(values.data, [5.0, 7.0])
+    np.testing.assert_array_equal(indices, [1, 0])
+    assert x.max(dim=1).values.shape == (2,) and x.min(dim=0, keepdim=True).indices.shape == (1, 3)
+    np.testing.assert_array_equal(x.max(axis=1).data, [5.0, 7.0])  # NumPy's way: values
+    np.testing.assert_array_equal(x.max(1).data, [5.0, 7.0])
+    values.sum().backward()
+    np.testing.assert_array_equal(x.grad, [[0, 1, 0], [0.5, 0, 0.5]])  # ties split
