@@ -344,7 +344,8 @@ def norm(x, ord=None, axis=None, keepdims=None, *, p=None, dim=None, keepdim=Non
 
     `ord` (NumPy) or `p` (PyTorch): 2 (the default; "fro" is the same over all elements),
     1, inf, -inf, 0 (the count of non-zeros) or any other number. Matrix norms other than
-    Frobenius ("nuc", or NumPy's `ord=1` over two axes) are not supported: they raise.
+    Frobenius (NumPy's `ord=` 2, 1, inf or "nuc" over two axes) are not supported: they
+    raise.
     The gradient of the 2-norm at 0 is 0, as in PyTorch.
 
     >>> import autograd_lite as ag
@@ -354,12 +355,13 @@ def norm(x, ord=None, axis=None, keepdims=None, *, p=None, dim=None, keepdim=Non
     x = _t(x)
     order = _pick(ord, p, "ord", "p", "norm", 2)
     axis = axis_arg(axis, dim, "norm")
-    if order == "fro":
-        order = 2
-    elif p is None and ord is not None and (x.ndim == 2 and axis is None or (
-            isinstance(axis, tuple) and len(axis) == 2)) and order != 2:
+    matrix = x.ndim == 2 and axis is None or isinstance(axis, tuple) and len(axis) == 2
+    if p is None and ord is not None and ord != "fro" and matrix:
+        # NumPy's ord over two axes is a matrix norm (ord=2: the largest singular value)
         raise ValueError(f"norm: NumPy's matrix norm ord={ord!r} is not supported; use "
                          f"p={ord!r} for the vector norm of all elements, or 'fro'")
+    if order == "fro":
+        order = 2
     if isinstance(order, str) or isinstance(order, bool):
         raise ValueError(f"norm: unsupported order {order!r}; use a number, inf or 'fro'")
     return ops.Norm.apply(x, p=order, axis=axis,
