@@ -114,6 +114,8 @@ CASES = {
     "cumsum": (lambda a: a.cumsum(1), lambda a: a.cumsum(1), [normal(3, 4)]),
     "cumsum_neg_dim": (lambda a: ag.cumsum(a, dim=-3), lambda a: torch.cumsum(a, dim=-3),
                        [normal(2, 3, 4)]),
+    "cumsum_0d": (lambda a: a.cumsum(0), lambda a: a.cumsum(0), [np.array(1.5)]),
+    "cumprod_0d": (lambda a: a.cumprod(-1), lambda a: a.cumprod(-1), [np.array(-2.0)]),
     "cumprod": (lambda a: a.cumprod(0), lambda a: a.cumprod(0), [normal(4, 3)]),
     "cumprod_zeros": (lambda a: a.cumprod(1), lambda a: a.cumprod(1),
                       [np.array([[1.5, 0.0, 2.0, 3.0], [0.0, 0.0, 2.0, 1.0],

@@ -274,6 +274,11 @@ class _Running(TensorFunction):
                 self.axis, max(a.ndim, 1), type(self).__name__.lower())[0]
         return a.reshape(-1) if self.flat or a.ndim == 0 else a
 
+    def _keep_0d(self, out, a):
+        """A 0-d input along axis 0 or -1 gives a 0-d output, as in PyTorch (NumPy's axis
+        None flattens it to one element)."""
+        return out.reshape(()) if a.ndim == 0 and not self.flat else out
+
 
 class Cumsum(_Running):
     """cumsum(a, axis);  d/da = the reversed running sum of g."""
@@ -281,7 +286,7 @@ class Cumsum(_Running):
     __slots__ = ()
 
     def forward(self, a):
-        return np.cumsum(self._prepare(a), axis=self.axis)
+        return self._keep_0d(np.cumsum(self._prepare(a), axis=self.axis), a)
 
     def backward(self, g, out, a):
         return reverse_cumsum(g, self.axis).reshape(a.shape)
@@ -299,7 +304,7 @@ class Cumprod(_Running):
     __slots__ = ()
 
     def forward(self, a):
-        return np.cumprod(self._prepare(a), axis=self.axis)
+        return self._keep_0d(np.cumprod(self._prepare(a), axis=self.axis), a)
 
     def backward(self, g, out, a):
         x, axis = self._prepare(a), self.axis
