@@ -24,8 +24,8 @@ from .routines import (argmax, argmin, broadcast_to, cat, ceil, chunk, cos, cump
                        erf, exp2, expand_dims, expm1, flatten, flip, floor, gather, log1p,
                        log2, logsumexp, minimum, norm, pad, permute, prod, reciprocal, repeat,
                        round, rsqrt, scatter_add, sign, sin, split, square, squeeze, std,
-                       take_along_axis, tan, tile, transpose, tril, triu, trunc, unsqueeze,
-                       var)
+                       take_along_axis, take_along_dim, tan, tile, transpose, tril, triu,
+                       trunc, unsqueeze, var)
 from .viz import GraphvizNotFoundError, draw_graph, render_graph, retain_grads
 
 __all__ = [

@@ -25,7 +25,7 @@ __all__ = [
     # shape and indexing
     "squeeze", "unsqueeze", "expand_dims", "flatten", "transpose", "permute", "flip",
     "repeat", "tile", "broadcast_to", "chunk", "split", "gather", "scatter_add",
-    "take_along_axis", "tril", "triu", "pad", "cat",
+    "take_along_axis", "take_along_dim", "tril", "triu", "pad", "cat",
 ]
 
 
@@ -716,6 +716,16 @@ def take_along_axis(arr, indices, axis=-1, *, dim=None):
         tuple(1 if i == axis else n for i, n in enumerate(arr.shape)))
     index = np.broadcast_to(indices, shape[:axis] + (indices.shape[axis],) + shape[axis + 1:])
     return arr[_along(index, axis, arr.shape)]
+
+
+def take_along_dim(input, indices, dim=None):
+    """PyTorch's name for `take_along_axis` (None: of the flattened data).
+
+    >>> import autograd_lite as ag
+    >>> ag.take_along_dim(ag.Tensor([[3.0, 1.0]]), np.array([[1, 0]]), dim=1)
+    Tensor([[1., 3.]])
+    """
+    return take_along_axis(input, indices, axis=dim)
 
 
 def scatter_add(input, dim, index, src):

@@ -618,7 +618,7 @@ class Tensor(Node):
                                   "min", numpy_args)
         return R.with_indices(values, self, dim, keepdim, R.argmin)
 
-    def var(self, dim=None, *, correction=None, unbiased=None, keepdim=None, axis=None,
+    def var(self, dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None,
             keepdims=None, ddof=None):
         """Variance over `dim`: sum((x - mean)**2) / (n - correction).
 
@@ -633,7 +633,7 @@ class Tensor(Node):
         return R.var(self, axis=axis, keepdims=keepdims, correction=correction, dim=dim,
                      keepdim=keepdim)
 
-    def std(self, dim=None, *, correction=None, unbiased=None, keepdim=None, axis=None,
+    def std(self, dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None,
             keepdims=None, ddof=None):
         """Standard deviation over `dim`, sqrt(var).
 

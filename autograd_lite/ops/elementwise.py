@@ -367,6 +367,11 @@ class Erf(TensorFunction):
         return g * (Exp.call(-(a * a)) * (2 / math.sqrt(math.pi)))
 
 
+# erf(z) = 2/sqrt(pi) * sum_n (-1)^n z^(2n+1) / (n! (2n+1)): the coefficients of z^(2n+1)
+_ERF_SERIES = [2 / math.sqrt(math.pi) * (-1) ** n / (math.factorial(n) * (2 * n + 1))
+               for n in range(30)]
+
+
 def erf_erfc(x):
     """erf(x) and erfc(x) = 1 - erf(x) as float64 arrays, to about 1e-15 (erfc to 1e-12
     relative, also in its tail where 1 - erf(x) would round to 0).
@@ -379,11 +384,12 @@ def erf_erfc(x):
     erf, erfc = np.empty_like(z), np.empty_like(z)
     small = z < 2.0
     zs = z[small]
-    z2, term, total = -zs * zs, zs.copy(), zs.copy()
-    for n in range(1, 30):  # erf(z) = 2/sqrt(pi) sum (-1)^n z^(2n+1) / (n! (2n+1))
-        term *= z2 / n
-        total += term / (2 * n + 1)
-    erf[small] = total * (2 / math.sqrt(math.pi))
+    z2 = zs * zs
+    total = np.full_like(zs, _ERF_SERIES[-1])
+    for c in _ERF_SERIES[-2::-1]:  # Horner: erf(z) = z * sum_n c_n z^(2n), in place
+        total *= z2
+        total += c
+    erf[small] = total * zs
     erfc[small] = 1 - erf[small]
     zl = z[~small]
     tail = np.zeros_like(zl)  # erfc(z) = exp(-z^2)/sqrt(pi) / (z + (1/2)/(z + 1/(z + ...)))
