@@ -45,9 +45,10 @@ def _pick(numpy_value, torch_value, numpy_name, torch_name, op, default=None):
 
 
 def axis_arg(axis, dim, op, default=None):
-    """`axis`, or PyTorch's `dim`; lists become tuples."""
-    value = _pick(axis, dim, "axis", "dim", op, default)
-    return tuple(value) if isinstance(value, list) else value
+    """`axis`, or PyTorch's `dim` (which may be a list, as in PyTorch)."""
+    if isinstance(dim, list):
+        dim = tuple(dim)
+    return _pick(axis, dim, "axis", "dim", op, default)
 
 
 def keepdims_arg(keepdims, keepdim, op):

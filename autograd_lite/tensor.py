@@ -859,6 +859,8 @@ class Tensor(Node):
         """
         return R.split_sizes(self, split_size_or_sections, dim)
 
+    # ----- indexing along an axis -----
+
     def gather(self, dim, index):
         """out[i][j] = self[index[i][j]][j] for dim=0, and so on (as `torch.gather`).
 
