@@ -23,7 +23,8 @@ __all__ = [
     # reductions
     "var", "std", "prod", "logsumexp", "cumsum", "cumprod", "norm", "argmax", "argmin",
     # shape and indexing
-    "squeeze", "unsqueeze", "expand_dims", "flatten", "transpose", "permute", "flip",
+    "squeeze", "unsqueeze", "expand_dims", "flatten", "transpose", "swapaxes", "permute",
+    "flip",
     "repeat", "tile", "broadcast_to", "chunk", "split", "gather", "scatter_add",
     "take_along_axis", "take_along_dim", "tril", "triu", "pad", "cat",
 ]
@@ -363,7 +364,7 @@ def norm(x, ord=None, axis=None, keepdims=None, *, p=None, dim=None, keepdim=Non
                          f"p={ord!r} for the vector norm of all elements, or 'fro'")
     if order == "fro":
         order = 2
-    if isinstance(order, str) or isinstance(order, bool):
+    if isinstance(order, (str, bool)):
         raise ValueError(f"norm: unsupported order {order!r}; use a number, inf or 'fro'")
     return ops.Norm.apply(x, p=order, axis=axis,
                           keepdims=keepdims_arg(keepdims, keepdim, "norm"))
@@ -493,6 +494,20 @@ def transpose(a, axes=None):
     (4, 2, 3)
     """
     return ops.Transpose.apply(_t(a), axes=None if axes is None else tuple(axes))
+
+
+def swapaxes(a, axis1, axis2, *, op="swapaxes"):
+    """Exchange two axes (`Transpose`); PyTorch calls this `transpose(a, dim0, dim1)`.
+
+    >>> import autograd_lite as ag
+    >>> ag.swapaxes(ag.Tensor(np.zeros((2, 3, 4))), 0, -1).shape
+    (4, 3, 2)
+    """
+    a = _t(a)
+    order = list(range(a.ndim))
+    i, j = (ops.normalize_axes(x, a.ndim, op)[0] for x in (axis1, axis2))
+    order[i], order[j] = order[j], order[i]
+    return ops.Transpose.apply(a, axes=tuple(order))
 
 
 def permute(a, dims):

@@ -717,11 +717,20 @@ class Tensor(Node):
         return ops.Reshape.apply(self, shape=tuple(shape))
 
     def transpose(self, *axes):
-        """Permute the axes (reverse them when none are given).
+        """Permute the axes (reverse them when none are given), as NumPy's.
+
+        Two axes, `t.transpose(i, j)`, swap those two, as PyTorch's `transpose(dim0,
+        dim1)` does (for a 3-D tensor NumPy would refuse them; for a 2-D one NumPy's
+        `transpose(0, 1)` would change nothing). A full permutation may also be given
+        as one tuple, or with `permute`.
 
         >>> Tensor(np.zeros((2, 3, 4))).transpose(1, 0, 2).shape
         (3, 2, 4)
+        >>> Tensor(np.zeros((2, 3, 4))).transpose(0, 2).shape
+        (4, 3, 2)
         """
+        if len(axes) == 2 and all(isinstance(i, (int, np.integer)) for i in axes):
+            return R.swapaxes(self, *axes, op="transpose")
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = axes[0]
         return ops.Transpose.apply(self, axes=tuple(axes) if axes else None)
@@ -732,10 +741,7 @@ class Tensor(Node):
         >>> Tensor(np.zeros((2, 3, 4))).swapaxes(0, -1).shape
         (4, 3, 2)
         """
-        order = list(range(self.ndim))
-        a, b = (ops.normalize_axes(x, self.ndim, "swapaxes")[0] for x in (axis1, axis2))
-        order[a], order[b] = order[b], order[a]
-        return ops.Transpose.apply(self, axes=tuple(order))
+        return R.swapaxes(self, axis1, axis2)
 
     def flatten(self, start_dim=0, end_dim=-1):
         """Merge the axes from `start_dim` to `end_dim` into one (all of them by default).
