@@ -91,6 +91,10 @@ def test_softmax_permute_cat_and_flip_accept_pytorch_names():
     np.testing.assert_allclose(x.log_softmax(dim=0).data, x.log_softmax(0).data)
     assert x.permute(1, 0).shape == x.permute((1, 0)).shape == x.transpose(1, 0).shape
     assert ag.permute(x, (1, 0)).shape == (3, 2)
+    y = Tensor(np.zeros((2, 3, 4)))
+    assert y.transpose(0, 2).shape == (4, 3, 2)  # PyTorch's two-dim swap
+    assert y.transpose(1, 0, 2).shape == y.transpose((1, 0, 2)).shape == (3, 2, 4)  # NumPy's
+    assert x.transpose(0, 1).shape == (3, 2) and ag.swapaxes(y, 0, 1).shape == (3, 2, 4)
     assert ag.cat([x, x], dim=1).shape == ag.cat([x, x], axis=1).shape == (2, 6)
     np.testing.assert_array_equal(ag.flip(x, dims=(1,)).data, np.flip(x.data, 1))
 
