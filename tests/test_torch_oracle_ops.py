@@ -130,6 +130,18 @@ CASES = {
                       lambda a: a.norm(float("inf"), dim=1), [ties(3, 4)]),
     "norm_at_zero": (lambda a: (a * 0).norm(dim=1), lambda a: (a * 0).norm(dim=1),
                      [normal(2, 3)]),
+    # empty axes
+    "prod_empty": (lambda a: a.prod(0), lambda a: a.prod(0), [normal(0, 3)]),
+    "cumsum_empty": (lambda a: a.cumsum(1), lambda a: a.cumsum(1), [normal(2, 0)]),
+    "cumprod_empty": (lambda a: a.cumprod(0), lambda a: a.cumprod(0), [normal(0, 2)]),
+    "logsumexp_empty": (lambda a: a.logsumexp(1), lambda a: a.logsumexp(1), [normal(2, 0)]),
+    "norm_empty": (lambda a: a.norm(dim=0), lambda a: a.norm(dim=0), [normal(0, 3)]),
+    "var_empty_dim": (lambda a: a.var(1), lambda a: a.var(1), [normal(3, 0)]),
+    "sum_keepdim_empty": (lambda a: a.sum(dim=0, keepdim=True),
+                          lambda a: a.sum(dim=0, keepdim=True), [normal(0, 2)]),
+    "pad_empty_batch": (lambda a: F.pad(a, (1, 1), mode="reflect"),
+                        lambda a: TF.pad(a, (1, 1), mode="reflect"), [normal(0, 2, 3)]),
+    "chunk_empty": (lambda a: a.chunk(2, 1)[0], lambda a: a.chunk(2, 1)[0], [normal(0, 4)]),
     # shape and indexing
     "squeeze": (lambda a: a.squeeze(), lambda a: a.squeeze(), [normal(1, 3, 1, 2)]),
     "squeeze_non_one": (lambda a: a.squeeze(1), lambda a: a.squeeze(1), [normal(1, 3)]),
@@ -198,6 +210,7 @@ def _run(fn, arrays, lib):
     return leaves, out
 
 
+@pytest.mark.filterwarnings("ignore:var")  # var_empty_dim: both libraries warn
 @pytest.mark.parametrize("name", list(CASES))
 def test_values_and_gradients_match_torch(name):
     ours, theirs, arrays = CASES[name]

@@ -2,6 +2,8 @@
 (cumulative) sum and product along one axis.
 """
 
+import warnings
+
 import numpy as np
 
 from ..engine import Node, data_of
@@ -104,7 +106,8 @@ class Var(_Reduce):
     """var(a, axis, correction) = sum((a - mean)**2) / (n - correction);
     d/da = 2 (a - mean) / (n - correction).
 
-    NOTE: n - correction <= 0 divides by 0 (inf or nan), as in PyTorch and NumPy.
+    NOTE: n - correction <= 0 divides by 0 (inf or nan), as in PyTorch and NumPy, with a
+    RuntimeWarning that says so.
     """
 
     __slots__ = ("correction",)
@@ -119,25 +122,30 @@ class Var(_Reduce):
 
     def forward(self, a):
         self.axes = normalize_axes(self.axis, a.ndim, "var")
-        if self._divisor(a) > 0:
+        n = self._count(a)
+        if n - self.correction > 0:
             return np.var(a, axis=self.axes, keepdims=self.keepdims, ddof=self.correction)
-        squares = ((a - a.mean(axis=self.axes, keepdims=True)) ** 2).sum(
-            axis=self.axes, keepdims=self.keepdims)
+        warnings.warn(f"var: {n} element(s) with correction {self.correction} leave no "
+                      f"degrees of freedom (n - correction <= 0): the result is nan or inf",
+                      RuntimeWarning, stacklevel=4)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return squares / a.dtype.type(0)
+            return (self._centred(a, n) ** 2).sum(axis=self.axes, keepdims=self.keepdims) / 0
 
-    def _divisor(self, a):
+    def _count(self, a):
         n = 1
         for i in self.axes:
             n *= a.shape[i]
-        return max(n - self.correction, 0)
+        return n
+
+    def _centred(self, a, n):
+        return a - a.sum(axis=self.axes, keepdims=True) / max(n, 1)  # 0 / 1 when empty
 
     def backward(self, g, out, a):
-        divisor = self._divisor(a)
-        scale = 2 / divisor if divisor else np.inf
-        centred = a - a.mean(axis=self.axes, keepdims=True)
+        n = self._count(a)
+        divisor = n - self.correction
+        scale = 2 / divisor if divisor > 0 else np.inf
         with np.errstate(invalid="ignore"):
-            return self.expand(g, a) * centred * scale
+            return self.expand(g, a) * self._centred(a, n) * scale
 
 
 class Logsumexp(_Reduce):
