@@ -595,7 +595,8 @@ def broadcast_to(a, shape):
 
 def chunk(a, chunks, dim=0):
     """Split into `chunks` pieces along `dim`, each of size ceil(n / chunks) but the last
-    (PyTorch's `torch.chunk`; fewer pieces when they run out). Composed of indexing.
+    (PyTorch's `torch.chunk`; fewer pieces when they run out), as a tuple. Composed of
+    indexing.
 
     >>> import autograd_lite as ag
     >>> [t.shape for t in ag.chunk(ag.Tensor(np.zeros((5, 2))), 3)]
@@ -606,8 +607,8 @@ def chunk(a, chunks, dim=0):
         raise ValueError(f"chunk: chunks must be a positive integer, got {chunks!r}")
     (dim,) = ops.normalize_axes(dim, a.ndim, "chunk")
     size = max(-(-a.shape[dim] // chunks), 1)
-    return _split_sizes(a, [size] * (a.shape[dim] // size) + (
-        [a.shape[dim] % size] if a.shape[dim] % size else []), dim, "chunk") or [a]
+    return tuple(_split_sizes(a, [size] * (a.shape[dim] // size) + (
+        [a.shape[dim] % size] if a.shape[dim] % size else []), dim, "chunk") or [a])
 
 
 def _split_sizes(a, sizes, axis, op):
@@ -647,8 +648,8 @@ def split(a, indices_or_sections, axis=0, *, dim=None):
 
 
 def split_sizes(a, split_size_or_sections, dim=0):
-    """PyTorch's split: pieces of `split_size_or_sections` elements (the last may be
-    smaller), or of the listed sizes. `Tensor.split` uses this.
+    """PyTorch's split: a tuple of pieces of `split_size_or_sections` elements (the last
+    may be smaller), or of the listed sizes. `Tensor.split` uses this.
 
     >>> import autograd_lite as ag
     >>> [t.shape for t in ag.Tensor(np.zeros(5)).split(2)]
@@ -661,8 +662,8 @@ def split_sizes(a, split_size_or_sections, dim=0):
         if size < 1:
             raise ValueError(f"split: split_size must be a positive integer, got {size!r}")
         sizes = [size] * (n // size) + ([n % size] if n % size else [])
-        return _split_sizes(a, sizes or [0], dim, "split")
-    return _split_sizes(a, [int(s) for s in size], dim, "split")
+        return tuple(_split_sizes(a, sizes or [0], dim, "split"))
+    return tuple(_split_sizes(a, [int(s) for s in size], dim, "split"))
 
 
 def _along(index, axis, source_shape):
