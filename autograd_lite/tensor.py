@@ -33,7 +33,8 @@ class Tensor(Node):
 
     # `_version` counts in-place changes of `data` made through the framework (in-place
     # operators, optimizer steps); backward refuses to use data changed since the forward.
-    __slots__ = ("_version",)
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_hooks", "_retains_grad", "label",
+                 "_version", "__weakref__")
 
     def __init__(self, data, requires_grad=False, dtype=None, label=""):
         if isinstance(data, Tensor):

@@ -1,14 +1,39 @@
-"""`Value`: the scalar front end, as readable as micrograd, on the shared backward driver."""
+"""`Value`: the scalar front end, as readable as micrograd, on the shared backward driver.
+
+One operation makes one object: the result `Value` keeps the operation's rule (a shared,
+stateless object from `scalar_ops`) and its inputs, so a graph of Values is just Values
+pointing at Values. That is what makes the scalar engine fast enough for micrograd's demo
+with the garbage collector on: there is little for it to walk.
+"""
+
+from numbers import Complex, Real
 
 from . import engine
 from . import scalar_ops as ops
 from .engine import Node
 
 INF = float("inf")
+_new = object.__new__
+
+
+class _Extra:
+    """What few Values need, kept apart so that most Values stay small: a label, hooks,
+    and where the operation was created (under `detect_anomaly()`)."""
+
+    __slots__ = ("label", "hooks", "created_at")
+
+    def __init__(self):
+        self.label, self.hooks, self.created_at = "", None, None
 
 
 class Value(Node):
     """A scalar that remembers the operations that made it, so it can back-propagate.
+
+    `float(v)` refuses a Value that requires grad, and so do `math.exp(v)` and the other
+    `math` functions (which call `float`): the number they return would drop out of the
+    graph and train nothing. Use `v.exp()`, `v.tanh()`, `v.sigmoid()`, ... to stay in the
+    graph, and `v.data` or `v.item()` when you want the number. Formatting works:
+    `f"{v:.3f}"` formats the data.
 
     >>> from autograd_lite import Value
     >>> x = Value(2.0, label="x")
@@ -18,33 +43,122 @@ class Value(Node):
     (10.0, 7.0)
     """
 
-    __slots__ = ()
+    # `_op` is the rule that made this Value, LEAF for a leaf that requires grad, or None
+    # for a constant (so `requires_grad` is `_op is not None`); `_a` and `_b` are the
+    # rule's inputs (`_b` is None for one input). `_mark` belongs to the driver (released,
+    # visit marks). `_extra` is None or an `_Extra`. Every slot costs time, in each
+    # operation and in each pass of the garbage collector, so there are few.
+    __slots__ = ("data", "grad", "_op", "_a", "_b", "_mark", "_extra", "__weakref__")
+
+    _scalar = True  # the driver's scalar fast path can run on Values
+    _retains_grad = True  # every Value keeps its gradient, to show it, as micrograd
 
     def __init__(self, data, label="", requires_grad=True):
-        if isinstance(data, Value):
-            data = data.data
-        _refuse_other_nodes(data)
-        try:
-            self.data = float(data)
-        except (TypeError, ValueError):
-            raise TypeError(f"Value: data must be a real number, got {data!r}") from None
+        self.data = data.data if isinstance(data, Value) else _number(data, "Value")
         self.grad = 0.0
-        self.requires_grad = requires_grad
-        self._ctx = None
-        self._hooks = None
-        self._retains_grad = True  # every Value keeps its gradient, to show it, as micrograd
-        self.label = label
+        self._op = LEAF if requires_grad else None
+        self._a = None
+        self._mark = 0
+        self._extra = None
+        if label:
+            self.label = label
+
+    # ----- what the driver and the tools read -----
+
+    @property
+    def requires_grad(self):
+        """Whether backward computes a gradient for this Value (and records operations on it)."""
+        return self._op is not None
+
+    @requires_grad.setter
+    def requires_grad(self, flag):
+        if self._op is None or self._op is LEAF:
+            self._op = LEAF if flag else None
+            self._a = None
+        elif not flag:
+            raise RuntimeError("requires_grad: only a leaf's flag can be changed; this Value "
+                               "was computed by an operation (use v.detach() for a constant)")
+
+    @property
+    def label(self):
+        """The name shown in drawings and error messages ("" if none)."""
+        extra = self._extra
+        return "" if extra is None else extra.label
+
+    @label.setter
+    def label(self, text):
+        if text or self._extra is not None:
+            self._more().label = text
+
+    @property
+    def _hooks(self):
+        extra = self._extra
+        return None if extra is None else extra.hooks
+
+    @_hooks.setter
+    def _hooks(self, hooks):
+        self._more().hooks = hooks
+
+    def _more(self):
+        if self._extra is None:
+            self._extra = _Extra()
+        return self._extra
+
+    @property
+    def _ctx(self):
+        """The operation that made this Value (a rule bound to it, with `parents`), or None."""
+        op = self._op
+        if op is None or op is LEAF:
+            return None
+        if self._a is None:  # a general Function, which keeps its inputs itself
+            return op
+        return type(op)(self)
+
+    @property
+    def is_leaf(self):
+        """True for Values made by the user (or under no_grad), False for operation results."""
+        return self._op is None or self._op is LEAF
+
+    def retain_grad(self):
+        """Every Value keeps its gradient already; kept for the Tensor API's sake."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad: cannot retain the grad of a Value that does not "
+                               "require grad")
+        return self
+
+    @staticmethod
+    def _record(rule, a, b=None):
+        """Run `rule` on Values `a` (and `b`); keep the rule and its inputs if a gradient is
+        needed. This is every operation's forward pass."""
+        if b is None:
+            out = _new(Value)
+            out.data = rule.forward(a.data)
+            needs_grad = a._op is not None
+        else:
+            if b.__class__ is not Value:
+                b = _constant(b, rule, a)
+            out = _new(Value)
+            out.data = rule.forward(a.data, b.data)
+            needs_grad = a._op is not None or b._op is not None
+        out.grad = 0.0
+        out._mark = 0
+        out._extra = None
+        if needs_grad and (not engine._threads_without_grad or engine._mode.enabled):
+            out._op = rule
+            out._a = a
+            out._b = b
+        else:
+            out._op = None
+        if engine._anomaly is not None:
+            engine._anomaly.forward(type(rule)(out), (a,) if b is None else (a, b), out.data)
+        return out
 
     @classmethod
     def _result(cls, data, ctx):
-        v = cls.__new__(cls)
-        v.data = data
-        v.grad = 0.0
-        v.requires_grad = ctx is not None
-        v._ctx = ctx
-        v._hooks = None
-        v._retains_grad = True
-        v.label = ""
+        """A Value made by a general `Function` (one that keeps its own inputs)."""
+        v = cls(data, requires_grad=False)
+        if ctx is not None:
+            v._op = ctx
         return v
 
     @classmethod
@@ -58,40 +172,40 @@ class Value(Node):
         """'nan' or 'inf' when the number `x` is one, else '' (for detect_anomaly)."""
         return "nan" if x != x else "inf" if x in (INF, -INF) else ""
 
-    # ----- operators: each is one line that names its Function in scalar_ops -----
+    # ----- operators: each is one line that names its rule in scalar_ops -----
 
     def __add__(self, other):
-        return ops.Add.apply2(self, _value(other))
+        return _record(ADD, self, other)
 
     def __radd__(self, other):  # other + self
-        return ops.Add.apply2(_value(other), self)
+        return _record(ADD, _constant(other, ADD, self), self)
 
     def __sub__(self, other):
-        return ops.Sub.apply2(self, _value(other))
+        return _record(SUB, self, other)
 
     def __rsub__(self, other):  # other - self
-        return ops.Sub.apply2(_value(other), self)
+        return _record(SUB, _constant(other, SUB, self), self)
 
     def __mul__(self, other):
-        return ops.Mul.apply2(self, _value(other))
+        return _record(MUL, self, other)
 
     def __rmul__(self, other):  # other * self
-        return ops.Mul.apply2(_value(other), self)
+        return _record(MUL, _constant(other, MUL, self), self)
 
     def __truediv__(self, other):
-        return ops.Div.apply2(self, _value(other))
+        return _record(DIV, self, other)
 
     def __rtruediv__(self, other):  # other / self
-        return ops.Div.apply2(_value(other), self)
+        return _record(DIV, _constant(other, DIV, self), self)
 
     def __pow__(self, other):
-        return ops.Pow.apply2(self, _value(other))
+        return _record(POW, self, other)
 
     def __rpow__(self, other):  # other ** self
-        return ops.Pow.apply2(_value(other), self)
+        return _record(POW, _constant(other, POW, self), self)
 
     def __neg__(self):
-        return ops.Neg.apply1(self)
+        return _record(NEG, self)
 
     def __pos__(self):
         return self
@@ -102,7 +216,7 @@ class Value(Node):
         >>> Value(0.0).exp()
         Value(data=1, grad=0)
         """
-        return ops.Exp.apply1(self)
+        return _record(EXP, self)
 
     def log(self):
         """Natural logarithm; nan for negative data, -inf at 0.
@@ -110,7 +224,7 @@ class Value(Node):
         >>> Value(1.0).log().data
         0.0
         """
-        return ops.Log.apply1(self)
+        return _record(LOG, self)
 
     def sqrt(self):
         """Square root; nan for negative data.
@@ -118,7 +232,7 @@ class Value(Node):
         >>> Value(9.0).sqrt().data
         3.0
         """
-        return ops.Sqrt.apply1(self)
+        return _record(SQRT, self)
 
     def tanh(self):
         """Hyperbolic tangent.
@@ -126,7 +240,7 @@ class Value(Node):
         >>> Value(0.0).tanh().data
         0.0
         """
-        return ops.Tanh.apply1(self)
+        return _record(TANH, self)
 
     def sigmoid(self):
         """Logistic function 1 / (1 + e ** -self).
@@ -134,7 +248,7 @@ class Value(Node):
         >>> Value(0.0).sigmoid().data
         0.5
         """
-        return ops.Sigmoid.apply1(self)
+        return _record(SIGMOID, self)
 
     def relu(self):
         """max(self, 0).
@@ -142,10 +256,10 @@ class Value(Node):
         >>> Value(-2.0).relu().data, Value(3.0).relu().data
         (0.0, 3.0)
         """
-        return ops.Relu.apply1(self)
+        return _record(RELU, self)
 
     def __abs__(self):
-        return ops.Abs.apply1(self)
+        return _record(ABS, self)
 
     def abs(self):
         """|self|.
@@ -153,24 +267,35 @@ class Value(Node):
         >>> Value(-2.0).abs().data
         2.0
         """
-        return ops.Abs.apply1(self)
+        return _record(ABS, self)
 
     # ----- comparisons compare data (so Values sort); hashing stays by identity -----
 
     def __lt__(self, other):
-        return self.data < _data(other)
+        return self.data < _compared(other, "<")
 
     def __le__(self, other):
-        return self.data <= _data(other)
+        return self.data <= _compared(other, "<=")
 
     def __gt__(self, other):
-        return self.data > _data(other)
+        return self.data > _compared(other, ">")
 
     def __ge__(self, other):
-        return self.data >= _data(other)
+        return self.data >= _compared(other, ">=")
 
     def __float__(self):
+        if self.requires_grad:
+            raise TypeError(
+                f"float() of a Value that requires grad: the number would leave the graph "
+                f"and get no gradient. This is also what math.exp(v), math.tanh(v), "
+                f"math.log(v), ... do: use v.exp(), v.tanh(), v.log(), v.sigmoid(), ... "
+                f"instead, and v.data or v.item() when you want the number "
+                f"({self.data!r})")
         return self.data
+
+    def __format__(self, spec):
+        """`f"{v:.3f}"` formats the data; `f"{v}"` is `str(v)`."""
+        return format(self.data, spec) if spec else str(self)
 
     def item(self):
         """The data as a Python float.
@@ -197,7 +322,11 @@ class Value(Node):
         >>> dydx.data, x.grad
         (27.0, 18.0)
         """
-        seed = _value(grad) if create_graph else float(_data(grad))
+        if create_graph:
+            seed = grad if isinstance(grad, Value) else Value(_number(grad, "backward"),
+                                                              requires_grad=False)
+        else:
+            seed = _number(grad.data if isinstance(grad, Value) else grad, "backward")
         engine.backward(self, seed, retain_graph=retain_graph or create_graph,
                         create_graph=create_graph)
 
@@ -214,22 +343,65 @@ class Value(Node):
         return f"Value(data={self.data:.6g}, grad={_fmt(self.grad)}{label})"
 
 
-def _value(x):
-    if x.__class__ is Value:
+_record = Value._record
+LEAF = engine.LEAF
+ADD, SUB, MUL, DIV, POW = ops.Add.rule, ops.Sub.rule, ops.Mul.rule, ops.Div.rule, ops.Pow.rule
+NEG, EXP, LOG, SQRT = ops.Neg.rule, ops.Exp.rule, ops.Log.rule, ops.Sqrt.rule
+TANH, SIGMOID, RELU, ABS = ops.Tanh.rule, ops.Sigmoid.rule, ops.Relu.rule, ops.Abs.rule
+
+
+def _number(x, where):
+    """`x` as a float if it is a real number (a Python or NumPy number); a TypeError that
+    says what was given otherwise (strings are refused, not parsed)."""
+    if x.__class__ is float:
         return x
-    if x.__class__ is float or x.__class__ is int:
-        return Value._result(float(x), None)
-    return x if isinstance(x, Value) else Value(x, requires_grad=False)
-
-
-def _refuse_other_nodes(x):
     if isinstance(x, Node) and not isinstance(x, Value):
-        raise TypeError(f"Value: cannot combine a Value with a {type(x).__name__}; Value and "
+        raise TypeError(f"{where}: cannot combine a Value with a {type(x).__name__}; Value and "
                         f"Tensor do not mix (use Tensor(v.data) or t.item())")
+    if isinstance(x, Real):
+        return float(x)
+    if isinstance(x, Complex):
+        raise TypeError(f"{where}: complex numbers are not supported, got {x!r}")
+    if getattr(x, "shape", None) == () and getattr(getattr(x, "dtype", None), "kind", "") in "biuf":
+        return float(x)  # a 0-d NumPy array
+    if isinstance(x, (str, bytes, bytearray)):
+        hint = " (convert it yourself, e.g. float(text), if it is meant as a number)"
+    elif getattr(x, "shape", None) is not None or isinstance(x, (list, tuple)):
+        hint = " (a Value holds one number: use Tensor for arrays)"
+    else:
+        hint = ""
+    raise TypeError(f"{where}: expected a real number, got {type(x).__name__} {x!r}{hint}")
 
 
-def _data(x):
-    return x.data if isinstance(x, Value) else x
+def _constant(x, rule, value):
+    """A plain number in an operation with a Value becomes a constant Value."""
+    if x.__class__ is float or x.__class__ is int:
+        c = _new(Value)
+        c.data = float(x)
+        c.grad = 0.0
+        c._op = None
+        c._mark = 0
+        c._extra = None
+        return c
+    if isinstance(x, Value):
+        return x
+    try:
+        return Value(_number(x, ""), requires_grad=False)
+    except TypeError as err:
+        detail = str(err).removeprefix(": ")
+        raise TypeError(f"Value {rule.name}: the other operand must be a number or a Value; "
+                        f"{detail}") from None
+
+
+def _compared(x, op):
+    if isinstance(x, Value):
+        return x.data
+    try:
+        return _number(x, "")
+    except TypeError as err:
+        detail = str(err).removeprefix(": ")
+        raise TypeError(f"Value {op}: can only compare with a number or a Value; "
+                        f"{detail}") from None
 
 
 def _fmt(g):
