@@ -517,11 +517,11 @@ def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, st
 # A scalar node stores its operation's shared, stateless rule in `_op` and its inputs in
 # `_a` and `_b` (`_b` is None for one input), so one object is made per operation. A leaf
 # that requires grad has `_op = LEAF` and `_a = None`; a constant has `_op = None`, so
-# `requires_grad` is `_op is not None`. `_mark` is 0, or RELEASED once a pass has used
-# the node; during a pass it marks the nodes the search has reached (OPEN) and placed
-# (DONE), instead of a set.
+# `requires_grad` is `_op is not None`. `_mark` is 0; or RELEASED once a pass has used
+# the node, HOOKED if it has hooks (the general driver runs those); during a pass it marks
+# the nodes the search has reached (OPEN) and placed (DONE), instead of a set.
 
-RELEASED, OPEN, DONE = 1, 2, 3
+HOOKED, RELEASED, OPEN, DONE = -1, 1, 2, 3
 LEAF = "leaf"
 
 
@@ -557,12 +557,11 @@ class ScalarFunction(Function):
 
     @property
     def created_at(self):
-        extra = self._node._extra
-        return None if extra is None else extra.created_at
+        return self._node._created_at
 
     @created_at.setter
     def created_at(self, site):
-        self._node._more().created_at = site
+        self._node._created_at = site
 
     @property
     def needs_input_grad(self):
@@ -646,12 +645,9 @@ def _scalar_order(root, held):
             if mark == OPEN:  # every input is placed now: place the node
                 node._mark = DONE
                 order.append(node)
-            elif mark == RELEASED:
+            elif mark != DONE:  # released, or hooked: for the general driver
                 break
             continue  # DONE: reached twice, placed once
-        extra = node._extra
-        if extra is not None and extra.hooks:
-            break
         if node.grad:
             if node.grad.__class__ is not float:  # a gradient with a graph (create_graph)
                 break

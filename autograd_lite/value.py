@@ -26,6 +26,52 @@ class _Extra:
         self.label, self.hooks, self.created_at = "", None, None
 
 
+def _binary(rule):
+    """The operator method `a <op> b` for a two-input rule of scalar_ops.
+
+    It is one operation's forward pass: run the rule on the data, and make the result
+    keep the rule and both inputs when a gradient is needed (one object per operation).
+    """
+
+    def forward(a, b):
+        if b.__class__ is not Value:
+            b = _constant(b, rule, a)
+        out = _new(Value)
+        out.data = rule.forward(a.data, b.data)
+        out.grad = 0.0
+        out._mark = 0
+        if (a._op is not None or b._op is not None) and (
+                not engine._threads_without_grad or engine._mode.enabled):
+            out._op = rule
+            out._a = a
+            out._b = b
+        else:  # no input requires grad, or inside no_grad(): a constant
+            out._op = None
+        if engine._anomaly is not None:
+            engine._anomaly.forward(type(rule)(out), (a, b), out.data)
+        return out
+
+    forward.__name__ = forward.__qualname__ = f"Value.{rule.name}"
+    return forward
+
+
+def _unary(rule, a):
+    """`_binary`'s forward pass for a one-input rule (`a.exp()`, `-a`, ...)."""
+    out = _new(Value)
+    out.data = rule.forward(a.data)
+    out.grad = 0.0
+    out._mark = 0
+    if a._op is not None and (not engine._threads_without_grad or engine._mode.enabled):
+        out._op = rule
+        out._a = a
+        out._b = None
+    else:
+        out._op = None
+    if engine._anomaly is not None:
+        engine._anomaly.forward(type(rule)(out), (a,), out.data)
+    return out
+
+
 class Value(Node):
     """A scalar that remembers the operations that made it, so it can back-propagate.
 
@@ -46,7 +92,7 @@ class Value(Node):
     # `_op` is the rule that made this Value, LEAF for a leaf that requires grad, or None
     # for a constant (so `requires_grad` is `_op is not None`); `_a` and `_b` are the
     # rule's inputs (`_b` is None for one input). `_mark` belongs to the driver (released,
-    # visit marks). `_extra` is None or an `_Extra`. Every slot costs time, in each
+    # hooks, visit marks). `_extra` is unset or an `_Extra`. Every slot costs time, in each
     # operation and in each pass of the garbage collector, so there are few.
     __slots__ = ("data", "grad", "_op", "_a", "_b", "_mark", "_extra", "__weakref__")
 
@@ -59,7 +105,6 @@ class Value(Node):
         self._op = LEAF if requires_grad else None
         self._a = None
         self._mark = 0
-        self._extra = None
         if label:
             self.label = label
 
@@ -82,27 +127,39 @@ class Value(Node):
     @property
     def label(self):
         """The name shown in drawings and error messages ("" if none)."""
-        extra = self._extra
+        extra = getattr(self, "_extra", None)
         return "" if extra is None else extra.label
 
     @label.setter
     def label(self, text):
-        if text or self._extra is not None:
+        if text or hasattr(self, "_extra"):
             self._more().label = text
 
     @property
     def _hooks(self):
-        extra = self._extra
+        extra = getattr(self, "_extra", None)
         return None if extra is None else extra.hooks
 
     @_hooks.setter
     def _hooks(self, hooks):
         self._more().hooks = hooks
+        if hooks is not None and self._mark == 0:
+            self._mark = engine.HOOKED  # backward passes through this Value run the hooks
+
+    @property
+    def _created_at(self):
+        extra = getattr(self, "_extra", None)
+        return None if extra is None else extra.created_at
+
+    @_created_at.setter
+    def _created_at(self, site):
+        self._more().created_at = site
 
     def _more(self):
-        if self._extra is None:
-            self._extra = _Extra()
-        return self._extra
+        extra = getattr(self, "_extra", None)
+        if extra is None:
+            extra = self._extra = _Extra()
+        return extra
 
     @property
     def _ctx(self):
@@ -128,30 +185,8 @@ class Value(Node):
 
     @staticmethod
     def _record(rule, a, b=None):
-        """Run `rule` on Values `a` (and `b`); keep the rule and its inputs if a gradient is
-        needed. This is every operation's forward pass."""
-        if b is None:
-            out = _new(Value)
-            out.data = rule.forward(a.data)
-            needs_grad = a._op is not None
-        else:
-            if b.__class__ is not Value:
-                b = _constant(b, rule, a)
-            out = _new(Value)
-            out.data = rule.forward(a.data, b.data)
-            needs_grad = a._op is not None or b._op is not None
-        out.grad = 0.0
-        out._mark = 0
-        out._extra = None
-        if needs_grad and (not engine._threads_without_grad or engine._mode.enabled):
-            out._op = rule
-            out._a = a
-            out._b = b
-        else:
-            out._op = None
-        if engine._anomaly is not None:
-            engine._anomaly.forward(type(rule)(out), (a,) if b is None else (a, b), out.data)
-        return out
+        """Run `rule` on the Value `a` (and `b`), recording it when a gradient is needed."""
+        return _unary(rule, a) if b is None else _binary(rule)(a, b)
 
     @classmethod
     def _result(cls, data, ctx):
@@ -172,40 +207,31 @@ class Value(Node):
         """'nan' or 'inf' when the number `x` is one, else '' (for detect_anomaly)."""
         return "nan" if x != x else "inf" if x in (INF, -INF) else ""
 
-    # ----- operators: each is one line that names its rule in scalar_ops -----
+    # ----- operators: each names its rule in scalar_ops -----
 
-    def __add__(self, other):
-        return _record(ADD, self, other)
+    __add__ = _binary(ops.Add.rule)
+    __sub__ = _binary(ops.Sub.rule)
+    __mul__ = _binary(ops.Mul.rule)
+    __truediv__ = _binary(ops.Div.rule)
+    __pow__ = _binary(ops.Pow.rule)
 
     def __radd__(self, other):  # other + self
-        return _record(ADD, _constant(other, ADD, self), self)
-
-    def __sub__(self, other):
-        return _record(SUB, self, other)
+        return _constant(other, ADD, self) + self
 
     def __rsub__(self, other):  # other - self
-        return _record(SUB, _constant(other, SUB, self), self)
-
-    def __mul__(self, other):
-        return _record(MUL, self, other)
+        return _constant(other, SUB, self) - self
 
     def __rmul__(self, other):  # other * self
-        return _record(MUL, _constant(other, MUL, self), self)
-
-    def __truediv__(self, other):
-        return _record(DIV, self, other)
+        return _constant(other, MUL, self) * self
 
     def __rtruediv__(self, other):  # other / self
-        return _record(DIV, _constant(other, DIV, self), self)
-
-    def __pow__(self, other):
-        return _record(POW, self, other)
+        return _constant(other, DIV, self) / self
 
     def __rpow__(self, other):  # other ** self
-        return _record(POW, _constant(other, POW, self), self)
+        return _constant(other, POW, self) ** self
 
     def __neg__(self):
-        return _record(NEG, self)
+        return _unary(NEG, self)
 
     def __pos__(self):
         return self
@@ -216,7 +242,7 @@ class Value(Node):
         >>> Value(0.0).exp()
         Value(data=1, grad=0)
         """
-        return _record(EXP, self)
+        return _unary(EXP, self)
 
     def log(self):
         """Natural logarithm; nan for negative data, -inf at 0.
@@ -224,7 +250,7 @@ class Value(Node):
         >>> Value(1.0).log().data
         0.0
         """
-        return _record(LOG, self)
+        return _unary(LOG, self)
 
     def sqrt(self):
         """Square root; nan for negative data.
@@ -232,7 +258,7 @@ class Value(Node):
         >>> Value(9.0).sqrt().data
         3.0
         """
-        return _record(SQRT, self)
+        return _unary(SQRT, self)
 
     def tanh(self):
         """Hyperbolic tangent.
@@ -240,7 +266,7 @@ class Value(Node):
         >>> Value(0.0).tanh().data
         0.0
         """
-        return _record(TANH, self)
+        return _unary(TANH, self)
 
     def sigmoid(self):
         """Logistic function 1 / (1 + e ** -self).
@@ -248,7 +274,7 @@ class Value(Node):
         >>> Value(0.0).sigmoid().data
         0.5
         """
-        return _record(SIGMOID, self)
+        return _unary(SIGMOID, self)
 
     def relu(self):
         """max(self, 0).
@@ -256,10 +282,10 @@ class Value(Node):
         >>> Value(-2.0).relu().data, Value(3.0).relu().data
         (0.0, 3.0)
         """
-        return _record(RELU, self)
+        return _unary(RELU, self)
 
     def __abs__(self):
-        return _record(ABS, self)
+        return _unary(ABS, self)
 
     def abs(self):
         """|self|.
@@ -267,7 +293,7 @@ class Value(Node):
         >>> Value(-2.0).abs().data
         2.0
         """
-        return _record(ABS, self)
+        return _unary(ABS, self)
 
     # ----- comparisons compare data (so Values sort); hashing stays by identity -----
 
@@ -343,7 +369,6 @@ class Value(Node):
         return f"Value(data={self.data:.6g}, grad={_fmt(self.grad)}{label})"
 
 
-_record = Value._record
 LEAF = engine.LEAF
 ADD, SUB, MUL, DIV, POW = ops.Add.rule, ops.Sub.rule, ops.Mul.rule, ops.Div.rule, ops.Pow.rule
 NEG, EXP, LOG, SQRT = ops.Neg.rule, ops.Exp.rule, ops.Log.rule, ops.Sqrt.rule
@@ -381,7 +406,6 @@ def _constant(x, rule, value):
         c.grad = 0.0
         c._op = None
         c._mark = 0
-        c._extra = None
         return c
     if isinstance(x, Value):
         return x
