@@ -515,7 +515,8 @@ def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, st
 # order, so they give the same floats.
 #
 # A scalar node stores its operation's shared, stateless rule in `_op` and its inputs in
-# `_a` and `_b` (`_b` is None for one input), so one object is made per operation. A leaf
+# `_a` and `_b` (`_b` is None for one input, and a plain float for a number such as the 2
+# in `x * 2`, until someone asks for the `parents`), so one object is made per operation. A leaf
 # that requires grad has `_op = LEAF` and `_a = None`; a constant has `_op = None`, so
 # `requires_grad` is `_op is not None`. `_mark` is 0; or RELEASED once a pass has used
 # the node, HOOKED if it has hooks (the general driver runs those); during a pass it marks
@@ -545,7 +546,12 @@ class ScalarFunction(Function):
     @property
     def parents(self):
         node = self._node
-        return (node._a,) if node._b is None else (node._a, node._b)
+        b = node._b
+        if b is None:
+            return (node._a,)
+        if b.__class__ is float:  # a number kept raw: from now on, a constant node
+            b = node._b = node._constant(b, node)
+        return (node._a, b)
 
     @property
     def released(self):
@@ -618,6 +624,10 @@ def _scalar_backward(root, seed, retain_graph):
                     ga = node._op.backward(node.grad, node.data, a.data)
                     if a._op is not None:  # a requires grad
                         a.grad += ga
+                elif b.__class__ is float:  # a constant number
+                    ga = node._op.backward(node.grad, node.data, a.data, b)[0]
+                    if a._op is not None:
+                        a.grad += ga
                 else:
                     ga, gb = node._op.backward(node.grad, node.data, a.data, b.data)
                     if a._op is not None:
@@ -657,7 +667,8 @@ def _scalar_order(root, held):
         a = node._a
         if a is not None:
             b = node._b
-            if b is not None and b._op is not None and b._mark < OPEN:
+            if b is not None and b.__class__ is not float and b._op is not None and (
+                    b._mark < OPEN):
                 stack.append(b)
             if a._op is not None and a._mark < OPEN:
                 stack.append(a)

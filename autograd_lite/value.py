@@ -31,24 +31,29 @@ def _binary(rule):
 
     It is one operation's forward pass: run the rule on the data, and make the result
     keep the rule and both inputs when a gradient is needed (one object per operation).
+    A plain number `b` is kept as a float: a constant costs no object of its own.
     """
 
     def forward(a, b):
-        if b.__class__ is not Value:
-            b = _constant(b, rule, a)
+        if b.__class__ is Value or isinstance(b, Value):
+            b_data = b.data
+            needs_grad = a._op is not None or b._op is not None
+        else:
+            b = b_data = _operand(b, rule)
+            needs_grad = a._op is not None
         out = _new(Value)
-        out.data = rule.forward(a.data, b.data)
+        out.data = rule.forward(a.data, b_data)
         out.grad = 0.0
         out._mark = 0
-        if (a._op is not None or b._op is not None) and (
-                not engine._threads_without_grad or engine._mode.enabled):
+        if needs_grad and (not engine._threads_without_grad or engine._mode.enabled):
             out._op = rule
             out._a = a
             out._b = b
         else:  # no input requires grad, or inside no_grad(): a constant
             out._op = None
         if engine._anomaly is not None:
-            engine._anomaly.forward(type(rule)(out), (a, b), out.data)
+            inputs = (a, b if b.__class__ is not float else Value(b, requires_grad=False))
+            engine._anomaly.forward(type(rule)(out), inputs, out.data)
         return out
 
     forward.__name__ = forward.__qualname__ = f"Value.{rule.name}"
@@ -216,19 +221,19 @@ class Value(Node):
     __pow__ = _binary(ops.Pow.rule)
 
     def __radd__(self, other):  # other + self
-        return _constant(other, ADD, self) + self
+        return _constant(other, ADD) + self
 
     def __rsub__(self, other):  # other - self
-        return _constant(other, SUB, self) - self
+        return _constant(other, SUB) - self
 
     def __rmul__(self, other):  # other * self
-        return _constant(other, MUL, self) * self
+        return _constant(other, MUL) * self
 
     def __rtruediv__(self, other):  # other / self
-        return _constant(other, DIV, self) / self
+        return _constant(other, DIV) / self
 
     def __rpow__(self, other):  # other ** self
-        return _constant(other, POW, self) ** self
+        return _constant(other, POW) ** self
 
     def __neg__(self):
         return _unary(NEG, self)
@@ -398,23 +403,27 @@ def _number(x, where):
     raise TypeError(f"{where}: expected a real number, got {type(x).__name__} {x!r}{hint}")
 
 
-def _constant(x, rule, value):
-    """A plain number in an operation with a Value becomes a constant Value."""
-    if x.__class__ is float or x.__class__ is int:
-        c = _new(Value)
-        c.data = float(x)
-        c.grad = 0.0
-        c._op = None
-        c._mark = 0
-        return c
-    if isinstance(x, Value):
+def _operand(x, rule):
+    """A plain number in an operation with a Value, as a float (a TypeError naming the
+    operation for anything else: strings are refused, not parsed)."""
+    if x.__class__ is float:
         return x
     try:
-        return Value(_number(x, ""), requires_grad=False)
+        return _number(x, "")
     except TypeError as err:
         detail = str(err).removeprefix(": ")
         raise TypeError(f"Value {rule.name}: the other operand must be a number or a Value; "
                         f"{detail}") from None
+
+
+def _constant(x, rule):
+    """The left operand of a reflected operation (`2 * v`) as a constant Value."""
+    c = _new(Value)
+    c.data = _operand(x, rule)
+    c.grad = 0.0
+    c._op = None
+    c._mark = 0
+    return c
 
 
 def _compared(x, op):
