@@ -392,8 +392,11 @@ def _number(x, where):
         return float(x)
     if isinstance(x, Complex):
         raise TypeError(f"{where}: complex numbers are not supported, got {x!r}")
-    if getattr(x, "shape", None) == () and getattr(getattr(x, "dtype", None), "kind", "") in "biuf":
+    shape = getattr(x, "shape", None)
+    if shape == () and getattr(getattr(x, "dtype", None), "kind", "") in "biuf":
         return float(x)  # a 0-d NumPy array
+    if shape is None and hasattr(type(x), "__float__") and not isinstance(x, (str, bytes)):
+        return float(x)  # another kind of number, such as decimal.Decimal
     if isinstance(x, (str, bytes, bytearray)):
         hint = " (convert it yourself, e.g. float(text), if it is meant as a number)"
     elif getattr(x, "shape", None) is not None or isinstance(x, (list, tuple)):
