@@ -13,8 +13,15 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from autograd_lite import (AnomalyError, GraphReleasedError, Value, detect_anomaly, draw_graph,
-                           engine, no_grad)
+from autograd_lite import (
+    AnomalyError,
+    GraphReleasedError,
+    Value,
+    detect_anomaly,
+    draw_graph,
+    engine,
+    no_grad,
+)
 from autograd_lite.engine import topological_order
 
 # ***** math.* and float() on a Value that requires grad *****
@@ -65,7 +72,7 @@ def test_formatting_a_value_formats_its_data():
     assert f"{v:.3f}" == "3.000"
     assert f"{v:>8.2f}" == "    3.00" and f"{v:e}" == "3.000000e+00"
     assert f"{v}" == str(v) == repr(v) == "Value(data=3, grad=0)"
-    assert "{:.1f}".format(Value(0.25)) == "0.2"
+    assert "{:.1f}".format(Value(0.25)) == "0.2"  # noqa: UP032 (str.format, on purpose)
 
 
 # ***** strings and other non-numbers are refused, never parsed *****
@@ -179,7 +186,7 @@ def test_an_operation_makes_one_object_and_a_number_operand_none():
 def test_numbers_become_constant_nodes_when_the_graph_is_looked_at():
     x = Value(1.5, label="x")
     y = x * 2.0
-    (a, c), (a2, c2) = y.grad_fn.parents, y.grad_fn.parents
+    (a, c), (_, c2) = y.grad_fn.parents, y.grad_fn.parents
     assert a is x and c is c2 and c.data == 2.0 and not c.requires_grad  # one node, kept
     y.backward()
     assert x.grad == 2.0 and c.grad == 0.0
