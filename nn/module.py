@@ -617,7 +617,8 @@ def activation_module(activation):
         return activation()
     if activation is None or isinstance(activation, str):
         name, _ = F.get_activation(activation, "MLP")
-        return _ACTIVATION_MODULES[name]()
+        from .activations import ACTIVATION_MODULES  # built on Module: imported here
+        return {**_ACTIVATION_MODULES, **ACTIVATION_MODULES}[name]()
     if callable(activation):
         return _Lambda(activation)
     F.get_activation(activation, "MLP")  # raises, listing the choices
