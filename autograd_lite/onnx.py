@@ -188,6 +188,103 @@ for _cls, _op in [(ops.Add, "Add"), (ops.Sub, "Sub"), (ops.Mul, "Mul"), (ops.Div
     RULES[_cls] = _elementwise(_op)
 
 
+def _unary(op_type, **attrs):
+    """A rule for a one-input operation that is one ONNX node with attributes."""
+    def rule(g, fn, names, xs, out):
+        return g.node(op_type, names, batch=g.batch[names[0]], **attrs)
+    return rule
+
+
+class _Compose:
+    """Builds a small formula of ONNX nodes on one tensor, keeping its batch axis."""
+
+    def __init__(self, g, name, dtype):
+        self.g, self.batch, self.dtype = g, g.batch[name], dtype
+
+    def __call__(self, op_type, *inputs, **attrs):
+        return self.g.node(op_type, list(inputs), batch=self.batch, **attrs)
+
+    def const(self, value):
+        return self.g.constant(np.asarray(value, dtype=self.dtype), "k")
+
+
+def _formula(build):
+    """A rule from `build(f, x, fn)`: `f(op, *inputs)` adds a node, `f.const(v)` a constant."""
+    def rule(g, fn, names, xs, out):
+        return build(_Compose(g, names[0], out.dtype), names[0], fn)
+    return rule
+
+
+def _softplus(f, x, beta=1.0, threshold=None):
+    """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (PyTorch's)."""
+    bx = x if beta == 1 else f("Mul", x, f.const(beta))
+    y = f("Softplus", bx)
+    if beta != 1:
+        y = f("Div", y, f.const(beta))
+    if threshold is None:
+        return y
+    return f("Where", f("Greater", bx, f.const(threshold)), x, y)
+
+
+RULES.update({ops.Minimum: _elementwise("Min"), ops.Erf: _elementwise("Erf"),
+              ops.Sin: _elementwise("Sin"), ops.Cos: _elementwise("Cos"),
+              ops.Tan: _elementwise("Tan"), ops.Sign: _elementwise("Sign"),
+              ops.Floor: _elementwise("Floor"), ops.Ceil: _elementwise("Ceil"),
+              ops.Reciprocal: _elementwise("Reciprocal"), ops.Softsign: _elementwise("Softsign"),
+              ops.Hardsigmoid: _unary("HardSigmoid", alpha=1 / 6, beta=0.5)})
+
+
+RULES.update({
+    ops.LeakyRelu: lambda g, fn, names, xs, out: g.node(
+        "LeakyRelu", names, batch=g.batch[names[0]], alpha=float(fn.negative_slope)),
+    ops.Hardtanh: _formula(lambda f, x, fn: f("Clip", x, f.const(fn.min_val),
+                                              f.const(fn.max_val))),
+    ops.Hardswish: _formula(lambda f, x, fn: f("Mul", x, f("HardSigmoid", x, alpha=1 / 6,
+                                                            beta=0.5))),
+    ops.Elu: _formula(lambda f, x, fn: _elu(f, x, fn)),
+    ops.Softplus: _formula(lambda f, x, fn: _softplus(f, x, fn.beta, fn.threshold)),
+    ops.LogSigmoid: _formula(lambda f, x, fn: f("Neg", _softplus(f, f("Neg", x)))),
+    ops.Silu: _formula(lambda f, x, fn: f("Mul", x, f("Sigmoid", x))),
+    ops.Mish: _formula(lambda f, x, fn: f("Mul", x, f("Tanh", _softplus(f, x)))),
+    ops.Gelu: _formula(lambda f, x, fn: _gelu(f, x, fn.approximate)),
+    ops.Square: _formula(lambda f, x, fn: f("Mul", x, x)),
+    ops.Rsqrt: _formula(lambda f, x, fn: f("Reciprocal", f("Sqrt", x))),
+    ops.Log2: _formula(lambda f, x, fn: f("Div", f("Log", x), f.const(np.log(2.0)))),
+    ops.Exp2: _formula(lambda f, x, fn: f("Pow", f.const(2.0), x)),
+    ops.Log1p: _formula(lambda f, x, fn: f("Log", f("Add", x, f.const(1.0)))),
+    ops.Expm1: _formula(lambda f, x, fn: f("Sub", f("Exp", x), f.const(1.0))),
+})
+
+
+RULES.update({
+    ops.Round: _formula(lambda f, x, fn: f("Round", x) if not fn.decimals else f(
+        "Div", f("Round", f("Mul", x, f.const(10.0 ** fn.decimals))),
+        f.const(10.0 ** fn.decimals))),
+    ops.Trunc: _formula(lambda f, x, fn: f("Mul", f("Sign", x), f("Floor", f("Abs", x)))),
+})
+
+
+def _elu(f, x, fn):
+    """scale * (x where x > 0, else alpha * (exp(x * input_scale) - 1)): elu, selu, celu."""
+    if fn.kind == "selu":
+        return f("Selu", x, alpha=float(fn.alpha), gamma=float(fn.scale))
+    if fn.kind == "celu":
+        return f("Celu", x, alpha=float(fn.alpha))
+    return f("Elu", x, alpha=float(fn.alpha))
+
+
+def _gelu(f, x, approximate):
+    """x * Phi(x), Phi by erf, or PyTorch's tanh formula."""
+    if approximate == "tanh":
+        cube = f("Mul", f("Mul", x, x), x)
+        inner = f("Mul", f("Add", x, f("Mul", cube, f.const(0.044715))),
+                  f.const(np.sqrt(2 / np.pi)))
+        phi = f("Add", f("Tanh", inner), f.const(1.0))
+    else:
+        phi = f("Add", f("Erf", f("Mul", x, f.const(np.sqrt(0.5)))), f.const(1.0))
+    return f("Mul", f("Mul", x, phi), f.const(0.5))
+
+
 @register(ops.Clip)
 def _clip(g, fn, names, xs, out):
     bounds = [g.constant(np.asarray(v, dtype=out.dtype), "clip_bound") if v is not None else ""
@@ -256,6 +353,88 @@ def _matmul_batch(g, names, xs, out):
     if bb is not None and b.ndim >= 2 and bb != b.ndim - 2:
         return out.ndim - 1 if bb == b.ndim - 1 else bb + out.ndim - b.ndim
     return None
+
+
+RULES[ops.Prod] = _reduction("ReduceProd")
+RULES[ops.Logsumexp] = _reduction("ReduceLogSumExp")
+
+
+@register(ops.Norm)
+def _norm(g, fn, names, xs, out):
+    kinds = {1: "ReduceL1", 2: "ReduceL2", np.inf: "ReduceMax", -np.inf: "ReduceMin"}
+    if fn.p not in kinds:
+        raise TypeError(f"ONNX export: {fn.name} has no ONNX mapping here (p must be 1, 2 or "
+                        f"+-inf)")
+    x = names[0]
+    if fn.p in (np.inf, -np.inf):
+        x = g.node("Abs", [x], batch=g.batch[x])
+    return _reduction(kinds[fn.p])(g, fn, [x], xs, out)
+
+
+@register(ops.Var)
+def _var(g, fn, names, xs, out):
+    """sum((x - mean)**2) / (n - correction), over the reduced axes."""
+    x, axes, b = names[0], tuple(fn.axes), g.batch[names[0]]
+    divisor = max(int(np.prod([xs[0].shape[i] for i in axes])) - fn.correction, 0)
+    mean = _reduction("ReduceMean")(g, _Axes(axes, True), [x], xs, out)
+    centred = g.node("Sub", [x, mean], batch=b)
+    squares = g.node("Mul", [centred, centred], batch=b)
+    total = _reduction("ReduceSum")(g, _Axes(axes, fn.keepdims), [squares], xs, out)
+    return g.node("Div", [total, g.constant(np.asarray(divisor, out.dtype), "divisor")],
+                  batch=g.batch[total])
+
+
+class _Axes:
+    """The reduction parameters a reduction rule reads, for reductions inside a formula."""
+
+    def __init__(self, axes, keepdims):
+        self.axes, self.keepdims = axes, keepdims
+
+
+@register(ops.Cumsum)
+def _cumsum(g, fn, names, xs, out):
+    x, b = names[0], g.batch[names[0]]
+    if fn.flat and xs[0].ndim != 1:
+        x = g.node("Reshape", [x, g.ints([-1], "shape")], batch=None)
+        if b is not None:
+            raise _refuse_dynamic("cumsum over all elements (axis=None) flattens the batch "
+                                  "axis, so its result")
+    return g.node("CumSum", [x, g.constant(np.asarray(fn.axis, np.int64), "axis")],
+                  batch=g.batch[x])
+
+
+@register(ops.Flip)
+def _flip(g, fn, names, xs, out):
+    axes = ops.normalize_axes(fn.axis, xs[0].ndim, "flip")
+    if not axes:
+        return g.node("Identity", names, batch=g.batch[names[0]])
+    n = len(axes)
+    return g.node("Slice", [names[0], g.ints([-1] * n, "starts"), g.ints([-INT_MAX] * n, "ends"),
+                            g.ints(axes, "axes"), g.ints([-1] * n, "steps")],
+                  batch=g.batch[names[0]])
+
+
+_ONNX_PAD_MODES = {"constant": "constant", "reflect": "reflect", "replicate": "edge",
+                   "edge": "edge", "circular": "wrap", "wrap": "wrap"}
+
+
+@register(ops.Pad)
+def _pad(g, fn, names, xs, out):
+    if any(b < 0 or e < 0 for b, e in fn.widths):
+        raise TypeError(f"ONNX export: {fn.name} with negative widths (cropping) has no ONNX "
+                        f"mapping here; crop by indexing instead")
+    mode = _ONNX_PAD_MODES[fn.mode]
+    if mode == "wrap" and g.opset < 19:
+        raise TypeError(f"ONNX export: circular padding needs opset 19 or newer (ONNX's Pad "
+                        f"mode 'wrap'); pass opset=19")
+    pads = g.ints([b for b, _ in fn.widths] + [e for _, e in fn.widths], "pads")
+    inputs = [names[0], pads]
+    if mode == "constant":
+        inputs.append(g.constant(np.asarray(fn.value, out.dtype), "pad_value"))
+    b = g.batch[names[0]]
+    if b is not None and any(fn.widths[b]):
+        b = None  # padded along the batch axis: no longer one row per sample
+    return g.node("Pad", inputs, batch=b, mode=mode)
 
 
 @register(ops.Matmul)

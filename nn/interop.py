@@ -24,6 +24,7 @@ import numpy as np
 from autograd_lite import onnx as _onnx
 from autograd_lite import ops as _ops
 
+from . import activations as A
 from . import functional as F
 from . import module as M
 from .layer import Layer, NeuralNetwork
@@ -213,6 +214,20 @@ TO_TORCH = {
     M.Sigmoid: _plain("Sigmoid"),
     M.Softmax: _plain("Softmax", dim="axis"),
     M.LogSoftmax: _plain("LogSoftmax", dim="axis"),
+    A.LeakyReLU: _plain("LeakyReLU", negative_slope="negative_slope"),
+    A.ELU: _plain("ELU", alpha="alpha"),
+    A.SELU: _plain("SELU"),
+    A.CELU: _plain("CELU", alpha="alpha"),
+    A.GELU: _plain("GELU", approximate="approximate"),
+    A.SiLU: _plain("SiLU"),
+    A.Mish: _plain("Mish"),
+    A.Softplus: _plain("Softplus", beta="beta", threshold="threshold"),
+    A.Softsign: _plain("Softsign"),
+    A.Hardtanh: _plain("Hardtanh", min_val="min_val", max_val="max_val"),
+    A.ReLU6: _plain("ReLU6"),
+    A.Hardsigmoid: _plain("Hardsigmoid"),
+    A.Hardswish: _plain("Hardswish"),
+    A.LogSigmoid: _plain("LogSigmoid"),
     M.Flatten: _plain("Flatten", start_dim="start_dim", end_dim="end_dim"),
     M.Dropout: _plain("Dropout", p="p"),
     M.MSELoss: _plain("MSELoss", reduction="reduction"),
@@ -321,6 +336,21 @@ FROM_TORCH = {
     _TORCH_NN + "activation.Sigmoid": _simple(M.Sigmoid),
     _TORCH_NN + "activation.Softmax": _simple(M.Softmax, axis="dim"),
     _TORCH_NN + "activation.LogSoftmax": _simple(M.LogSoftmax, axis="dim"),
+    _TORCH_NN + "activation.LeakyReLU": _simple(A.LeakyReLU, negative_slope="negative_slope"),
+    _TORCH_NN + "activation.ELU": _simple(A.ELU, alpha="alpha"),
+    _TORCH_NN + "activation.SELU": _simple(A.SELU),
+    _TORCH_NN + "activation.CELU": _simple(A.CELU, alpha="alpha"),
+    _TORCH_NN + "activation.GELU": _simple(A.GELU, approximate="approximate"),
+    _TORCH_NN + "activation.SiLU": _simple(A.SiLU),
+    _TORCH_NN + "activation.Mish": _simple(A.Mish),
+    _TORCH_NN + "activation.Softplus": _simple(A.Softplus, beta="beta", threshold="threshold"),
+    _TORCH_NN + "activation.Softsign": _simple(A.Softsign),
+    _TORCH_NN + "activation.Hardtanh": _simple(A.Hardtanh, min_val="min_val",
+                                               max_val="max_val"),
+    _TORCH_NN + "activation.ReLU6": _simple(A.ReLU6),
+    _TORCH_NN + "activation.Hardsigmoid": _simple(A.Hardsigmoid),
+    _TORCH_NN + "activation.Hardswish": _simple(A.Hardswish),
+    _TORCH_NN + "activation.LogSigmoid": _simple(A.LogSigmoid),
     _TORCH_NN + "flatten.Flatten": _simple(M.Flatten, start_dim="start_dim", end_dim="end_dim"),
     _TORCH_NN + "dropout.Dropout": _simple(M.Dropout, p="p"),
     _TORCH_NN + "loss.MSELoss": _simple(M.MSELoss, reduction="reduction"),

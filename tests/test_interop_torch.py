@@ -53,6 +53,21 @@ OURS = {
     "Flatten": (lambda dt: nn.Flatten(), (4, 2, 3, 5)),
     "Flatten-range": (lambda dt: nn.Flatten(0, 1), (4, 2, 3, 5)),
     "Dropout-eval": (lambda dt: nn.Dropout(0.3).eval(), (4, 5)),
+    "LeakyReLU": (lambda dt: nn.LeakyReLU(0.2), (4, 5)),
+    "ELU": (lambda dt: nn.ELU(0.7), (4, 5)),
+    "SELU": (lambda dt: nn.SELU(), (4, 5)),
+    "CELU": (lambda dt: nn.CELU(1.3), (4, 5)),
+    "GELU": (lambda dt: nn.GELU(), (4, 5)),
+    "GELU-tanh": (lambda dt: nn.GELU(approximate="tanh"), (4, 5)),
+    "SiLU": (lambda dt: nn.SiLU(), (4, 5)),
+    "Mish": (lambda dt: nn.Mish(), (4, 5)),
+    "Softplus": (lambda dt: nn.Softplus(beta=2.0, threshold=1.5), (4, 5)),
+    "Softsign": (lambda dt: nn.Softsign(), (4, 5)),
+    "Hardtanh": (lambda dt: nn.Hardtanh(-0.5, 0.7), (4, 5)),
+    "ReLU6": (lambda dt: nn.ReLU6(), (4, 5)),
+    "Hardsigmoid": (lambda dt: nn.Hardsigmoid(), (4, 5)),
+    "Hardswish": (lambda dt: nn.Hardswish(), (4, 5)),
+    "LogSigmoid": (lambda dt: nn.LogSigmoid(), (4, 5)),
 }
 
 
@@ -120,6 +135,12 @@ THEIRS = {
         torch.nn.Linear(8, 8), torch.nn.Tanh(), torch.nn.Linear(8, 8), torch.nn.Sigmoid(),
         torch.nn.Linear(8, 4), torch.nn.Identity(), torch.nn.LogSoftmax(dim=1)), (3, 2, 5)),
     "Softmax": (lambda: torch.nn.Softmax(dim=-1), (4, 5)),
+    "activations": (lambda: torch.nn.Sequential(
+        torch.nn.LeakyReLU(0.1), torch.nn.ELU(0.5), torch.nn.SELU(), torch.nn.CELU(2.0),
+        torch.nn.GELU("tanh"), torch.nn.SiLU(), torch.nn.Mish(), torch.nn.Softplus(0.5, 3.0),
+        torch.nn.Softsign(), torch.nn.Hardtanh(-2.0, 2.0), torch.nn.ReLU6(),
+        torch.nn.Hardsigmoid(), torch.nn.Hardswish(), torch.nn.LogSigmoid(), torch.nn.GELU()),
+        (4, 5)),
     "Flatten": (lambda: torch.nn.Flatten(1, 2), (2, 3, 4, 5)),
 }
 

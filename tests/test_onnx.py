@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import autograd_lite as al
 import nn
 from autograd_lite import Tensor, concatenate, maximum, no_grad, ops, stack, where
 from autograd_lite import onnx as al_onnx
@@ -152,6 +153,22 @@ GRAPHS = {
     "stack-last": lambda x: stack([x, x.exp()], axis=-1).sum(axis=2),
     "broadcast_to": lambda x: x[:, None, :].broadcast_to((x.shape[0], 3, 6)).sum(axis=1),
     "mixed-dtypes": lambda x: x * Tensor(np.float64(0.5) * np.ones(6)),
+    # the operations that came with the convolutional networks and PyTorch's activations
+    "trigonometry": lambda x: al.sin(x) + al.cos(x) * al.tan(x * 0.3),
+    "steps": lambda x: al.sign(x) + al.floor(x * 3) - al.ceil(x * 2) + al.trunc(x * 5)
+    + al.round(x * 4) + al.round(x, 1),
+    "logs-and-exps": lambda x: al.log2(x * x + 1) + al.exp2(x) + al.log1p(x * x)
+    + al.expm1(x) + al.erf(x),
+    "powers": lambda x: al.square(x) + al.rsqrt(x * x + 1) + al.reciprocal(x * x + 2),
+    "minimum": lambda x: al.minimum(x, x[:, :1]),
+    "var-std": lambda x: al.var(x, axis=1) + al.std(x, axis=1, keepdims=True).reshape(-1),
+    "prod-logsumexp": lambda x: al.prod(x, axis=1) + al.logsumexp(x * 40, axis=-1),
+    "norms": lambda x: al.norm(x, axis=1) + al.norm(x, p=1, axis=1)
+    + al.norm(x, p=np.inf, axis=1),
+    "cumsum-flip": lambda x: al.cumsum(x, axis=1) + al.flip(x, 1),
+    "pad": lambda x: al.pad(x, ((0, 0), (1, 2))) * 2
+    + al.pad(x, ((0, 0), (2, 1)), mode="edge", constant_values=0)
+    + al.pad(x, ((0, 0), (3, 0)), mode="reflect") + al.pad(x, ((1, 1), (0, 3)), value=2.0)[1:-1],
 }
 
 
@@ -368,6 +385,8 @@ NOT_EXPORTED = {
     "Where": "its condition is frozen at the example input (see REFUSED)",
     "Im2Col": "only convolution gradients use it",
     "Col2Im": "only convolution gradients use it",
+    "Cumprod": "ONNX has no cumulative product (exp(cumsum(log)) fails on zeros and "
+               "negative numbers)",
 }
 
 
@@ -409,4 +428,20 @@ def test_random_networks_agree_with_onnx_runtime(tmp_path_factory, sizes, activa
     path = tmp_path_factory.mktemp("random") / "m.onnx"
     nn.export_onnx(model, rng.standard_normal((2, sizes[0])).astype(np.float32), path)
     x = rng.standard_normal((batch, sizes[0])).astype(np.float32)
+    np.testing.assert_allclose(run_onnx(path, x)[0], ours(model, x), rtol=1e-5, atol=1e-5)
+
+
+ACTIVATIONS = [nn.LeakyReLU(0.2), nn.ELU(0.7), nn.SELU(), nn.CELU(1.3), nn.GELU(),
+               nn.GELU(approximate="tanh"), nn.SiLU(), nn.Mish(), nn.Softplus(2.0, 5.0),
+               nn.Softplus(), nn.Softsign(), nn.Hardtanh(-0.5, 0.7), nn.ReLU6(),
+               nn.Hardsigmoid(), nn.Hardswish(), nn.LogSigmoid()]
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS, ids=repr)
+def test_every_activation_module_runs_in_onnx_runtime(tmp_path, activation):
+    model = nn.Sequential(nn.Linear(6, 6, seed=0), activation)
+    rng = np.random.default_rng(0)
+    path = tmp_path / "act.onnx"
+    nn.export_onnx(model, rng.standard_normal((2, 6)).astype(np.float32), path)
+    x = (rng.standard_normal((9, 6)) * 5).astype(np.float32)  # both sides of every kink
     np.testing.assert_allclose(run_onnx(path, x)[0], ours(model, x), rtol=1e-5, atol=1e-5)
