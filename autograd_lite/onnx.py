@@ -425,8 +425,8 @@ def _pad(g, fn, names, xs, out):
                         f"mapping here; crop by indexing instead")
     mode = _ONNX_PAD_MODES[fn.mode]
     if mode == "wrap" and g.opset < 19:
-        raise TypeError(f"ONNX export: circular padding needs opset 19 or newer (ONNX's Pad "
-                        f"mode 'wrap'); pass opset=19")
+        raise TypeError("ONNX export: circular padding needs opset 19 or newer (ONNX's Pad "
+                        "mode 'wrap'); pass opset=19")
     pads = g.ints([b for b, _ in fn.widths] + [e for _, e in fn.widths], "pads")
     inputs = [names[0], pads]
     if mode == "constant":
