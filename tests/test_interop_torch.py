@@ -391,3 +391,11 @@ def test_random_networks_agree_with_torch_both_ways(sizes, activation, batch, se
                                atol=1e-12)
     back = nn.from_torch(converted)
     np.testing.assert_array_equal(_ours_out(back, x), _ours_out(model, x))
+
+
+@pytest.mark.parametrize("activation", sorted(nn.functional.ACTIVATIONS))
+def test_a_course_layer_with_every_activation_name(activation):
+    layer = nn.Layer(4, 3, activation, 0.3, seed=0)
+    x = np.random.default_rng(0).standard_normal((5, 4)) * 3
+    np.testing.assert_allclose(_torch_out(nn.to_torch(layer), x), _ours_out(layer, x),
+                               rtol=1e-10, atol=1e-12)
