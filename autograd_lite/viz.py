@@ -30,7 +30,7 @@ import numpy as np
 
 from .engine import Node, walk
 
-__all__ = ["GraphvizNotFoundError", "draw_graph", "render_graph", "retain_grads"]
+__all__ = ["GraphvizNotFoundError", "draw_graph", "render_graph", "retain_grads", "step_through"]
 
 INSTALL_PACKAGE_HINT = 'pip install "autograd-lite[viz]"  (or: pip install graphviz)'
 INSTALL_DOT_HINT = ("install the Graphviz programs: Debian/Ubuntu `sudo apt-get install "
@@ -200,6 +200,42 @@ def retain_grads(root):
     return root
 
 
+def step_through(root, path=None, *, forward=True, show_data=True, max_elements=6):
+    """Watch backpropagation one step at a time: a player page for the graph of `root`.
+
+    Runs one real backward pass from `root` (a scalar `Value`, or a one-element `Tensor`
+    such as a loss) through the engine's driver and records, at each node, the upstream
+    gradient, the local derivative, the product sent to each input and the running sum at
+    an input used several times. Nothing is stored in any `.grad` and the graph is kept,
+    so call it before `loss.backward()` (a released graph raises `GraphReleasedError`).
+
+    The player shows the drawing (`draw_graph`), optionally the forward pass node by node
+    (`forward`), then the backward pass in the order the driver ran it, with next,
+    previous, play/pause and reset buttons and the keys ← → space. `show_data` prints the
+    values in the drawing; tensors with more than `max_elements` elements are summarised.
+
+    With `path` (an .html file), writes one self-contained page that works offline (the
+    SVG and the script are inline; it makes no network request) and returns its Path.
+    Without, returns an object that Jupyter shows inline. Needs Graphviz (the `viz` extra
+    and the `dot` program).
+
+    >>> from autograd_lite import Value
+    >>> from autograd_lite.viz import step_through
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> player = step_through(a * b + a)     # doctest: +SKIP
+    >>> step_through(a * b + a, "ab.html")   # doctest: +SKIP
+    PosixPath('ab.html')
+    """
+    from . import stepper
+
+    if not isinstance(max_elements, int) or isinstance(max_elements, bool) or max_elements < 0:
+        raise ValueError(f"step_through: max_elements must be an integer >= 0, got "
+                         f"{max_elements!r}")
+    player = stepper.StepThrough(root, forward=forward, show_data=show_data,
+                                 max_elements=max_elements)
+    return player if path is None else player.save(path)
+
+
 # ----- labels -----
 
 
@@ -228,25 +264,33 @@ def _label(node, show_data, show_grad, max_elements):
 
 def _values(x, max_elements):
     """Escaped text for a float or an array: in full when small, else summarised."""
+    return "<br/>".join(_escape(line) for line in _value_lines(x, max_elements))
+
+
+def _value_lines(x, max_elements, digits=".4g"):
+    """Lines of text for a float or an array: in full when it has at most `max_elements`
+    elements, else min/mean/max and the first few elements (also used by step_through)."""
+    def number(v):
+        return _number(v, digits)
+
     if not isinstance(x, np.ndarray):
-        return _escape(_number(x))
+        return [number(x)]
     if x.ndim == 0:
-        return _escape(_number(x.item()))
+        return [number(x.item())]
     if x.size <= max_elements:
         text = np.array2string(x, separator=", ", threshold=max(x.size, 1),
-                               formatter={"float_kind": _number, "complex_kind": _number})
-        return "<br/>".join(_escape(line) for line in text.splitlines())
+                               formatter={"float_kind": number, "complex_kind": number})
+        return text.splitlines()
     numeric = x.astype(np.float64) if x.dtype.kind == "b" else x
     with np.errstate(all="ignore"):
-        stats = (f"min {_number(numeric.min())}  mean {_number(numeric.mean())}  "
-                 f"max {_number(numeric.max())}")
-    lead = ", ".join(_number(v) for v in x.flat[:min(_PREVIEW, max_elements)])
-    first = f"[{lead}, …]" if lead else "[…]"
-    return _escape(stats) + "<br/>" + _escape(first)
+        stats = (f"min {number(numeric.min())}  mean {number(numeric.mean())}  "
+                 f"max {number(numeric.max())}")
+    lead = ", ".join(number(v) for v in x.flat[:min(_PREVIEW, max_elements)])
+    return [stats, f"[{lead}, …]" if lead else "[…]"]
 
 
-def _number(v):
-    return format(v, ".4g") if not isinstance(v, (bool, np.bool_)) else str(bool(v))
+def _number(v, digits=".4g"):
+    return format(v, digits) if not isinstance(v, (bool, np.bool_)) else str(bool(v))
 
 
 def _escape(text):
