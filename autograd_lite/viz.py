@@ -37,7 +37,7 @@ INSTALL_DOT_HINT = ("install the Graphviz programs: Debian/Ubuntu `sudo apt-get 
                     "graphviz`, macOS `brew install graphviz`, Windows `winget install "
                     "graphviz` (or `choco install graphviz`); then check that `dot -V` works")
 
-FORMATS = ("svg", "png", "pdf")
+FORMATS = ("svg", "png", "pdf", "jpg", "jpeg")  # what render_graph and --graph write
 RANKDIRS = ("LR", "TB", "RL", "BT")
 _PREVIEW = 3  # how many leading elements a summarised tensor shows
 
@@ -64,7 +64,7 @@ class GraphvizNotFoundError(RuntimeError):
     ...     _ = render_graph(Value(1.0, label="x"), path)
     ... except GraphvizNotFoundError as err:
     ...     message = str(err)               # where x.dot is, how to install Graphviz
-    >>> os.path.exists(path.replace(".svg", ".dot"))    # the DOT source is written first
+    >>> os.path.exists(path) or os.path.exists(path.replace(".svg", ".dot"))  # one of them
     True
     """
 
@@ -148,10 +148,12 @@ def draw_graph(root, rankdir="LR", show_data=True, show_grad=True, title=None,
 def render_graph(root, path, format=None, **opts):
     """Draw `root` (see `draw_graph`, which takes `opts`) and write it to the file `path`.
 
-    `format` is "svg", "png" or "pdf"; by default it is taken from the suffix of `path`,
-    else "svg" (and the suffix is added). The DOT source is always written next to the
-    picture (`path` with the suffix `.dot`) first, so if the `dot` program is missing
-    (`GraphvizNotFoundError`) nothing is lost. Returns the path of the picture.
+    The format follows the suffix of `path`: .svg, .png, .pdf, .jpg (or .jpeg), or .dot for
+    the Graphviz source alone (no `dot` program needed). A name without a suffix gets
+    `format` (default "svg") added; any other suffix is refused with a ValueError unless
+    `format` is given, in which case the format's suffix is added. Only the picture is
+    written; if the `dot` program is missing, the DOT source is saved instead (`path` with
+    the suffix `.dot`) and `GraphvizNotFoundError` says where. Returns the path written.
 
     >>> from autograd_lite import Value, render_graph
     >>> x = Value(2.0, label="x")
@@ -162,20 +164,40 @@ def render_graph(root, path, format=None, **opts):
     """
     path = pathlib.Path(path)
     suffix = path.suffix.lower().lstrip(".")
-    if format is None:
-        format = suffix if suffix in FORMATS else "svg"
-    if format not in FORMATS:
-        raise ValueError(f"render_graph: format must be one of {FORMATS}, got {format!r}")
-    if suffix in FORMATS and suffix != format:
-        raise ValueError(f"render_graph: the file name {path.name!r} does not match "
-                         f"format={format!r}")
-    if suffix != format:
+    known = FORMATS + ("dot",)
+    if format is not None and format not in known:
+        raise ValueError(f"render_graph: format must be one of {known}, got {format!r}")
+    if suffix in known:
+        if format is not None and _same_format(suffix) != _same_format(format):
+            raise ValueError(f"render_graph: the file name {path.name!r} does not match "
+                             f"format={format!r}")
+        format = suffix
+    elif suffix and format is None:
+        raise ValueError(f"render_graph: cannot tell the picture format from {path.name!r}; "
+                         f"use a name ending in {', '.join('.' + f for f in known)} (or pass "
+                         "format=)")
+    else:
+        format = format or "svg"
         path = path.with_name(f"{path.name}.{format}")
-    source = path.with_suffix(".dot")
     path.parent.mkdir(parents=True, exist_ok=True)
     graph = draw_graph(root, **opts)
-    graph.render(filename=str(source), outfile=str(path), format=format)
+    if format == "dot":
+        path.write_text(graph.source, encoding="utf-8")
+        return path
+    try:
+        picture = graph.pipe(format=format)
+    except GraphvizNotFoundError as err:
+        source = path.with_suffix(".dot")
+        source.write_text(graph.source, encoding="utf-8")
+        raise type(err)(f"the Graphviz program `dot` was not found, so no picture was made; "
+                        f"the DOT source was written to {source}. To draw pictures, "
+                        f"{INSTALL_DOT_HINT}.") from None
+    path.write_bytes(picture)
     return path
+
+
+def _same_format(name):
+    return "jpg" if name == "jpeg" else name
 
 
 def retain_grads(root):

@@ -386,7 +386,9 @@ def test_svg_is_valid_xml_with_every_node_and_edge(tmp_path):
     assert len(svg.findall(f".//{SVG_NS}g[@class='edge']")) == 9
     texts = {t.text for t in svg.iter(f"{SVG_NS}text")}
     assert {"x1", "w1", "tanh", "neuron"} <= texts
-    assert (tmp_path / "neuron.dot").read_text() == draw_graph(o, title="neuron").source
+    assert not (tmp_path / "neuron.dot").exists()  # no stray DOT source next to it
+    dot = render_graph(o, tmp_path / "neuron.dot", title="neuron")  # unless asked for
+    assert dot.read_text() == draw_graph(o, title="neuron").source
 
 
 def png_size_and_pixels(path):
@@ -441,7 +443,10 @@ def test_render_graph_format_follows_the_file_name_and_checks_it(tmp_path, monke
     with pytest.raises(ValueError, match="format"):
         render_graph(x, tmp_path / "a.svg", format="png")
     with pytest.raises(ValueError, match="format must be one of"):
-        render_graph(x, tmp_path / "a", format="jpeg")
+        render_graph(x, tmp_path / "a", format="gif")
+    with pytest.raises(ValueError, match=r"cannot tell the picture format from 'g\.gif'.*\.jpg"):
+        render_graph(x, tmp_path / "g.gif")
+    assert not list(tmp_path.glob("g.gif*"))
     with pytest.raises(GraphvizNotFoundError):
         render_graph(x, tmp_path / "sub" / "graph.v1", format="png")
     assert (tmp_path / "sub" / "graph.v1.dot").exists()
@@ -490,3 +495,16 @@ def test_public_names_and_doctests(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = doctest.testmod(viz, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted >= 8
+
+
+@needs_dot
+@pytest.mark.parametrize("suffix, magic", [(".svg", b"<?xml"), (".png", PNG_SIGNATURE),
+                                           (".pdf", b"%PDF"), (".jpg", b"\xff\xd8\xff"),
+                                           (".jpeg", b"\xff\xd8\xff")])
+def test_render_graph_writes_the_format_its_suffix_names_and_nothing_else(tmp_path, suffix,
+                                                                          magic):
+    x = Value(2.0, label="x")
+    path = render_graph(x * x, tmp_path / f"g{suffix}")
+    assert path == tmp_path / f"g{suffix}"
+    assert path.read_bytes().startswith(magic)
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no .dot, no g.jpg.svg

@@ -94,7 +94,10 @@
       b.textContent = k ? k.text : "";
       b.setAttribute("class", "agl-badge" + (k && k.partial ? " agl-partial" : ""));
     });
-    if (step.node && nodes[step.node]) nodes[step.node].classList.add("agl-current");
+    if (step.node && nodes[step.node]) {
+      nodes[step.node].classList.add("agl-current");
+      reveal(nodes[step.node]);
+    }
     if (step.phase === "backward") {
       (step.sends || []).forEach(function (d) {
         if (nodes[d.to]) nodes[d.to].classList.add("agl-target");
@@ -104,6 +107,17 @@
       });
     } else if (step.phase === "forward") {
       edges.forEach(function (e) { if (e.to === step.node) e.el.classList.add("agl-flow"); });
+    }
+  }
+
+  function reveal(g) {  // scroll the drawing (only the drawing) to show the current node
+    var box = root.querySelector('[data-role="graph"]');
+    var r = g.getBoundingClientRect(), c = box.getBoundingClientRect();
+    if (r.left < c.left || r.right > c.right) {
+      box.scrollLeft += r.left - c.left - (c.width - r.width) / 2;
+    }
+    if (r.top < c.top || r.bottom > c.bottom) {
+      box.scrollTop += r.top - c.top - (c.height - r.height) / 2;
     }
   }
 
