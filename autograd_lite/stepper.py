@@ -43,7 +43,7 @@ def _parents(node):
 
 
 def number_text(x, max_elements=6):
-    """A float or an array as the page shows it: arrays with their shape, small ones in full.
+    r"""A float or an array as the page shows it: arrays with their shape, small ones in full.
 
     >>> number_text(0.25)
     '0.25'
