@@ -340,6 +340,9 @@ def test_parameters_are_labelled_with_their_named_parameters_names_for_drawings(
             self.scale = Parameter([2.0])
             self.layers = Sequential(Linear(2, 3, seed=0), ReLU(), Linear(3, 1, seed=1))
 
+        def forward(self, x):
+            return self.layers(x) * self.scale
+
     net = Net()
     assert [(n, p.label) for n, p in net.named_parameters()] == [
         (n, n) for n in ("scale", "layers.0.weight", "layers.0.bias", "layers.2.weight",
