@@ -73,6 +73,10 @@ def draw_graph(root, rankdir="LR", show_data=True, show_grad=True, title=None,
                max_elements=8, max_nodes=500):
     """Return a `graphviz.Digraph` of the graph that computed `root` (a `Value` or `Tensor`).
 
+    In Jupyter the result shows inline as SVG, in a box that scrolls when the graph is
+    wide; `root.draw()` is a shorthand. `.source` is the DOT text, `.render()` and
+    `.pipe()` run Graphviz's `dot`.
+
     Parameters
     ----------
     root : Value or Tensor
@@ -364,5 +368,25 @@ def _digraph_class():
                     f"DOT source is in `.source`). To draw pictures, {INSTALL_DOT_HINT}."
                 ) from None
 
+        def _repr_html_(self):
+            """The SVG drawing in a box that scrolls when the graph is wider than the page."""
+            return _scrolling(self.pipe(format="svg", encoding="utf-8"))
+
+        def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+            # Jupyter (and notebook exports) pick text/html first: the SVG, scrollable.
+            bundle = super()._repr_mimebundle_(include, exclude, **kwargs)
+            if (include is None or "text/html" in include) and not (
+                    exclude and "text/html" in exclude):
+                svg = bundle.get("image/svg+xml") or self.pipe(format="svg", encoding="utf-8")
+                bundle["text/html"] = _scrolling(svg)
+            return bundle
+
     _DIGRAPH = Digraph
     return Digraph
+
+
+def _scrolling(svg):
+    """Inline SVG at its natural size inside a box that scrolls sideways when it is wide."""
+    svg = svg[svg.find("<svg"):] if "<svg" in svg else svg
+    return ('<div class="autograd-lite-graph" style="overflow:auto; max-width:100%; '
+            'max-height:80vh"><div style="width:max-content">' + svg + "</div></div>")

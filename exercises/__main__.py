@@ -209,18 +209,23 @@ def run_one(n, args, many=False):
     if getattr(args, "step_through", None) is not None:
         kwargs["step_through"] = args.step_through
     result = module.run(**kwargs)
-    for key, what in (("graph", "graph"), ("plot", "loss plot"),
-                      ("step_through", "step-through player")):
-        if kwargs.get(key) is not None:
-            print(f"{what} written to {kwargs[key]}")
+    written = [(what, kwargs[key]) for key, what in (
+        ("graph", "graph"), ("plot", "loss plot"), ("step_through", "step-through player"))
+        if kwargs.get(key) is not None]
     if n == 3 and getattr(args, "seeds", None):
         result["seed_study"] = module.seed_study(
             seeds=range(args.seeds), epochs=result["epochs"], lr=result["lr"],
             activation=result["activation"], verbose=not args.quiet)
         _print_study(result["seed_study"])
     if args.report:
-        write_report(_suffixed(args.report, n, many), result)
-    print(summary(n, result))
+        written.append(("report", write_report(_suffixed(args.report, n, many), result)))
+    if args.quiet:  # one line: the summary, then where the files went
+        where = "; ".join(f"{what} written to {path}" for what, path in written)
+        print(summary(n, result) + (f"; {where}" if where else ""))
+    else:
+        for what, path in written:
+            print(f"{what} written to {path}")
+        print(summary(n, result))
     return result
 
 
