@@ -252,7 +252,7 @@ def _backward_steps(order, ids, grads, visits, show, max_elements):
             steps.append(step)
             continue
         parents = _parents(node)
-        g_seen, pgrads = visits[node]
+        pgrads = visits[node][1]
         expr, rules = rule_texts(op, len(parents))
         local = _local_derivatives(op, node, parents)
         sends = []

@@ -27,8 +27,14 @@ Run it:  python -m exercises 1   (options: --x --w0 --y --lr --epochs, see --hel
 
 from autograd_lite import Value
 
-from .common import (Timer, check_gradients, print_gradient_table, render_step_graph, save_curves,
-                     save_step_through)
+from .common import (
+    Timer,
+    check_gradients,
+    print_gradient_table,
+    render_step_graph,
+    save_curves,
+    save_step_through,
+)
 
 NAME = "trivial network: one input, one weight"
 DEFAULTS = {"x": 1.5, "w0": 0.8, "y": 0.5, "lr": 0.1, "epochs": 20}

@@ -31,8 +31,14 @@ import numpy as np
 from autograd_lite import Value
 
 from . import ex1_trivial_network as ex1
-from .common import (Timer, check_gradients, print_gradient_table, render_step_graph, save_curves,
-                     save_step_through)
+from .common import (
+    Timer,
+    check_gradients,
+    print_gradient_table,
+    render_step_graph,
+    save_curves,
+    save_step_through,
+)
 
 NAME = "hidden layer of 2 neurons, a bias in each layer"
 DEFAULTS = {"x": 1.5, "y": 0.5, "lr": 0.1, "epochs": 20, "seed": 0}

@@ -348,7 +348,7 @@ def test_drawing_page_code_makes_the_picture_it_shows(tmp_path, monkeypatch):
         pytest.skip("Graphviz's dot program is not installed")
     pytest.importorskip("graphviz")
     text = (DOCS / "drawing.md").read_text(encoding="utf-8")
-    kind, source, _ = code_blocks(text)[0]
+    _, source, _ = code_blocks(text)[0]
     picture = re.search(r"!\[[^\]]*\]\(images/([^)]+)\)", text)[1]
     monkeypatch.chdir(tmp_path)
     exec(compile(source, "drawing.md", "exec"), {})

@@ -383,3 +383,14 @@ def test_step_through_option_writes_the_player_of_a_real_step(tmp_path, capsys, 
     assert backward and backward[0]["upstream"]["exact"] in ("1.0", "[1.0]", "[[1.0]]")
     weights = {"1": "w", "2": "w1_1", "3": "w1_11", "4": "W1"}[str(n)]
     assert any(s["name"] == weights and s.get("leaf") for s in backward)
+
+
+def test_progress_bars_are_notebook_aware():
+    pytest.importorskip("tqdm")
+    import tqdm.auto
+
+    bar = common.progress(range(2), desc="x")
+    try:
+        assert isinstance(bar, tqdm.auto.tqdm)  # a widget in Jupyter, text in a terminal
+    finally:
+        bar.close()

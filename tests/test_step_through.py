@@ -13,10 +13,18 @@ import pytest
 
 pytest.importorskip("graphviz", reason="the viz extra: pip install graphviz")
 
-from autograd_lite import GraphReleasedError, Tensor, Value, engine, retain_grads  # noqa: E402
-from autograd_lite import ops, scalar_ops, stepper  # noqa: E402
-from autograd_lite.engine import topological_order, walk  # noqa: E402
-from autograd_lite.viz import step_through  # noqa: E402
+from autograd_lite import (
+    GraphReleasedError,
+    Tensor,
+    Value,
+    engine,
+    ops,
+    retain_grads,
+    scalar_ops,
+    stepper,
+)
+from autograd_lite.engine import topological_order, walk
+from autograd_lite.viz import step_through
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
                                reason="the Graphviz `dot` program is not installed")
@@ -34,7 +42,7 @@ def backward_steps(steps):
 
 
 def test_the_driver_calls_the_hook_once_per_rule_with_upstream_and_sent_gradients():
-    out, a, b = fan_out()
+    out, _, _ = fan_out()
     calls = []
     engine.backward(out, 1.0, retain_graph=True, _trace=lambda n, g, pg: calls.append(
         (n, g, pg)))
@@ -92,7 +100,7 @@ def test_rule_local_derivative_and_product_of_a_multiplication():
 
 
 def test_forward_steps_give_every_value_in_topological_order():
-    out, a, b = fan_out()
+    out, _, _ = fan_out()
     ids, steps = stepper.record(out)
     forward = [s for s in steps if s["phase"] == "forward"]
     assert [s["node"] for s in forward] == [ids[n] for n in topological_order(out)]

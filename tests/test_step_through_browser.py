@@ -18,12 +18,12 @@ import pytest
 pytest.importorskip("graphviz", reason="the viz extra: pip install graphviz")
 webdriver = pytest.importorskip("selenium.webdriver",
                                 reason="Selenium is in the test extra: pip install selenium")
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
-from autograd_lite import Tensor, Value, retain_grads  # noqa: E402
-from autograd_lite.engine import topological_order, walk  # noqa: E402
-from autograd_lite.viz import step_through  # noqa: E402
+from autograd_lite import Tensor, Value, retain_grads
+from autograd_lite.engine import topological_order, walk
+from autograd_lite.viz import step_through
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "chrome")
 DRIVERS = ("chromedriver",)
@@ -151,7 +151,7 @@ def test_next_walks_the_engines_backward_pass_and_previous_undoes(browser, tmp_p
         click(player, "next")
     seen = []
     while state(player)[1] == "backward":
-        step, _, node, value = state(player)
+        _, _, node, value = state(player)
         assert highlighted(player) == [node]
         seen.append((node, value))
         click(player, "next")
@@ -251,3 +251,50 @@ def test_the_network_check_sees_a_request(browser, tmp_path):
     browser.refresh()
     time.sleep(0.5)
     assert "http://127.0.0.1:9/x.png" in requests_made(browser, page.resolve().as_uri())
+
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory):
+    pytest.importorskip("mkdocs", reason='the docs extra: pip install -e ".[docs]"')
+    pytest.importorskip("mkdocstrings", reason='the docs extra: pip install -e ".[docs]"')
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    site = tmp_path_factory.mktemp("site")
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--quiet", "--config-file",
+                           str(root / "mkdocs.yml"), "--site-dir", str(site)], cwd=root,
+                          env=dict(os.environ, NO_MKDOCS_2_WARNING="1"), capture_output=True,
+                          text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr
+    return site
+
+
+@pytest.mark.parametrize("page, player", [("getting-started.html", "player_neuron.html"),
+                                          ("reverse-mode.html", "player_xor.html")])
+def test_embedded_players_work_in_the_site_opened_from_disk(browser, built_site, page, player):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.set_window_size(1280, 1600)  # the whole player in view, below the site's header
+    browser.get((built_site / page).as_uri())
+    frame = browser.find_element(By.CSS_SELECTOR, f'iframe[src="images/{player}"]')
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", frame)
+    browser.switch_to.frame(frame)
+    try:
+        box = WebDriverWait(browser, 20).until(
+            lambda d: d.find_element(By.CSS_SELECTOR, ".agl-player[data-ready]"))
+        while state(box)[1] != "backward":
+            click(box, "next")
+        step, _, node, value = state(box)
+        assert highlighted(box) == [node] and float(json.loads(value)) == 1.0  # dL/dL
+        click(box, "prev")
+        assert state(box)[0] == step - 1
+    finally:
+        browser.switch_to.default_content()
+        browser.set_window_size(1200, 900)
+    # The navigation opens pages, not folder listings.
+    link = browser.find_element(By.CSS_SELECTOR, 'nav.md-nav a[href="drawing.html"]')
+    browser.get(link.get_attribute("href"))
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Drawing")

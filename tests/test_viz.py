@@ -508,3 +508,33 @@ def test_render_graph_writes_the_format_its_suffix_names_and_nothing_else(tmp_pa
     assert path == tmp_path / f"g{suffix}"
     assert path.read_bytes().startswith(magic)
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no .dot, no g.jpg.svg
+
+
+@needs_dot
+def test_jupyter_shows_the_drawing_as_svg_in_a_scrolling_box():
+    x = Value(2.0, label="x")
+    y = (x * x).tanh()
+    y.backward()
+    g = draw_graph(y)
+    assert isinstance(g, graphviz.Digraph)  # .source, .render, .pipe as before
+    bundle = g._repr_mimebundle_()
+    assert bundle["image/svg+xml"].lstrip().startswith(("<?xml", "<svg"))
+    html_out = bundle["text/html"]
+    assert html_out == g._repr_html_()
+    assert "overflow:auto" in html_out and "<svg" in html_out and "<?xml" not in html_out
+    assert "text/html" not in g._repr_mimebundle_(include=["image/svg+xml"])
+    # A wide graph keeps its natural width inside the box (scrolls instead of shrinking).
+    wide = Value(1.0, label="x0")
+    for i in range(60):
+        wide = wide * 1.01
+    svg_width = re.search(r'<svg width="(\d+)pt"', draw_graph(wide)._repr_html_())
+    assert svg_width and int(svg_width[1]) > 2000
+    assert "width:max-content" in draw_graph(wide)._repr_html_()
+
+
+def test_draw_is_a_shorthand_for_draw_graph():
+    x = Value(2.0, label="x")
+    y = (x * 3).tanh()
+    assert y.draw(rankdir="TB").source == draw_graph(y, rankdir="TB").source
+    t = (Tensor([1.0, 2.0], requires_grad=True, label="t") * 2).sum()
+    assert t.draw().source == draw_graph(t).source
