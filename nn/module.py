@@ -105,6 +105,18 @@ def _name_parameter(p, name):
         _GIVEN_LABELS[key] = (weakref.ref(p, lambda _, k=key: _GIVEN_LABELS.pop(k, None)), name)
 
 
+def _prefix(module):
+    """`module`'s dotted path inside the modules that hold it, with a final dot ("" at top)."""
+    names, owner = [], module._owner
+    while owner is not None:
+        parent = owner[0]()
+        if parent is None:
+            break
+        names.append(owner[1])
+        owner = parent._owner
+    return "".join(f"{n}." for n in reversed(names))
+
+
 class Module:
     """Base class of layers and networks: parameters, sub-modules, and `forward`.
 
@@ -136,13 +148,13 @@ class Module:
         if isinstance(value, Parameter):
             modules.pop(name, None)
             params[name] = value
-            _name_parameter(value, name)
+            _name_parameter(value, _prefix(self) + name)
         elif isinstance(value, Module):
             params.pop(name, None)
             modules[name] = value
             if value._owner is None:
                 object.__setattr__(value, "_owner", (weakref.ref(self), name))
-            for inner, p in value.named_parameters(prefix=name):
+            for inner, p in value.named_parameters(prefix=_prefix(self) + name):
                 _name_parameter(p, inner)
         elif name in params or name in modules:
             params.pop(name, None)

@@ -352,6 +352,15 @@ def test_parameters_are_labelled_with_their_named_parameters_names_for_drawings(
     inner.weight.label = "W_in"
     outer = Sequential(inner)
     assert [p.label for p in outer.parameters()] == ["W_in", "0.bias"]
+    # Layers added after the container was registered get their full names too.
+    from nn import NeuralNetwork
+
+    course = NeuralNetwork(2, lr=0.1, seed=0)
+    course.append_layer(3, "tanh", 0)
+    course.append_layer(1, "sigmoid", 0)
+    assert [(n, p.label) for n, p in course.named_parameters()] == [
+        (n, n) for n in ("layers.0.weight", "layers.0.bias", "layers.1.weight",
+                         "layers.1.bias")]
     pytest.importorskip("graphviz")
     source = draw_graph(net(np.ones((1, 2), dtype=np.float32)).sum()).source
     assert "layers.0.weight" in source and "layers.2.bias" in source and ">leaf<" not in source
