@@ -7,7 +7,7 @@ the gradient each rule sent to each parent, and the running sums. Nothing is sto
 is kept. `page(...)` turns a recording and the Graphviz drawing into one HTML page whose
 script only displays the recorded numbers: it computes none.
 
-Node structure is read through `_op`, `_parents` and the engine's `topological_order`.
+Node structure is read through `_op` and the engine's `walk` and `topological_order`.
 """
 
 import html
@@ -19,7 +19,7 @@ import re
 import numpy as np
 
 from . import engine
-from .engine import Node, topological_order
+from .engine import Node, topological_order, walk
 
 _ASSETS = pathlib.Path(__file__).with_name("stepper_assets")
 _COUNTER = itertools.count(1)
@@ -34,9 +34,13 @@ def _op(node):
     return node.grad_fn
 
 
-def _parents(node):
-    op = _op(node)
-    return () if op is None else tuple(op.parents)
+def _parents_of(root):
+    """{node: its inputs in argument order}, from the engine's graph walk (`engine.walk`)."""
+    _, edges = walk(root)
+    parents = {}
+    for parent, child in edges:  # each child's inputs in argument order
+        parents.setdefault(child, []).append(parent)
+    return parents
 
 
 # ----- numbers as text -----
@@ -200,15 +204,16 @@ def record(root, forward=True, max_elements=6):
     steps = [{"phase": "start", "node": None,
               "title": "Press next (→) to start" + (" the forward pass" if forward else
                                                     " the backward pass")}]
+    parents = _parents_of(root)
     if forward:
-        steps += _forward_steps(nodes[::-1], ids, show)
-    steps += _backward_steps(order, ids, grads, recorder.visits, show, max_elements)
+        steps += _forward_steps(nodes[::-1], ids, parents, show)
+    steps += _backward_steps(order, ids, parents, grads, recorder.visits, show, max_elements)
     steps.append({"phase": "end", "node": None,
                   "title": "Done: every gradient dL/dnode has been computed"})
     return ids, steps
 
 
-def _forward_steps(order, ids, show):
+def _forward_steps(order, ids, parents_of, show):
     steps = []
     for node in order:
         op, name = _op(node), _name(node)
@@ -218,7 +223,7 @@ def _forward_steps(order, ids, show):
             steps.append({"phase": "forward", "node": ids[node], "title": f"{name}: {kind}",
                           "value": show(node)})
             continue
-        parents = _parents(node)
+        parents = parents_of[node]
         expr, _ = rule_texts(op, len(parents))
         inputs = [{"var": "abcdefgh"[i] if i < 8 else f"x{i}", "node": ids[p],
                    "name": _name(p), "value": show(p)} for i, p in enumerate(parents)]
@@ -228,11 +233,11 @@ def _forward_steps(order, ids, show):
     return steps
 
 
-def _backward_steps(order, ids, grads, visits, show, max_elements):
+def _backward_steps(order, ids, parents_of, grads, visits, show, max_elements):
     # The running sum at each node, in the order the driver adds the contributions.
     sums, received, expected = {}, {}, {}
     for node in order:
-        for p, gp in zip(_parents(node), visits.get(node, (None, ()))[1]):
+        for p, gp in zip(parents_of.get(node, ()), visits.get(node, (None, ()))[1]):
             if gp is not None and p.requires_grad:
                 expected[p] = expected.get(p, 0) + 1
     steps = []
@@ -251,7 +256,7 @@ def _backward_steps(order, ids, grads, visits, show, max_elements):
             step["leaf"] = True
             steps.append(step)
             continue
-        parents = _parents(node)
+        parents = parents_of[node]
         pgrads = visits[node][1]
         expr, rules = rule_texts(op, len(parents))
         local = _local_derivatives(op, node, parents)
