@@ -34,13 +34,9 @@ def _op(node):
     return node.grad_fn
 
 
-def _parents_of(root):
-    """{node: its inputs in argument order}, from the engine's graph walk (`engine.walk`)."""
-    _, edges = walk(root)
-    parents = {}
-    for parent, child in edges:  # each child's inputs in argument order
-        parents.setdefault(child, []).append(parent)
-    return parents
+def _var(i):
+    """The name of input `i` in the rules' notation: a, b, c, ..."""
+    return "abcdefgh"[i] if i < 8 else f"x{i}"
 
 
 # ----- numbers as text -----
@@ -104,7 +100,7 @@ def rule_texts(op, n_parents):
     found = dict(_DERIVATIVE.findall(rest))
     texts = []
     for i in range(n_parents):
-        var = "abcdefgh"[i] if i < 8 else None
+        var = _var(i)
         if var in found:
             deriv = found[var]
             if re.search(r"\bg\b", deriv):  # written as the gradient it sends (matmul)
@@ -185,8 +181,11 @@ def record(root, forward=True, max_elements=6):
     if not root.requires_grad:
         raise ValueError("step_through: root does not require grad, so there is no backward "
                          "pass to show; make its inputs with requires_grad=True")
-    nodes = topological_order(root)[::-1]  # root first: the order of draw_graph's ids
+    nodes, edges = walk(root)  # root first: the order of draw_graph's ids
     ids = {node: f"n{i}" for i, node in enumerate(nodes)}
+    parents = {}
+    for parent, child in edges:  # each node's inputs, in argument order
+        parents.setdefault(child, []).append(parent)
     order = topological_order(root, requiring_grad=True)  # what the driver walks
     recorder = _Recorder()
     try:
@@ -204,7 +203,6 @@ def record(root, forward=True, max_elements=6):
     steps = [{"phase": "start", "node": None,
               "title": "Press next (→) to start" + (" the forward pass" if forward else
                                                     " the backward pass")}]
-    parents = _parents_of(root)
     if forward:
         steps += _forward_steps(nodes[::-1], ids, parents, show)
     steps += _backward_steps(order, ids, parents, grads, recorder.visits, show, max_elements)
@@ -225,7 +223,7 @@ def _forward_steps(order, ids, parents_of, show):
             continue
         parents = parents_of[node]
         expr, _ = rule_texts(op, len(parents))
-        inputs = [{"var": "abcdefgh"[i] if i < 8 else f"x{i}", "node": ids[p],
+        inputs = [{"var": _var(i), "node": ids[p],
                    "name": _name(p), "value": show(p)} for i, p in enumerate(parents)]
         steps.append({"phase": "forward", "node": ids[node],
                       "title": f"{name} = {expr}" if node.label else f"computing {expr}",
@@ -269,7 +267,7 @@ def _backward_steps(order, ids, parents_of, grads, visits, show, max_elements):
             received.setdefault(p, []).append(
                 f"{number_text(gp, max_elements)} from {_name(node)}")
             count = len(received[p])
-            send = {"to": ids[p], "to_name": _name(p), "var": "abcdefgh"[i] if i < 8 else "",
+            send = {"to": ids[p], "to_name": _name(p), "var": _var(i),
                     "rule": rules[i], "product": show(gp), "sum": show(total),
                     "count": count, "of": expected[p]}
             if local[i] is not None:
