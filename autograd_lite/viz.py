@@ -196,6 +196,12 @@ def render_graph(root, path, format=None, **opts):
         raise type(err)(f"the Graphviz program `dot` was not found, so no picture was made; "
                         f"the DOT source was written to {source}. To draw pictures, "
                         f"{INSTALL_DOT_HINT}.") from None
+    except Exception as err:  # this Graphviz may lack a format's plugin (jpg without gd)
+        stderr = getattr(err, "stderr", b"") or b""
+        if b"not recognized" not in stderr and "not recognized" not in str(stderr):
+            raise
+        raise ValueError(f"render_graph: this Graphviz installation cannot write "
+                         f"{format!r} files; use a name ending in .svg, .png or .pdf") from None
     path.write_bytes(picture)
     return path
 

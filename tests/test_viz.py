@@ -538,3 +538,18 @@ def test_draw_is_a_shorthand_for_draw_graph():
     assert y.draw(rankdir="TB").source == draw_graph(y, rankdir="TB").source
     t = (Tensor([1.0, 2.0], requires_grad=True, label="t") * 2).sum()
     assert t.draw().source == draw_graph(t).source
+
+
+@needs_dot
+def test_a_format_this_graphviz_lacks_is_refused_clearly(tmp_path, monkeypatch):
+    """`dot` without a plugin for a format says "Format: ... not recognized": we say so too."""
+    x = Value(2.0, label="x")
+
+    def no_jpg(self, *args, format=None, **kwargs):
+        raise graphviz.CalledProcessError(1, ["dot", "-Tjpg"], output=b"",
+                                          stderr=b'Format: "jpg" not recognized. Use one of: svg')
+
+    monkeypatch.setattr(type(draw_graph(x)), "pipe", no_jpg)
+    with pytest.raises(ValueError, match="cannot write 'jpg' files; use a name ending in .svg"):
+        render_graph(x * x, tmp_path / "g.jpg")
+    assert not list(tmp_path.iterdir())
