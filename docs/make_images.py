@@ -177,8 +177,9 @@ def performance(out_dir):
 
 def players(out_dir):
     """The step-by-step players the guides embed: the README's neuron
-    (docs/getting-started.md, player_neuron.html) and one training step of exercise 3's
-    XOR network on scalars (docs/reverse-mode.md, player_xor.html)."""
+    (docs/getting-started.md, player_neuron.html), then for docs/reverse-mode.md a value
+    used twice (player_fanout.html) and one training step of exercise 3's XOR network on
+    scalars (player_xor.html)."""
     from autograd_lite.viz import step_through
     from exercises import load
 
@@ -186,6 +187,12 @@ def players(out_dir):
     y = (w * x + b).tanh()
     y.label = "y"
     paths = [step_through(y, out_dir / "player_neuron.html")]
+    a = Value(3.0, label="a")
+    aa = a * a
+    aa.label = "a*a"
+    c = aa + a
+    c.label = "c"
+    paths.append(step_through(c, out_dir / "player_fanout.html"))
     load(3).run(epochs=1, step_through=out_dir / "player_xor.html")
     return paths + [out_dir / "player_xor.html"]
 

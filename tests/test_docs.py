@@ -254,7 +254,7 @@ def test_site_builds_with_warnings_as_errors(tmp_path):
                     assert (page.parent / href).resolve().is_file(), (page.name, href)
     # Pictures open full size on click (the lightbox), the players are copied as pages.
     assert 'class="glightbox"' in start
-    for player in ("player_neuron.html", "player_xor.html"):
+    for player in ("player_neuron.html", "player_fanout.html", "player_xor.html"):
         assert (site / "images" / player).is_file()
     assert 'src="images/player_neuron.html"' in start
     assert 'src="images/player_xor.html"' in (site / "reverse-mode.html").read_text(

@@ -158,7 +158,11 @@
         if (d.note) add(box, "div", "", d.note);
         var t = add(box, "table");
         if (d.local) row(t, "local derivative", d.local.text);
-        row(t, d.local ? "upstream × local" : "sent", d.product.text,
+        var sent = d.product.text, oneLine = !/\n/.test(step.upstream.text + sent);
+        if (d.local && oneLine && !/\n/.test(d.local.text)) {  // the recorded numbers, side by side
+          sent = step.upstream.text + " × " + d.local.text + " = " + sent;
+        }
+        row(t, d.local ? "upstream × local" : "sent", sent,
             { "data-role": "product", "data-value": d.product.exact });
         var sum = row(t, "running sum at " + d.to_name, d.sum.text + (d.of > 1 ?
             "   (" + d.count + " of " + d.of + " contributions" +
