@@ -8,6 +8,14 @@ is kept. `page(...)` turns a recording and the Graphviz drawing into one HTML pa
 script only displays the recorded numbers: it computes none.
 
 Node structure is read through `_op` and the engine's `walk` and `topological_order`.
+
+The page's DOM, for browser tests: the player is `div.agl-player` (id `agl-player` on a
+page of its own) with `data-step`, `data-phase` (start, forward, backward, end),
+`data-node` (the highlighted node: the `<title>` of its `g.node` in the SVG, n0 being the
+root) and `data-playing`. Its buttons have ids `<player id>-next`, `-prev`, `-play`,
+`-reset`; in a backward step, `[data-role=upstream]` shows the node's gradient, with the
+exact value in `data-value` (JSON), and each `[data-role=send]` the product and running sum
+sent to one input.
 """
 
 import html
@@ -319,15 +327,15 @@ def fragment(built, uid, standalone=False):
  data-phase="start" data-node="" data-steps="{len(steps)}">
 <style>{css}</style>
 <div class="agl-bar">
-<button type="button" data-role="reset" title="back to the start (Home)">« reset</button>
-<button type="button" data-role="prev" title="previous step (←)">◀ previous</button>
-<button type="button" data-role="play" title="play / pause (space)">▶ play</button>
-<button type="button" data-role="next" title="next step (→)">next ▶</button>
-<span class="agl-counter" data-role="counter"></span>
+<button type="button" id="PLAYER_ID-reset" data-role="reset" title="back to the start (Home)">« reset</button>
+<button type="button" id="PLAYER_ID-prev" data-role="prev" title="previous step (←)">◀ previous</button>
+<button type="button" id="PLAYER_ID-play" data-role="play" title="play / pause (space)">▶ play</button>
+<button type="button" id="PLAYER_ID-next" data-role="next" title="next step (→)">next ▶</button>
+<span class="agl-counter" id="PLAYER_ID-counter" data-role="counter"></span>
 <span class="agl-keys">keys: ← → space</span>
 </div>
-<div class="agl-graph" data-role="graph">{svg}</div>
-<div class="agl-panel" data-role="panel" aria-live="polite"></div>
+<div class="agl-graph" id="PLAYER_ID-graph" data-role="graph">{svg}</div>
+<div class="agl-panel" id="PLAYER_ID-panel" data-role="panel" aria-live="polite"></div>
 <script type="application/json" id="PLAYER_ID-data">{data}</script>
 <script>{script}</script>
 </div>"""

@@ -198,6 +198,7 @@ def test_keyboard_arrows_space_and_home(browser, tmp_path):
     loss, _ = neuron_with_fan_out()
     path = step_through(loss, tmp_path / "keys.html")
     player = open_page(browser, path)
+    browser.find_element(By.ID, "agl-player-next")  # the documented stable ids
     body = browser.find_element(By.TAG_NAME, "body")
     body.send_keys(Keys.ARROW_RIGHT)
     body.send_keys(Keys.ARROW_RIGHT)

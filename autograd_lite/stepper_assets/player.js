@@ -138,7 +138,8 @@
                                              "data-value": step.value.exact });
     } else if (step.phase === "backward") {
       row(table, "upstream gradient dL/d(" + step.name + ")", step.upstream.text,
-          { "data-role": "upstream", "data-value": step.upstream.exact });
+          { "data-role": "upstream", "data-value": step.upstream.exact,
+            "id": "PLAYER_ID-upstream", "data-node": step.node });
       if (step.from.length > 1) {
         row(table, "sum of " + step.from.length + " contributions", step.from.join("\n+ "))
           .classList.add("agl-fanout");
