@@ -471,7 +471,7 @@ def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, st
         raise RuntimeError(
             "backward: this node does not require grad, so no graph was recorded for it; "
             "make a leaf with requires_grad=True (and not inside no_grad()) first")
-    if (root._scalar and not create_graph and inputs is None and not stop
+    if (root._scalar and not create_graph and inputs is None and not stop and _trace is None
             and _anomaly is None and _scalar_backward(root, seed, retain_graph)):
         return None
     boundary = set(stop) if stop else None
