@@ -89,26 +89,42 @@ def _num(v):
 
 # ----- the rules, read from each operation's docstring ("a * b;  d/da = b, d/db = a.") -----
 
-_DERIVATIVE = re.compile(r"d/d([a-z]) = (.*?)(?=, d/d[a-z] =|\.\s|\.$|$)")
+_DERIVATIVE = re.compile(r"d/d([a-z]) = (.*?)(?=,? d/d[a-z] =|\.\s|\.$|$)")
+
+
+def _rule_doc(op):
+    """The first paragraph of the nearest docstring in `op`'s classes that states a rule."""
+    for cls in type(op).__mro__:
+        doc = (cls.__dict__.get("__doc__") or "").strip()
+        first = " ".join(doc.split("\n\n")[0].split())
+        if ";" in first:
+            return first
+    return ""
 
 
 def rule_texts(op, n_parents):
     """`(expression, [rule text per parent])` for the operation `op`, from its docstring.
 
+    The docstring's first paragraph reads "expression;  d/da = ..., d/db = ...": the
+    inputs are a, b, ... in order, or the variables of the d/dx in the order given.
+
     >>> from autograd_lite.scalar_ops import Mul
     >>> rule_texts(Mul(), 2)
     ('a * b', ['d(a * b)/da = b', 'd(a * b)/db = a'])
     """
-    doc = (type(op).__doc__ or "").strip().splitlines()
-    first = doc[0].strip() if doc else ""
-    expr, _, rest = first.partition(";")
-    expr, rest = expr.strip(), rest.strip()
+    expr, _, rest = _rule_doc(op).partition(";")
+    expr, rest = expr.split(" = ")[0].strip(), rest.strip()  # "sigmoid(a) = 1 / ...": sigmoid(a)
     if not rest:
         return op.name, [f"the rule of '{op.name}'"] * n_parents
-    found = dict(_DERIVATIVE.findall(rest))
+    found = _DERIVATIVE.findall(rest)
+    names = [var for var, _ in found]
+    if not all(_var(i) in names for i in range(min(n_parents, len(names)))):
+        names = names + [_var(i) for i in range(len(names), n_parents)]  # x, w, b, ...
+    else:
+        names = [_var(i) for i in range(n_parents)]
+    found = dict(found)
     texts = []
-    for i in range(n_parents):
-        var = _var(i)
+    for var in names[:n_parents]:
         if var in found:
             deriv = found[var]
             if re.search(r"\bg\b", deriv):  # written as the gradient it sends (matmul)
@@ -152,10 +168,10 @@ def _local_derivatives(op, node, parents):
     """
     out = node.data
     if isinstance(out, np.ndarray):
-        module = type(op).__module__
-        elementwise = module.endswith((".elementwise", ".activations")) and op.name not in (
+        elementwise = any(cls.__module__.endswith((".elementwise", ".activations"))
+                          for cls in type(op).__mro__) and op.name not in (
             "softmax", "log_softmax", "cast")
-        if not elementwise or any(p.data.shape != out.shape for p in parents):
+        if not elementwise:
             return [None] * len(parents)
         one = np.ones_like(out)
     else:
@@ -164,7 +180,9 @@ def _local_derivatives(op, node, parents):
         local = op.vjp(one, out, [p.data for p in parents])
     except Exception:  # noqa: BLE001 - an illustration only; the recorded numbers stand
         return [None] * len(parents)
-    return [loc if p.requires_grad else None for loc, p in zip(local, parents)]
+    # One number per element only where the input has the output's shape (no broadcast).
+    return [loc if p.requires_grad and np.shape(p.data) == np.shape(out) else None
+            for loc, p in zip(local, parents)]
 
 
 def _name(node):
