@@ -30,6 +30,17 @@ __all__ = [
 ]
 
 
+class _Default(int):
+    """A default axis (-1), told apart from an explicit one by identity, so that giving
+    only PyTorch's `dim` is not read as a conflict with the default `axis`."""
+
+    def __repr__(self):
+        return str(int(self))
+
+
+_LAST = _Default(-1)
+
+
 def _t(x):
     return x if isinstance(x, Tensor) else Tensor(x)
 
@@ -622,8 +633,8 @@ def _split_sizes(a, sizes, axis, op):
     return pieces
 
 
-def split(a, indices_or_sections, axis=0, *, dim=None):
-    """NumPy's split along `axis`: an int N makes N equal pieces (an error if the size
+def split(a, indices_or_sections, axis=None, *, dim=None):
+    """NumPy's split along `axis` (or `dim`; default 0): an int N makes N equal pieces (an error if the size
     does not divide), a list of indices cuts before each. Composed of indexing.
 
     `Tensor.split` is PyTorch's, where an int is the size of each piece.
@@ -710,9 +721,9 @@ def _check_range(index, n, op):
                          f"{index.min()}..{index.max()}")
 
 
-def take_along_axis(arr, indices, axis=-1, *, dim=None):
-    """NumPy's take_along_axis: pick `indices` along `axis`, the other axes broadcast
-    (None: of the flattened data). Composed of indexing (`GetItem`).
+def take_along_axis(arr, indices, axis=_LAST, *, dim=None):
+    """NumPy's take_along_axis: pick `indices` along `axis` (or `dim`; default -1), the
+    other axes broadcast (None: of the flattened data). Composed of indexing (`GetItem`).
 
     >>> import autograd_lite as ag
     >>> x = ag.Tensor([[10.0, 30.0, 20.0]])
@@ -720,6 +731,8 @@ def take_along_axis(arr, indices, axis=-1, *, dim=None):
     Tensor([[10., 20., 30.]])
     """
     arr, indices = _t(arr), _index_array(indices, "take_along_axis")
+    if axis is _LAST:  # not given
+        axis = -1 if dim is None else None
     axis = axis_arg(axis, dim, "take_along_axis")
     if axis is None:
         arr, axis = arr.reshape(-1), 0

@@ -747,7 +747,7 @@ class Tensor(Node):
         """
         return R.norm(self, p=p, dim=dim, keepdim=keepdim)
 
-    def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    def argmax(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
         """Index of the largest element along `dim` (None: of the flattened data), the
         first one of ties; a NumPy integer array, not differentiable.
 
@@ -756,7 +756,7 @@ class Tensor(Node):
         """
         return R.argmax(self, axis=axis, keepdims=keepdims, dim=dim, keepdim=keepdim)
 
-    def argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    def argmin(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
         """Index of the smallest element along `dim` (None: of the flattened data), the
         first one of ties; a NumPy integer array, not differentiable.
 

@@ -121,7 +121,11 @@ def sigmoid(x):
     return _Sigmoid.apply(_as_tensor(x, "sigmoid"))
 
 
-def _axis(axis, dim):
+def _axis(axis, dim, op="softmax"):
+    """`axis`, or PyTorch's `dim` for it; both only if they agree (-1 is the default)."""
+    if dim is not None and axis not in (-1, dim):
+        raise TypeError(f"{op}: got both axis={axis!r} and dim={dim!r}; they are the same "
+                        f"argument, give one")
     return axis if dim is None else dim
 
 
@@ -140,7 +144,7 @@ def log_softmax(x, axis=-1, dim=None):
     >>> log_softmax([[0.0, 1e4]]).data
     array([[-10000.,      0.]], dtype=float32)
     """
-    return _LogSoftmax.apply(_as_tensor(x, "log_softmax"), axis=_axis(axis, dim))
+    return _LogSoftmax.apply(_as_tensor(x, "log_softmax"), axis=_axis(axis, dim, "log_softmax"))
 
 
 def identity(x):

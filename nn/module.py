@@ -544,7 +544,7 @@ class Softmax(Module):
 
     def __init__(self, axis=-1, dim=None):
         super().__init__()
-        self.axis = axis if dim is None else dim
+        self.axis = F._axis(axis, dim, type(self).__name__)
 
     def forward(self, x):
         return F.softmax(x, axis=self.axis)

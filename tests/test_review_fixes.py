@@ -1,0 +1,117 @@
+"""Regression tests for defects found in acceptance review."""
+import inspect
+
+import numpy as np
+import pytest
+
+import autograd_lite as al
+import nn
+import nn.functional as F
+from autograd_lite import Tensor
+
+
+# --- every function and method spelling `axis` as PyTorch's `dim` (and `keepdims` as
+# `keepdim`) accepts the PyTorch spelling alone: a default `axis` is no conflict.
+
+def _x():
+    return Tensor(np.arange(24.0).reshape(2, 3, 4) / 7.0 + 0.5)
+
+
+_IDX = np.zeros((2, 1, 4), dtype=int)
+
+# name -> a call taking the axis keywords; each is called with axis=1 and with dim=1
+_AXIS_CALLS = {
+    "autograd_lite.split": lambda **k: al.split(_x(), 3, **k),
+    "autograd_lite.take_along_axis": lambda **k: al.take_along_axis(_x(), _IDX, **k),
+    "autograd_lite.cat": lambda **k: al.cat([_x(), _x()], **k),
+    "nn.functional.softmax": lambda **k: F.softmax(_x(), **k),
+    "nn.functional.log_softmax": lambda **k: F.log_softmax(_x(), **k),
+    "nn.Softmax": lambda **k: nn.Softmax(**k)(_x()),
+    "nn.LogSoftmax": lambda **k: nn.LogSoftmax(**k)(_x()),
+}
+for _name in ("argmax", "argmin", "cumprod", "cumsum", "logsumexp", "norm", "prod",
+              "std", "var"):
+    _AXIS_CALLS["autograd_lite." + _name] = (lambda n: lambda **k: getattr(al, n)(_x(), **k))(_name)
+for _name in ("argmax", "argmin", "cumprod", "cumsum", "log_softmax", "logsumexp", "max",
+              "mean", "min", "prod", "softmax", "std", "sum", "var"):
+    _AXIS_CALLS["Tensor." + _name] = (lambda n: lambda **k: getattr(_x(), n)(**k))(_name)
+for _name in ("max", "min"):  # with dim, PyTorch's (values, indices)
+    _AXIS_CALLS["Tensor." + _name] = (lambda n: lambda **k: (
+        getattr(_x(), n)(**k)[0] if "dim" in k else getattr(_x(), n)(**k)))(_name)
+_AXIS_CALLS["autograd_lite.squeeze"] = lambda **k: al.squeeze(Tensor(np.ones((2, 1, 3))), **k)
+_AXIS_CALLS["Tensor.squeeze"] = lambda **k: Tensor(np.ones((2, 1, 3))).squeeze(**k)
+
+_KEEPDIMS = {"autograd_lite.argmax", "autograd_lite.argmin", "autograd_lite.logsumexp",
+             "autograd_lite.norm", "autograd_lite.prod", "autograd_lite.std",
+             "autograd_lite.var", "Tensor.argmax", "Tensor.argmin", "Tensor.logsumexp",
+             "Tensor.max", "Tensor.mean", "Tensor.min", "Tensor.prod", "Tensor.std",
+             "Tensor.sum", "Tensor.var"}
+
+
+def _with_both(pair):
+    """Every public callable (and Tensor method) with both names of `pair`."""
+    found = set()
+    for mod in (al, F, nn):
+        for name in dir(mod):
+            if name.startswith("_"):
+                continue
+            obj = getattr(mod, name)
+            if callable(obj):
+                try:
+                    params = inspect.signature(obj).parameters
+                except (TypeError, ValueError):
+                    continue
+                if all(p in params for p in pair):
+                    found.add(f"{mod.__name__}.{name}")
+    for name in dir(Tensor):
+        obj = getattr(Tensor, name)
+        if callable(obj) and not name.startswith("_"):
+            params = inspect.signature(obj).parameters
+            if all(p in params for p in pair):
+                found.add("Tensor." + name)
+    # the same function re-exported under another module counts once
+    aliases = {"nn.softmax": "nn.functional.softmax",
+               "nn.log_softmax": "nn.functional.log_softmax"}
+    return {aliases.get(n, n) for n in found}
+
+
+def _value(out):
+    if isinstance(out, (list, tuple)):
+        return [_value(o) for o in out]
+    return np.asarray(out.data if isinstance(out, Tensor) else out)
+
+
+def test_the_tables_cover_every_function_with_both_spellings():
+    assert _with_both(("axis", "dim")) == set(_AXIS_CALLS)
+    assert _with_both(("keepdims", "keepdim")) == _KEEPDIMS
+
+
+@pytest.mark.parametrize("name", sorted(_AXIS_CALLS))
+def test_dim_alone_is_axis(name):
+    call = _AXIS_CALLS[name]
+    by_axis, by_dim = _value(call(axis=1)), _value(call(dim=1))
+    np.testing.assert_equal(by_dim, by_axis)
+    if name != "autograd_lite.cat":  # PyTorch's dim=0 default is no conflict either
+        with pytest.raises(TypeError, match="got both"):
+            call(axis=0, dim=1)
+
+
+@pytest.mark.parametrize("name", sorted(_KEEPDIMS))
+def test_keepdim_alone_is_keepdims(name):
+    call = _AXIS_CALLS[name]
+    kept = _value(call(dim=1, keepdim=True))
+    assert kept.shape == _value(call(axis=1, keepdims=True)).shape
+    assert kept.ndim == 3
+    np.testing.assert_equal(kept, _value(call(dim=1, keepdims=True)))
+
+
+def test_split_dim_from_the_review():
+    pieces = al.split(Tensor(np.ones((7, 4))), 2, dim=1)
+    assert [p.shape for p in pieces] == [(7, 2), (7, 2)]
+    assert [p.shape for p in al.split(Tensor(np.ones((4, 7))), 2)] == [(2, 7), (2, 7)]
+
+
+def test_take_along_axis_keeps_its_defaults():
+    x = Tensor(np.array([[3.0, 1.0, 2.0]]))
+    np.testing.assert_equal(al.take_along_axis(x, np.array([[2, 0]])).data, [[2.0, 3.0]])
+    np.testing.assert_equal(al.take_along_axis(x, np.array([1]), axis=None).data, [1.0])
