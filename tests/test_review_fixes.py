@@ -115,3 +115,60 @@ def test_take_along_axis_keeps_its_defaults():
     x = Tensor(np.array([[3.0, 1.0, 2.0]]))
     np.testing.assert_equal(al.take_along_axis(x, np.array([[2, 0]])).data, [[2.0, 3.0]])
     np.testing.assert_equal(al.take_along_axis(x, np.array([1]), axis=None).data, [1.0])
+
+
+# --- practise mode: a backward that updates params (exercises 2 and 3) is diagnosed
+
+from test_practice import EX2, EX3, edit, verdict_of  # noqa: E402
+
+_UPDATE_THEN_USE = {
+    2: [('    d_z = [d_out * params["w2"][j]',
+         '    params["w2"] = params["w2"] - 0.1 * np.array([d_out * h[j] for j in range(2)])\n'
+         '    d_z = [d_out * params["w2"][j]')],
+    3: [('    delta_hidden = delta_out * params["w2"]',
+         '    params["w2"] = params["w2"] - 0.2 * delta_out * hidden\n'
+         '    delta_hidden = delta_out * params["w2"]')],
+    "3-in-place": [('    delta_hidden = delta_out * params["w2"]',
+                    '    params["w2"] -= 0.2 * delta_out * hidden\n'
+                    '    delta_hidden = delta_out * params["w2"]')],
+}
+_CHANGED = {"en": 'backward changed params (params["w2"])',
+            "pt": 'O backward alterou params (params["w2"])'}
+
+
+@pytest.mark.parametrize("case", sorted(_UPDATE_THEN_USE, key=str))
+def test_updated_weights_used_inside_backward_is_diagnosed(case, tmp_path):
+    n = int(str(case)[0])
+    source = edit({2: EX2, 3: EX3}[n], _UPDATE_THEN_USE[case])
+    for lang, phrase in (("en", "updated weights were used inside backward"),
+                         ("pt", "pesos já atualizados foram usados dentro do backward")):
+        verdict = verdict_of(n, source, lang, tmp_path)
+        assert verdict.exit_status == 1 and verdict.code == "updated_weights_used", str(verdict)
+        assert phrase in verdict.message and _CHANGED[lang] in verdict.message, verdict.message
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_a_backward_that_updates_params_after_its_gradients_is_refused(n, tmp_path):
+    source = edit({2: EX2, 3: EX3}[n], [("    return {", '    params["b2"] = 0.0\n    return {')])
+    for lang, phrase in (("en", 'backward changed params (params["b2"])'),
+                         ("pt", 'O backward alterou params (params["b2"])')):
+        verdict = verdict_of(n, source, lang, tmp_path)
+        assert verdict.exit_status == 1 and verdict.code == "backward_updates", str(verdict)
+        assert phrase in verdict.message and verdict.steps[-1][0] == "gradients"
+
+
+# --- `solution --write` on an existing file suggests only options `solution` has
+
+def test_solution_write_on_an_existing_file_suggests_its_own_options(tmp_path):
+    from test_practice import cli
+
+    path = tmp_path / "mine.py"
+    path.write_text("# my work\n")
+    for lang, exists in (("en", "already exists"), ("pt", "já existe")):
+        refused = cli("solution", 1, "--write", path, "--lang", lang)
+        assert refused.returncode == 1 and exists in refused.stderr
+        assert "--force" in refused.stderr and "--write" in refused.stderr
+        assert "--dir" not in refused.stderr
+        assert path.read_text() == "# my work\n"
+    forced = cli("solution", 1, "--write", path, "--force", "--lang", "en")
+    assert forced.returncode == 0 and "def backward" in path.read_text()

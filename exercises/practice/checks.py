@@ -436,8 +436,10 @@ def check_hidden(c):
     for seed in range(4):
         rng = np.random.default_rng(20 + seed)
         params, (x, y) = _random_params(n, rng), _sample(n, rng)
-        mine = _grad_dict(c, n, c.call("backward(params, x, y)", backward, _copy(params), x, y))
+        given = _copy(params)
+        mine = _grad_dict(c, n, c.call("backward(params, x, y)", backward, given, x, y))
         layers = _layers(n, params)
+        changed = [k for k in SHAPES[n] if not close(_copy(given)[k], params[k])]
         right = _as_dict(n, ref.network_gradients(layers, x, y)[0])
         witness = _witness(n, params, x, y)
         variants = [
@@ -455,10 +457,21 @@ def check_hidden(c):
                 variants.append((code, _as_dict(n, grads)))
         if n == 2:
             variants.append(("input_missing", {"w1": right["b1"]}))
+        if changed:  # the gradient sent back through the weights backward left in params
+            late = {i: w for i, (w, _b, _a) in enumerate(_layers(n, given))}
+            variants.append(("updated_weights_used", _as_dict(n, ref.network_gradients(
+                layers, x, y, later_weights=late)[0])))
         where = f"x = {fmt(x)}, y = {fmt(y)}, {_params_text(params)}"
         stop = compare_gradients("backward", where, BACKPROP_ORDER, mine, right, witness,
                                  variants, lambda name: _explain_hidden(n, params, x, y, name,
                                                                         mine))
+        if changed:
+            note = _("backward changed params ({names}). It must only compute the gradients "
+                     "and return them, leaving params as it got them; the update belongs to "
+                     "train: params[k] = params[k] - lr * grads[k], after backward.").format(
+                names=", ".join(f'params["{k}"]' for k in changed))
+            stop = Stop(stop.message + "\n" + note, stop.code) if stop else Stop(
+                note, "backward_updates")
         if stop:
             raise stop
     yield "gradients", _("every gradient of backward agrees with the engine's reverse mode "

@@ -135,7 +135,7 @@ def _solution(args):
             path = write_starter(args.n, path=args.write, force=args.force, solution=True)
         except FileExistsError as err:
             print(_("{path} already exists; it was not changed. Use --force to overwrite it, "
-                    "or --dir to write somewhere else.").format(path=err.args[0]),
+                    "or give --write another path.").format(path=err.args[0]),
                   file=sys.stderr)
             return 1
         except ImportError as err:
