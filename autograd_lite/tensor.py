@@ -1211,11 +1211,15 @@ def from_dlpack(x):
             device = int(x.__dlpack_device__()[0])
         except Exception:  # noqa: BLE001 - only for the message
             device = None
-        hint = ("autograd-lite's arrays live in CPU memory (DLPack device 1), this one is on "
-                f"device {device}: copy it there first (for PyTorch: x.detach().cpu())"
-                if device not in (None, 1) else
-                "share what can be shared: for a PyTorch tensor that requires grad, "
-                "x.detach() (DLPack carries data, not graphs)")
+        if device not in (None, 1):
+            hint = ("autograd-lite's arrays live in CPU memory (DLPack device 1), this one is "
+                    f"on device {device}: copy it there first (for PyTorch: x.detach().cpu())")
+        elif getattr(x, "requires_grad", False):
+            hint = "detach it first, x.detach() (DLPack carries data, not graphs)"
+        else:
+            hint = (f"NumPy has no dtype like its {getattr(x, 'dtype', '?')} (bfloat16, "
+                    "complex32, ... have none): convert it first (for PyTorch: x.float(), "
+                    "a copy)")
         raise type(err)(f"from_dlpack: cannot share the memory of this {type(x).__name__}: "
                         f"{err}; {hint}") from None
     return Tensor(data, dtype=data.dtype)

@@ -172,3 +172,16 @@ def test_solution_write_on_an_existing_file_suggests_its_own_options(tmp_path):
         assert path.read_text() == "# my work\n"
     forced = cli("solution", 1, "--write", path, "--force", "--lang", "en")
     assert forced.returncode == 0 and "def backward" in path.read_text()
+
+
+# --- from_dlpack's error names the real cause: the dtype, the graph or the device
+
+def test_from_dlpack_errors_name_their_cause():
+    torch = pytest.importorskip("torch", reason="torch is the source of the DLPack tensors")
+    with pytest.raises((BufferError, RuntimeError)) as err:
+        al.from_dlpack(torch.ones(2, dtype=torch.bfloat16))
+    message = str(err.value)
+    assert "bfloat16" in message and "x.float()" in message
+    assert "requires grad" not in message and "detach" not in message
+    with pytest.raises((BufferError, RuntimeError), match=r"from_dlpack.*x\.detach\(\)"):
+        al.from_dlpack(torch.ones(2, requires_grad=True))
