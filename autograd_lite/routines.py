@@ -287,7 +287,8 @@ def var(a, axis=None, dtype=None, out=None, ddof=None, keepdims=None, *, correct
 
 def std(a, axis=None, dtype=None, out=None, ddof=None, keepdims=None, *, correction=None,
         unbiased=None, dim=None, keepdim=None):
-    """Standard deviation: sqrt(var(...)), composed of `Var` and `Sqrt`.
+    """Standard deviation: sqrt(var(...)), composed of `Var` and `StdSqrt` (whose gradient
+    is 0 where the std is 0, as in PyTorch).
 
     As NumPy's `np.std`, the default is ddof=0; `Tensor.std` follows PyTorch (correction 1).
 
@@ -295,8 +296,8 @@ def std(a, axis=None, dtype=None, out=None, ddof=None, keepdims=None, *, correct
     >>> ag.std(ag.Tensor([1.0, 3.0])), ag.std(ag.Tensor([1.0, 3.0]), unbiased=True)
     (Tensor(1.), Tensor(1.4142135))
     """
-    return var(a, axis, dtype, out, ddof, keepdims, correction=correction, unbiased=unbiased,
-               dim=dim, keepdim=keepdim).sqrt()
+    return ops.StdSqrt.apply(var(a, axis, dtype, out, ddof, keepdims, correction=correction,
+                                 unbiased=unbiased, dim=dim, keepdim=keepdim))
 
 
 def prod(a, axis=None, dtype=None, out=None, keepdims=None, *, dim=None, keepdim=None):

@@ -185,3 +185,25 @@ def test_from_dlpack_errors_name_their_cause():
     assert "requires grad" not in message and "detach" not in message
     with pytest.raises((BufferError, RuntimeError), match=r"from_dlpack.*x\.detach\(\)"):
         al.from_dlpack(torch.ones(2, requires_grad=True))
+
+
+# --- std's gradient where the std is 0 is 0 (PyTorch's choice), never nan; the rows with
+# a spread keep theirs. Against torch: "std_constant_rows" in test_torch_oracle_ops.py.
+
+@pytest.mark.parametrize("call, ddof", [(lambda t: t.std(dim=1), 1),
+                                        (lambda t: al.std(t, axis=1), 0)])
+def test_std_gradient_is_zero_where_the_std_is_zero(call, ddof):
+    x = np.array([[2.0, 2.0, 2.0], [1.0, 2.0, 4.0]])
+    t = Tensor(x, requires_grad=True)
+    with np.errstate(all="raise"):
+        call(t).sum().backward()
+    d = x[1]  # d std / d x_i = (x_i - mean) / ((n - ddof) std)
+    np.testing.assert_allclose(t.grad, [[0.0, 0.0, 0.0],
+                                        (d - d.mean()) / ((3 - ddof) * d.std(ddof=ddof))])
+
+
+def test_std_over_a_size_1_axis_with_correction_0_has_gradient_0():
+    t = Tensor(np.array([[1.0], [-3.0]]), requires_grad=True)
+    with np.errstate(all="raise"):
+        al.std(t, dim=1, correction=0).sum().backward(create_graph=True)
+        np.testing.assert_array_equal(np.asarray(t.grad), [[0.0], [0.0]])

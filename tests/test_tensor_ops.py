@@ -190,6 +190,7 @@ OPS = {
     tensor_ops.Exp: (lambda a: a.exp(), _no_params(one())),
     tensor_ops.Log: (lambda a: a.log(), _no_params(one(min_value=0.1))),
     tensor_ops.Sqrt: (lambda a: a.sqrt(), _no_params(one(min_value=0.1))),
+    tensor_ops.StdSqrt: (tensor_ops.StdSqrt.apply, _no_params(one(min_value=0.1))),
     tensor_ops.Abs: (lambda a: a.abs(), _no_params(one(away_from=(0.0,)))),
     tensor_ops.Tanh: (lambda a: a.tanh(), _no_params(one())),
     tensor_ops.Sigmoid: (lambda a: a.sigmoid(), _no_params(one(min_value=-8, max_value=8))),

@@ -103,6 +103,12 @@ CASES = {
     "std": (lambda a: a.std(0), lambda a: a.std(0), [normal(4, 3)]),
     "std_function": (lambda a: ag.std(a, dim=1, correction=2),
                      lambda a: torch.std(a, dim=1, correction=2), [normal(2, 6)]),
+    # a zero std (constant rows, size-1 axes with correction 0): gradient 0, as in torch
+    "std_constant_rows": (lambda a: a.std(1), lambda a: a.std(1),
+                          [np.concatenate([np.full((2, 3), 1.5), normal(1, 3)])]),
+    "std_size1_correction0": (lambda a: ag.std(a, dim=0, correction=0, keepdim=True),
+                              lambda a: torch.std(a, dim=0, correction=0, keepdim=True),
+                              [normal(1, 4)]),
     "prod": (lambda a: a.prod(1), lambda a: a.prod(1), [normal(3, 4)]),
     "prod_zeros": (lambda a: a.prod(0), lambda a: a.prod(0),
                    [np.array([[0.0, 1.0, 0.0], [2.0, 3.0, 0.0], [4.0, 0.0, 5.0]])]),
@@ -123,6 +129,8 @@ CASES = {
     "cumprod_one_zero": (lambda a: a.cumprod(0), lambda a: a.cumprod(0),
                          [np.array([[0.0, 1.0], [1.5, 0.0], [1.0, 2.0], [-0.5, 3.0]])]),
     "norm": (lambda a: a.norm(), lambda a: a.norm(), [normal(3, 4)]),
+    "norm_zero_rows": (lambda a: a.norm(dim=1), lambda a: a.norm(dim=1),
+                       [np.concatenate([np.zeros((2, 3)), normal(1, 3)])]),
     "norm_p1_dim": (lambda a: a.norm(1, dim=1), lambda a: a.norm(1, dim=1), [normal(3, 4)]),
     "norm_p3": (lambda a: a.norm(3, dim=0, keepdim=True),
                 lambda a: a.norm(3, dim=0, keepdim=True), [normal(3, 4)]),
@@ -232,7 +240,7 @@ def test_values_and_gradients_match_torch(name):
 
 SECOND_ORDER = ["sin", "tan", "rsqrt", "elu", "selu", "celu", "gelu", "gelu_tanh", "silu",
                 "mish", "softplus_beta", "softsign", "logsigmoid", "hardswish", "var", "std",
-                "prod", "prod_zeros", "logsumexp", "cumprod", "cumprod_zeros", "cumprod_one_zero", "norm",
+                "std_constant_rows", "std_size1_correction0", "prod", "prod_zeros", "logsumexp", "cumprod", "cumprod_zeros", "cumprod_one_zero", "norm",
                 "norm_p3", "norm_p1_dim"]
 
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..engine import Node, data_of
 from .base import BroadcastTo, TensorFunction, kept_shape, normalize_axes, zero_gradient
-from .elementwise import Exp, Sign, Where
+from .elementwise import Exp, Sign, Sqrt, Where
 from .shape import Concatenate, Flip
 
 # ***** reductions *****
@@ -147,6 +147,19 @@ class Var(_Reduce):
         with np.errstate(invalid="ignore"):
             return self.expand(g, a) * self._centred(a, n) * scale
 
+
+
+class StdSqrt(Sqrt):
+    """sqrt(var), the last step of a standard deviation;  d/dvar = 1 / (2 std), taken as 0
+    where std = 0 (a constant sample), as PyTorch's std does, instead of 0 * inf = nan."""
+
+    __slots__ = ()
+
+    def backward(self, g, out, a):
+        zero = data_of(out) == 0
+        if not zero.any():
+            return g / (2 * out)
+        return Where.call(0.0, g / (2 * Where.call(1.0, out, cond=zero)), cond=zero)
 
 class Logsumexp(_Reduce):
     """log(sum(exp(a))) over `axis`, without overflow;  d/da = exp(a - out) = softmax(a)."""
