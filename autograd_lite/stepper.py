@@ -102,38 +102,89 @@ def _rule_doc(op):
     return ""
 
 
-def rule_texts(op, n_parents):
+def rule_texts(op, n_parents, labels=(), taken=()):
     """`(expression, [rule text per parent])` for the operation `op`, from its docstring.
 
     The docstring's first paragraph reads "expression;  d/da = ..., d/db = ...": the
     inputs are a, b, ... in order, or the variables of the d/dx in the order given.
+    `labels` (one per parent, None for none) and `taken` (the other names on the page) put
+    the learner's names in the rule, so that a rule's `b` is never read as a learner's
+    bias `b` (see `rule_names`).
 
     >>> from autograd_lite.scalar_ops import Mul
     >>> rule_texts(Mul(), 2)
     ('a * b', ['d(a * b)/da = b', 'd(a * b)/db = a'])
+    >>> rule_texts(Mul(), 2, labels=["b", "a"])
+    ('b * a', ['d(b * a)/db = a', 'd(b * a)/da = b'])
     """
+    expr, texts, _names = _rule(op, n_parents, labels, taken)
+    return expr, texts
+
+
+def rule_names(op, n_parents, labels=(), taken=()):
+    """The name each input has in the rule texts: its label where it can stand in the rule
+    unambiguously, else the rule's own variable (a, b, ... or x, w, b, ...), in Greek
+    (α, β, ...) where the learner uses that letter as a name elsewhere (in `taken`).
+
+    >>> from autograd_lite.scalar_ops import Mul
+    >>> rule_names(Mul(), 2, labels=["w1", None]), rule_names(Mul(), 2, taken={"b"})
+    (['w1', 'b'], ['a', 'β'])
+    """
+    return _rule(op, n_parents, labels, taken)[2]
+
+
+_SYMBOLS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_GREEK = dict(zip("abcdefhwxyz", "αβγδεφηωξψζ"))
+
+
+def _rule(op, n_parents, labels=(), taken=()):
     expr, _, rest = _rule_doc(op).partition(";")
     expr, rest = expr.split(" = ")[0].strip(), rest.strip()  # "sigmoid(a) = 1 / ...": sigmoid(a)
     if not rest:
-        return op.name, [f"the rule of '{op.name}'"] * n_parents
+        return op.name, [f"the rule of '{op.name}'"] * n_parents, [None] * n_parents
     found = _DERIVATIVE.findall(rest)
     names = [var for var, _ in found]
     if not all(_var(i) in names for i in range(min(n_parents, len(names)))):
         names = names + [_var(i) for i in range(len(names), n_parents)]  # x, w, b, ...
     else:
         names = [_var(i) for i in range(n_parents)]
-    found = dict(found)
-    texts = []
-    for var in names[:n_parents]:
+    names, found = names[:n_parents], dict(found)
+    rename = _renaming(names, labels, taken, [expr, rest])
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, rename)) + r")\b")
+
+    def sub(text):
+        return pattern.sub(lambda m: rename[m.group(1)], text) if rename else text
+
+    expr, texts = sub(expr), []
+    for var in names:
+        shown = rename.get(var, var)
         if var in found:
-            deriv = found[var]
-            if re.search(r"\bg\b", deriv):  # written as the gradient it sends (matmul)
-                texts.append(f"sends {deriv} to {var}  (g: the upstream gradient)")
+            deriv = sub(found[var])
+            if re.search(r"\bg\b", found[var]):  # written as the gradient it sends (matmul)
+                texts.append(f"sends {deriv} to {shown}  (g: the upstream gradient)")
             else:
-                texts.append(f"d({expr})/d{var} = {deriv}")
+                texts.append(f"d({expr})/d{shown} = {deriv}")
         else:
-            texts.append(rest.rstrip("."))
-    return expr, texts
+            texts.append(sub(rest.rstrip(".")))
+    return expr, texts, [rename.get(var, var) for var in names]
+
+
+def _renaming(names, labels, taken, texts):
+    """{rule variable: name shown}: a labelled input by its label, an unlabelled one whose
+    letter the learner uses elsewhere in Greek; {} where labels could mislead (not plain
+    names, repeated, or already standing for something else in the rule)."""
+    labels = list(labels) + [None] * (len(names) - len(labels))
+    rename = {var: str(label) for var, label in zip(names, labels) if label}
+    others = set(_SYMBOLS.findall(" ".join(texts))) - set(names) | {"g", "d"}
+    shown = [rename.get(var, var) for var in names]
+    if len(set(names)) != len(names) or len(set(shown)) != len(shown) or any(
+            not re.fullmatch(r"[A-Za-z_][\w.\[\]]*", label) or label in others
+            for label in rename.values()):
+        rename = {}
+    for var, label in zip(names, labels):
+        if var not in rename and (var in taken or var in rename.values()):
+            rename[var] = _GREEK.get(var, var + "\u2032")
+    return rename
 
 
 # ----- recording -----
@@ -237,7 +288,14 @@ def record(root, forward=True, max_elements=6):
     return ids, steps
 
 
+def _labels(order, parents_of):
+    """Every label on the page: the names a rule's variables must not be confused with."""
+    return {str(n.label) for node in order for n in (node, *parents_of.get(node, ()))
+            if n.label}
+
+
 def _forward_steps(order, ids, parents_of, show):
+    taken = _labels(order, parents_of)
     steps = []
     for node in order:
         op, name = _op(node), _name(node)
@@ -248,8 +306,8 @@ def _forward_steps(order, ids, parents_of, show):
                           "value": show(node)})
             continue
         parents = parents_of[node]
-        expr, _ = rule_texts(op, len(parents))
-        inputs = [{"var": _var(i), "node": ids[p],
+        expr, _, names = _rule(op, len(parents), [p.label for p in parents], taken)
+        inputs = [{"var": names[i] or _var(i), "node": ids[p],
                    "name": _name(p), "value": show(p)} for i, p in enumerate(parents)]
         steps.append({"phase": "forward", "node": ids[node],
                       "title": f"{name} = {expr}" if node.label else f"computing {expr}",
@@ -258,6 +316,7 @@ def _forward_steps(order, ids, parents_of, show):
 
 
 def _backward_steps(order, ids, parents_of, grads, visits, show, max_elements):
+    taken = _labels(order, parents_of)
     # The running sum at each node, in the order the driver adds the contributions.
     sums, received, expected = {}, {}, {}
     for node in order:
@@ -282,7 +341,7 @@ def _backward_steps(order, ids, parents_of, grads, visits, show, max_elements):
             continue
         parents = parents_of[node]
         pgrads = visits[node][1]
-        expr, rules = rule_texts(op, len(parents))
+        expr, rules, names = _rule(op, len(parents), [p.label for p in parents], taken)
         local = _local_derivatives(op, node, parents)
         sends = []
         for i, (p, gp) in enumerate(zip(parents, pgrads)):
@@ -293,7 +352,7 @@ def _backward_steps(order, ids, parents_of, grads, visits, show, max_elements):
             received.setdefault(p, []).append(
                 f"{number_text(gp, max_elements)} from {_name(node)}")
             count = len(received[p])
-            send = {"to": ids[p], "to_name": _name(p), "var": _var(i),
+            send = {"to": ids[p], "to_name": _name(p), "var": names[i] or _var(i),
                     "rule": rules[i], "product": show(gp), "sum": show(total),
                     "count": count, "of": expected[p]}
             if local[i] is not None:

@@ -207,3 +207,43 @@ def test_std_over_a_size_1_axis_with_correction_0_has_gradient_0():
     with np.errstate(all="raise"):
         al.std(t, dim=1, correction=0).sum().backward(create_graph=True)
         np.testing.assert_array_equal(np.asarray(t.grad), [[0.0], [0.0]])
+
+
+# --- the step-through player names a rule's inputs so a learner cannot misread them
+
+from autograd_lite import Value, stepper  # noqa: E402
+
+
+def _sends(root):
+    _, steps = stepper.record(root)
+    return [(s["title"], d["to_name"], d["var"], d["rule"]) for s in steps
+            for d in s.get("sends", [])], [s for s in steps if s.get("inputs")]
+
+
+def test_an_affine_step_names_its_inputs_by_the_learners_labels():
+    x = Tensor(np.ones((3, 2)))
+    x.label = "x"
+    W1, b1 = Tensor(np.ones((2, 2)), requires_grad=True), Tensor(np.zeros(2), requires_grad=True)
+    W1.label, b1.label = "W1", "b1"
+    h = F.affine(x, W1, b1).sigmoid()
+    sends, forward = _sends(h.sum())
+    first = [s for s in forward if s["title"].startswith("computing x @ W1 + b1")]
+    assert first and [(i["var"], i["name"]) for i in first[0]["inputs"]] == [
+        ("x", "x"), ("W1", "W1"), ("b1", "b1")]
+    rules = {to: (var, rule) for _title, to, var, rule in sends}
+    assert rules["W1"] == ("W1", "sends x.T @ g to W1  (g: the upstream gradient)")
+    assert rules["b1"][0] == "b1" and rules["b1"][1].endswith("to b1  (g: the upstream gradient)")
+
+
+def test_swapped_scalar_names_and_a_taken_letter():
+    b, a = Value(2.0, requires_grad=True), Value(3.0, requires_grad=True)
+    b.label, a.label = "b", "a"  # the learner's a is the rule's b, and the other way round
+    sends, forward = _sends(b * a + b)
+    rules = {(to, rule) for _t, to, _v, rule in sends}
+    assert ("b", "d(b * a)/db = a") in rules and ("a", "d(b * a)/da = b") in rules
+    # the product is unlabelled: its rule letter "a" is the learner's a, so it is not used
+    add = [s for s in forward if s["op"] == "+"][0]
+    assert [i["var"] for i in add["inputs"]] == ["α", "b"]
+    assert ("*", "d(α + b)/dα = 1") in rules
+    for _t, to, var, rule in sends:  # every input named in its rule is the one it is sent to
+        assert f"/d{var} " in rule or f" to {var} " in rule

@@ -132,7 +132,8 @@
           "the products to its inputs, where they add up.");
     } else if (step.phase === "forward") {
       (step.inputs || []).forEach(function (inp) {
-        row(table, inp["var"] + " = " + inp.name, inp.value.text);
+        row(table, inp["var"] === inp.name ? inp.name : inp["var"] + " = " + inp.name,
+            inp.value.text);
       });
       row(table, "value", step.value.text, { "data-role": "value",
                                              "data-value": step.value.exact });
