@@ -542,7 +542,8 @@ def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, st
 #
 # `backward()` above is the general driver: it serves every Tensor and every Value pass
 # that needs more than plain first-order gradients. A first-order pass over Values (no
-# create_graph, no `inputs`, no hooks, no anomaly detection, nothing released) runs here
+# create_graph, no `inputs`, no hooks, no anomaly detection, no step-through `_trace`,
+# nothing released) runs here
 # instead, because a scalar graph has one node per number and the general driver's
 # bookkeeping would cost more than the arithmetic. Both apply the same rules in the same
 # order, so they give the same floats.
