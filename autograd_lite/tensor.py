@@ -990,6 +990,12 @@ class Tensor(Node):
         engine.backward(self, seed, retain_graph=retain_graph or create_graph,
                         create_graph=create_graph)
 
+    def draw(self, **options):
+        """Shorthand for `draw_graph(self, **options)`: the graph, shown inline in Jupyter."""
+        from .viz import draw_graph
+
+        return draw_graph(self, **options)
+
     def __repr__(self):
         body = np.array2string(self.data, separator=", ", prefix="Tensor(", threshold=50)
         extra = ""
