@@ -184,6 +184,10 @@ def build_parser():
     p5 = sub.add_parser("5", help=DESCRIPTIONS["5"], description=_doc(5),
                         formatter_class=argparse.RawDescriptionHelpFormatter)
     _mnist_options(p5)
+    p5.add_argument("--export-onnx", metavar="PATH", type=Path,
+                    help="after training, write the classifier as an ONNX file (raw images "
+                         "(N, 784) in [0, 1] in, 10 logits out) for ONNX Runtime; needs "
+                         "the onnx extra")
     _common(p5)
 
     pall = sub.add_parser("all", help=DESCRIPTIONS["all"],
@@ -237,6 +241,10 @@ def run_one(n, args, many=False):
     written = [(what, kwargs[key]) for key, what in (
         ("graph", "graph"), ("plot", "loss plot"), ("step_through", "step-through player"))
         if kwargs.get(key) is not None]
+    if getattr(args, "export_onnx", None) is not None:
+        result["onnx"] = str(module.export_onnx(result, args.export_onnx))
+        written.append(("ONNX model (run it with onnxruntime, see docs/pytorch.md)",
+                        result["onnx"]))
     if n == 3 and getattr(args, "seeds", None):
         result["seed_study"] = module.seed_study(
             seeds=range(args.seeds), epochs=result["epochs"], lr=result["lr"],
@@ -292,6 +300,8 @@ def _check_extras(args):
         require("graphviz")
     if args.plot is not None:
         require("matplotlib")
+    if getattr(args, "export_onnx", None) is not None:
+        require("onnx")
 
 
 def run_all(args):

@@ -38,6 +38,8 @@ EXTRAS = {
                    'pip install "autograd-lite[plot]" (or: pip install matplotlib)'),
     "tqdm": ("progress bars need tqdm",
              'pip install "autograd-lite[progress]" (or: pip install tqdm)'),
+    "onnx": ("--export-onnx needs the onnx package",
+             'pip install "autograd-lite[onnx]" (or: pip install onnx onnxruntime)'),
 }
 
 

@@ -32,6 +32,7 @@ torchvision lays them out), else in $AUTOGRAD_LITE_DATA, else ~/.cache/autograd_
 downloads them (MD5-checked) when missing unless `--no-download`.
 
 Run it:  python -m exercises 5 [--data-dir DIR] [--dataset fashion-mnist] [--epochs N]
+         [--export-onnx digits.onnx]   (the trained classifier, for ONNX Runtime)
 """
 
 import math
@@ -145,6 +146,38 @@ def draw_step(net, xb, yb, path, title):
     loss.backward()
     path = render_step_graph(loss, path, title)
     net.zero_grad()
+    return path
+
+
+def export_onnx(result, path):
+    """Write the trained classifier of `run()`'s `result` as an ONNX file; returns `path`.
+
+    The file takes images as `load_mnist` gives them (float32 in [0, 1], shape (N, 784),
+    any N) as "images" and returns the 10 logits as "logits": the standardisation with the
+    training images' mean and standard deviation (and, for a convolutional network, the
+    reshape to (N, 1, 28, 28)) is part of the file, so predictions are
+    `logits.argmax(axis=1)`. Needs the onnx extra.
+    """
+    from autograd_lite import onnx
+
+    net = result["_network"]
+    images = Tensor(np.zeros((1, 784), np.float32), requires_grad=True, label="images")
+    x = standardise(images, result["input_mean"], result["input_std"])
+    modes = [(m, m.training) for m in net.modules()]
+    net.eval()  # no dropout, running statistics: what predictions use
+    try:
+        if result.get("model", "mlp") == "mlp":
+            logits = net.forward(x)
+            for layer in net.layers:  # not a training step: nothing to back-propagate
+                layer._input = layer._output = None
+        else:
+            logits = net(x.reshape(-1, 1, 28, 28))
+    finally:
+        for m, mode in modes:
+            object.__setattr__(m, "training", mode)
+    onnx.export(logits, images, path, input_names=["images"], output_names=["logits"],
+                graph_name="mnist_classifier",
+                initializer_names={p: name for name, p in net.named_parameters()})
     return path
 
 

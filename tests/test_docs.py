@@ -11,7 +11,8 @@
     printed results must match;
   - other blocks (```bash, ```text, plain ```) are shown, not run;
   - a block right after the line `<!-- docs-test: skip -->` is not run (say why nearby).
-  A page whose example needs Graphviz's `dot` program is skipped when `dot` is missing.
+  A page whose example needs Graphviz's `dot` program is skipped when `dot` is missing,
+  and so is one that needs an optional package (torch, onnx, onnxruntime) that is absent.
 - `test_make_images_regenerates_every_picture`: docs/make_images.py, the one script that
   makes the pictures, runs into a temporary folder (the repository's images stay as they
   are) and writes every picture the pages show.
@@ -44,6 +45,7 @@ FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<ticks>`{3,})[ \t]*(?P<info>[^\n`]*)\
 SKIP_MARK = "<!-- docs-test: skip -->"
 RUN_AS_SCRIPT, RUN_AS_DOCTEST = "script", "doctest"
 OPTIONS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+OPTIONAL_PACKAGES = {"torch", "onnx", "onnxruntime"}
 
 
 def code_blocks(text):
@@ -114,6 +116,11 @@ def test_page_examples_run(page, tmp_path, monkeypatch):
     except GraphvizNotFoundError:
         if shutil.which("dot") is None:
             pytest.skip(f"{page.name} draws a graph and Graphviz's dot program is not installed")
+        raise
+    except ModuleNotFoundError as err:
+        if err.name in OPTIONAL_PACKAGES:  # e.g. docs/pytorch.md without torch
+            pytest.skip(f"{page.name} needs the optional package {err.name}, which is not "
+                        f"installed")
         raise
     finally:
         np.random.set_state(state)
