@@ -162,6 +162,19 @@ def test_prod_and_cumprod_gradients_at_zeros_match_finite_differences():
         assert gradgradcheck(f, [x])
 
 
+def test_prod_and_cumprod_gradients_where_the_running_product_underflows():
+    # out / a would give 0 here: the running products are subnormal or underflow to 0
+    x = Tensor(np.array([[1e-200, 1e-200, 3.0], [2.0, 0.0, 4.0]]), requires_grad=True)
+    x.cumprod(axis=1).backward(np.ones((2, 3)))
+    np.testing.assert_allclose(x.grad, [[1.0, 4e-200, 0.0], [1.0, 10.0, 0.0]], rtol=1e-12)
+    tiny = Tensor(np.array([5e-324, 5e-324]), requires_grad=True)
+    tiny.prod(axis=0).backward(np.array(1.0), create_graph=True)
+    first = tiny.grad
+    tiny.grad = None
+    (first * Tensor(np.array([0.27, 0.11]))).sum().backward()
+    np.testing.assert_allclose(tiny.grad, [0.11, 0.27])   # d2/dx0 dx1 of x0 * x1 is 1
+
+
 def test_argmax_argmin_return_integer_arrays_and_take_the_first_tie():
     x = Tensor(np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]]), requires_grad=True)
     assert isinstance(x.argmax(), np.ndarray) and x.argmax().item() == 1

@@ -337,8 +337,14 @@ class Cumprod(_Running):
         first = np.where(is_zero.any(axis=axis, keepdims=True),
                          is_zero.argmax(axis=axis, keepdims=True), data.shape[axis])
         before, at = position < first, position == first
-        if isinstance(g, Node) and is_zero.any():  # recording a second derivative at zeros
+        # g * out / a loses everything where the running product is subnormal or has
+        # underflowed to 0 before any zero; the division-free forms stay exact there
+        tiny = np.any((np.abs(data_of(out)).reshape(data.shape)
+                       < np.finfo(data.dtype).tiny) & before)
+        if isinstance(g, Node) and (is_zero.any() or tiny):  # recording a 2nd derivative
             return _cumprod_grad_by_pairs(g, x, axis).reshape(a.shape)
+        if tiny:
+            return _cumprod_grad_by_recurrence(data_of(g), data, axis).reshape(a.shape)
         # before the first zero: sum_{i <= j < z} g_j out_j / a_i
         zero = np.zeros((), dtype=data.dtype)
         kept = Where.call(g * out, zero, cond=before)
@@ -351,6 +357,18 @@ class Cumprod(_Running):
                 axis=axis, keepdims=True)
             grad = grad + Where.call(head * reach, zero, cond=at)
         return grad.reshape(a.shape)
+
+
+def _cumprod_grad_by_recurrence(g, x, axis):
+    """cumprod's gradient L_i * R_i on arrays without any division: L_i the product before
+    i, R_i = sum_{j >= i} g_j prod(a_(i, j]) = g_i + a_(i+1) * R_(i+1)."""
+    g, x = np.moveaxis(g, axis, 0), np.moveaxis(x, axis, 0)
+    right = np.empty(np.broadcast_shapes(g.shape, x.shape), dtype=np.result_type(g, x))
+    right[-1] = g[-1]
+    for i in range(len(x) - 2, -1, -1):
+        right[i] = g[i] + x[i + 1] * right[i + 1]
+    left = np.cumprod(np.concatenate([np.ones_like(x[:1]), x[:-1]]), axis=0)
+    return np.moveaxis(left * right, 0, axis)
 
 
 def _cumprod_grad_by_pairs(g, x, axis):
