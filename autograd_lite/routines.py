@@ -635,8 +635,9 @@ def _split_sizes(a, sizes, axis, op):
 
 
 def split(a, indices_or_sections, axis=None, *, dim=None):
-    """NumPy's split along `axis` (or `dim`; default 0): an int N makes N equal pieces (an error if the size
-    does not divide), a list of indices cuts before each. Composed of indexing.
+    """NumPy's split along `axis` (or `dim`; default 0): an int N makes N equal pieces (an
+    error if the size does not divide), a list of indices cuts before each. Composed of
+    indexing.
 
     `Tensor.split` is PyTorch's, where an int is the size of each piece.
 

@@ -10,8 +10,8 @@ its topic:
   `Clip`, `Cast`;
 - `activations`: `Tanh`, `Sigmoid`, `Relu`, `LeakyRelu`, `Elu`, `Gelu`, `Silu`, `Softplus`,
   ..., `Softmax`, `LogSoftmax`;
-- `reductions`: `Sum`, `Mean`, `Max`, `Min`, `Var` (and `StdSqrt`), `Prod`, `Logsumexp`, `Norm`, and the
-  running `Cumsum`, `Cumprod`;
+- `reductions`: `Sum`, `Mean`, `Max`, `Min`, `Var` (and `StdSqrt`), `Prod`, `Logsumexp`,
+  `Norm`, and the running `Cumsum`, `Cumprod`;
 - `linalg`: `Matmul`;
 - `shape`: `Reshape`, `Transpose`, indexing (`GetItem`, `ScatterAdd`), `Concatenate`, `Stack`,
   `Flip`, `Pad`.
