@@ -247,3 +247,9 @@ def test_swapped_scalar_names_and_a_taken_letter():
     assert ("*", "d(α + b)/dα = 1") in rules
     for _t, to, var, rule in sends:  # every input named in its rule is the one it is sent to
         assert f"/d{var} " in rule or f" to {var} " in rule
+
+
+def test_a_backward_that_deletes_a_parameter_gets_a_verdict(tmp_path):
+    source = edit(EX3, [("    return {", '    del params["w2"]\n    return {')])
+    verdict = verdict_of(3, source, "en", tmp_path)
+    assert verdict.exit_status == 1 and "w2" in verdict.message, str(verdict)

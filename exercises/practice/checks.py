@@ -439,7 +439,7 @@ def check_hidden(c):
         given = _copy(params)
         mine = _grad_dict(c, n, c.call("backward(params, x, y)", backward, given, x, y))
         layers = _layers(n, params)
-        changed = [k for k in SHAPES[n] if not close(_copy(given)[k], params[k])]
+        changed = [k for k in SHAPES[n] if not _unchanged(given.get(k), params[k])]
         right = _as_dict(n, ref.network_gradients(layers, x, y)[0])
         witness = _witness(n, params, x, y)
         variants = [
@@ -457,8 +457,11 @@ def check_hidden(c):
                 variants.append((code, _as_dict(n, grads)))
         if n == 2:
             variants.append(("input_missing", {"w1": right["b1"]}))
-        if changed:  # the gradient sent back through the weights backward left in params
-            late = {i: w for i, (w, _b, _a) in enumerate(_layers(n, given))}
+        try:  # the gradient sent back through the weights backward left in params
+            late = {i: w for i, (w, _b, _a) in enumerate(_layers(n, given))} if changed else {}
+        except (KeyError, TypeError, ValueError):  # params mangled: no diagnosis, the note
+            late = {}
+        if late:
             variants.append(("updated_weights_used", _as_dict(n, ref.network_gradients(
                 layers, x, y, later_weights=late)[0])))
         where = f"x = {fmt(x)}, y = {fmt(y)}, {_params_text(params)}"
@@ -543,6 +546,14 @@ def _check_first_epoch(c, n, train):
         "right_mean": flat(step(params, {k: v / 2 for k, v in total.items()})),
         "sign_flipped": flat(uphill), "no_update": flat(params),
         "last_sample_only": flat(step(params, both[1]))}, flat)
+
+
+def _unchanged(value, before):
+    """Whether the learner's backward left this parameter as it was given."""
+    try:
+        return close(value, before)
+    except (TypeError, ValueError):  # replaced by something that is not numbers
+        return False
 
 
 def _copy(params):
