@@ -31,27 +31,16 @@ class Tensor(Node):
            [6., 8.]])
     """
 
-    # `_version` counts in-place changes of `data` made through the framework (in-place
+    # `_vc` counts in-place changes of `data` made through the framework (in-place
     # operators, optimizer steps); backward refuses to use data changed since the forward.
-    __slots__ = ("_version",)
+    # It is a one-element list SHARED by every tensor that views the same memory (the
+    # base, its views, its detached copies), so a change through any of them is seen by all.
+    __slots__ = ("_vc",)
 
     def __init__(self, data, requires_grad=False, dtype=None, label=""):
-        if isinstance(data, Tensor):
-            data = data.data
-        _check_data(data)
-        try:
-            if dtype is not None:
-                data = np.asarray(data, dtype=dtype)
-            elif isinstance(data, (np.ndarray, np.generic)) and data.dtype.kind == "f":
-                data = np.asarray(data)
-            else:
-                data = np.asarray(data, dtype=DEFAULT_DTYPE)
-        except (TypeError, ValueError) as err:
-            raise TypeError(f"Tensor: data must be numbers or a (nested, rectangular) list "
-                            f"or array of numbers: {err}") from None
-        if data.dtype.kind not in "biufc":
-            raise TypeError(f"Tensor: data must be numbers, got an array of dtype {data.dtype}")
-        if requires_grad and data.dtype.kind not in "fc":
+        shared = data if isinstance(data, Tensor) else None
+        data = _as_array(data, dtype, "Tensor")
+        if requires_grad and data.dtype.kind != "f":
             raise TypeError(f"Tensor: only floating-point tensors can require grad, got dtype "
                             f"{data.dtype}")
         self.data = data
@@ -61,7 +50,8 @@ class Tensor(Node):
         self._hooks = None
         self._retains_grad = False  # interior tensors keep a gradient only if asked: memory
         self.label = label
-        self._version = 0
+        # Tensor(t) shares t's memory when the dtype stays, and then its version counter
+        self._vc = shared._vc if shared is not None and data is shared.data else [0]
 
     @classmethod
     def _result(cls, data, ctx):
@@ -73,23 +63,29 @@ class Tensor(Node):
         t._hooks = None
         t._retains_grad = False
         t.label = ""
-        t._version = 0
+        t._vc = [0]
         if ctx is not None:
-            ctx.versions = tuple([p._version for p in ctx.parents])
+            ctx.versions = tuple([p._vc[0] for p in ctx.parents])
         return t
+
+    @property
+    def _version(self):
+        """How many times `data` was changed in place (shared with views and detached copies)."""
+        return self._vc[0]
+
+    @_version.setter
+    def _version(self, value):
+        self._vc[0] = value
 
     @classmethod
     def _constant(cls, x, like):
         if isinstance(x, Tensor):
             return x
-        _check_data(x)
-        x = np.asarray(x)
+        x = _as_array(x, None, "Tensor", keep_dtype=True)
         # Numbers (Python's or NumPy's, or 0-d arrays) take a floating tensor's dtype
         # (`x * 0.5` stays float32); arrays keep theirs, and NumPy's promotion decides.
         if x.ndim == 0 and like.data.dtype.kind == "f" and x.dtype.kind in "biuf":
             x = x.astype(like.data.dtype)
-        if x.dtype.kind not in "biufc":
-            raise TypeError(f"Tensor: cannot combine a tensor with {x.dtype} data")
         return cls._result(x, None)
 
     @staticmethod
@@ -153,7 +149,17 @@ class Tensor(Node):
         return ops.Transpose.apply(self)
 
     def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor: it holds one number and has no axes; "
+                            "use .item() for the number")
         return len(self.data)
+
+    def __iter__(self):
+        """Iterate over the first axis, as NumPy does; each item stays in the graph."""
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor: it holds one number and has no "
+                            "axes; use .item() for the number")
+        return (self[i] for i in range(len(self.data)))
 
     def item(self):
         """The single element as a Python number.
@@ -167,10 +173,44 @@ class Tensor(Node):
         return self.data.item()
 
     def __array__(self, dtype=None, copy=None):
-        """Let NumPy functions read a tensor as its data (`np.asarray(t)`, `np.allclose`)."""
+        """Let NumPy read a tensor that does NOT require grad as its data (`np.asarray(t)`).
+
+        A tensor that requires grad refuses: the array would be a constant, silently cut
+        off from the graph. Use `.detach()` or `.data` to say that you want a constant.
+        """
+        if self.requires_grad:
+            raise TypeError(
+                f"{self._described()} requires grad, and NumPy tried to turn it into a plain "
+                f"array (np.asarray(t), np.array(t), an ndarray method such as X.dot(t), or "
+                f"a NumPy function the engine does not have): the result would be a "
+                f"constant cut off from the graph, and gradients would silently go missing. "
+                f"Use Tensor operations (X @ t rather than X.dot(t)), or t.detach() / t.data "
+                f"if you do want a constant")
         if copy:
             return np.array(self.data, dtype=dtype, copy=True)
         return self.data if dtype is None else self.data.astype(dtype, copy=False)
+
+    def __array_function__(self, func, types, args, kwargs):
+        """NumPy functions on Tensors (`np.dot(X, W)`, `np.concatenate`, `np.sum`, ...).
+
+        A NumPy function that the engine has (an autograd_lite function or a Tensor method
+        of the same name) records the engine's operation. Any other refuses a tensor that
+        requires grad, and reads tensors that do not as their data.
+        """
+        impl = _numpy_equivalent(func, args)
+        if impl is not None:
+            return impl(*args, **kwargs)
+        if func.__name__ in _READ_ONLY or not _any_requires_grad(args, kwargs):
+            return func(*_plain(args), **_plain(kwargs))
+        raise TypeError(
+            f"np.{func.__name__}: autograd-lite has no differentiable version of this NumPy "
+            f"function, and applying it to a Tensor that requires grad would silently give "
+            f"a constant cut off from the graph. Use the Tensor operations (see the op table "
+            f"in docs/tensor-engine.md), or pass t.detach() / t.data for a constant")
+
+    def _described(self):
+        label = f" {self.label!r}" if self.label else ""
+        return f"Tensor{label} of shape {self.shape}"
 
     def numpy(self):
         """The data as a NumPy array (shared, not copied).
@@ -181,20 +221,33 @@ class Tensor(Node):
         return self.data
 
     def detach(self):
-        """A new leaf sharing this data, cut off from the graph.
+        """A new leaf sharing this data (and its version counter), cut off from the graph.
+
+        An in-place change of the detached tensor changes this one's data too, so backward
+        through a graph that used it refuses (`ModifiedInPlaceError`), as in PyTorch.
 
         >>> w = Tensor([1.0], requires_grad=True)
         >>> (w * 2).detach().requires_grad
         False
         """
-        return Tensor._result(self.data, None)
+        t = Tensor._result(self.data, None)
+        t._vc = self._vc
+        return t
 
     def astype(self, dtype):
-        """The tensor cast to `dtype` (differentiable between floating dtypes).
+        """The tensor cast to `dtype`; differentiable between floating dtypes.
+
+        An integer or bool result is a constant (it does not require grad), as in PyTorch.
+        Complex and float16 are refused (see the docs' dtype section).
 
         >>> Tensor([1.0]).astype(np.float64).dtype
         dtype('float64')
+        >>> Tensor([1.5], requires_grad=True).astype(np.int32).requires_grad
+        False
         """
+        dtype = _check_dtype(dtype, "astype")
+        if dtype.kind != "f":
+            return Tensor._result(self.data.astype(dtype), None)
         return ops.Cast.apply(self, dtype=dtype)
 
     # ----- arithmetic: each operator is one line naming its Function in autograd_lite.ops -----
@@ -305,19 +358,30 @@ class Tensor(Node):
         return Tensor._result(self.data >= _data(other), None)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        """NumPy functions on Tensors (`np.exp(t)`, `array * t`): the engine's operation,
-        differentiable, where there is one; comparisons give constant bool tensors."""
-        if method != "__call__" or kwargs:
-            return NotImplemented
-        if ufunc in _COMPARISONS:
-            return Tensor._result(ufunc(*[_data(x) for x in inputs]), None)
-        if ufunc is np.square:
-            ufunc, inputs = np.multiply, inputs * 2
-        op = _UFUNCS.get(ufunc)
-        if op is None:
-            return NotImplemented  # NumPy then raises a TypeError naming the function
-        args = [_tensor(x, self) for x in inputs]
-        return op.apply2(*args) if len(args) == 2 else op.apply1(*args)
+        """NumPy ufuncs on Tensors (`np.exp(t)`, `array * t`): the engine's operation,
+        differentiable, where there is one; tests (`<`, `np.isnan`) give constant bool
+        tensors. Any other ufunc refuses a tensor that requires grad."""
+        if method == "__call__" and not kwargs:
+            if ufunc in _CONSTANT_UFUNCS:
+                return Tensor._result(ufunc(*[_data(x) for x in inputs]), None)
+            if ufunc is np.square:
+                ufunc, inputs = np.multiply, inputs * 2
+            op = _UFUNCS.get(ufunc)
+            if op is not None:
+                args = [_tensor(x, self) for x in inputs]
+                return op.apply2(*args) if len(args) == 2 else op.apply1(*args)
+            impl = _numpy_equivalent(ufunc, inputs)
+            if impl is not None:
+                return impl(*inputs)
+        if not _any_requires_grad(inputs, kwargs):
+            return getattr(ufunc, method)(*_plain(inputs), **_plain(kwargs))
+        name = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
+        extra = f" with the argument(s) {', '.join(kwargs)}" if kwargs else ""
+        raise TypeError(
+            f"{name}: autograd-lite has no differentiable version of this NumPy function"
+            f"{extra}, and applying it to a Tensor that requires grad would silently give a "
+            f"constant cut off from the graph. Use the Tensor operations (see the op table "
+            f"in docs/tensor-engine.md), or pass t.detach() / t.data for a constant")
 
     def __bool__(self):
         return bool(self.data)
@@ -457,21 +521,23 @@ class Tensor(Node):
     def reshape(self, *shape):
         """The same data in a new shape; `t.reshape(2, 3)` or `t.reshape((2, 3))`.
 
+        One size may be -1 (inferred); other negative sizes are refused.
+
         >>> Tensor(np.arange(6.0)).reshape(2, 3).shape
         (2, 3)
         """
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = shape[0]
-        return ops.Reshape.apply(self, shape=tuple(shape))
+        return ops.Reshape.apply(self, shape=_check_shape(shape, "reshape"))
 
     def transpose(self, *axes):
-        """Permute the axes (reverse them when none are given).
+        """Permute the axes (reverse them when none, or None, are given).
 
         >>> Tensor(np.zeros((2, 3, 4))).transpose(1, 0, 2).shape
         (3, 2, 4)
         """
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = axes[0]
+        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+            axes = axes[0] or ()
         return ops.Transpose.apply(self, axes=tuple(axes) if axes else None)
 
     def swapaxes(self, axis1, axis2):
@@ -498,7 +564,10 @@ class Tensor(Node):
         if start > end:
             raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
         shape = self.shape
-        return self.reshape(shape[:start] + (-1,) + shape[end + 1:])
+        merged = 1
+        for n in shape[start:end + 1]:
+            merged *= n  # not -1: that is ambiguous when another axis has size 0
+        return self.reshape(shape[:start] + (merged,) + shape[end + 1:])
 
     def broadcast_to(self, shape):
         """The tensor broadcast to `shape` (a view; the gradient is summed back).
@@ -506,7 +575,8 @@ class Tensor(Node):
         >>> Tensor([1.0, 2.0]).broadcast_to((3, 2)).shape
         (3, 2)
         """
-        return ops.BroadcastTo.apply(self, shape=tuple(shape))
+        return ops.BroadcastTo.apply(self, shape=_check_shape(shape, "broadcast_to",
+                                                              unknown=False))
 
     def __getitem__(self, index):
         return ops.GetItem.apply(self, index=_index(index))
@@ -542,7 +612,11 @@ class Tensor(Node):
                     f"shape (dL/d(this tensor))")
             seed = np.ones(self.data.shape, self.data.dtype)
         else:
-            seed = grad if isinstance(grad, Tensor) else np.asarray(grad, dtype=self.dtype)
+            seed = grad if isinstance(grad, Tensor) else _as_array(grad, None, "backward",
+                                                                    keep_dtype=True)
+            _check_dtype(seed.dtype, "backward", "grad")
+            if not isinstance(seed, Tensor):
+                seed = seed.astype(self.dtype, copy=False)
             if seed.shape != self.shape:
                 raise ValueError(f"backward: grad has shape {seed.shape}, but the tensor has "
                                  f"shape {self.shape}; they must be equal")
@@ -572,7 +646,9 @@ _UFUNCS = {
     np.negative: ops.Neg, np.exp: ops.Exp, np.log: ops.Log, np.sqrt: ops.Sqrt,
     np.absolute: ops.Abs, np.tanh: ops.Tanh,
 }
-_COMPARISONS = {np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal}
+# NumPy's ufuncs whose results are constants (tests of the data): bool Tensors
+_CONSTANT_UFUNCS = {np.equal, np.not_equal, np.less, np.less_equal, np.greater,
+                    np.greater_equal, np.isnan, np.isinf, np.isfinite, np.signbit}
 
 
 def _numpy_reduction(result, name, numpy_args):
@@ -589,19 +665,93 @@ def _tensor(x, like):
     if isinstance(x, Tensor):
         return x
     if isinstance(x, (list, tuple)) and like.data.dtype.kind == "f":
-        x = np.asarray(x, dtype=like.data.dtype)  # a list of numbers: like a number
+        x = _as_array(x, None, "Tensor", keep_dtype=True)
+        x = x.astype(like.data.dtype, copy=False)  # a list of numbers: like a number
     return Tensor._constant(x, like)
 
 
-def _check_data(data):
-    """Refuse what would silently become an object array or NaN: nodes of the scalar engine
-    and None."""
+def _as_array(data, dtype, op, keep_dtype=False):
+    """`data` as an array of real numbers, refusing what would be silently wrong.
+
+    Python numbers and lists, and integer or bool arrays, become `dtype` or
+    DEFAULT_DTYPE; floating arrays keep theirs. With `keep_dtype` (a constant in an
+    operation) every dtype is kept, float16 becoming float32 (exactly).
+    """
+    if isinstance(data, Tensor):
+        arr = data.data
+    else:
+        _check_data(data, op)
+        try:
+            arr = np.asarray(data)
+        except (TypeError, ValueError) as err:
+            raise TypeError(f"{op}: data must be numbers or a (nested, rectangular) list "
+                            f"or array of numbers: {err}") from None
+    if arr.dtype == np.float16 and keep_dtype and dtype is None:
+        return arr.astype(np.float32)
+    _check_dtype(arr.dtype, op, "data")
+    if dtype is not None:
+        return arr.astype(_check_dtype(dtype, op), copy=False)
+    if keep_dtype or (arr.dtype.kind == "f" and isinstance(data, (np.ndarray, np.generic,
+                                                                   Tensor))):
+        return arr
+    return arr.astype(DEFAULT_DTYPE)
+
+
+def _check_dtype(dtype, op, what="dtype"):
+    """`dtype` as a NumPy dtype if tensors may hold it (real numbers, not float16)."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{op}: {dtype!r} is not a NumPy dtype") from None
+    if dt.kind == "c":
+        raise TypeError(f"{op}: complex {what} ({dt}) is not supported: the engine "
+                        f"differentiates real numbers only; pass x.real or abs(x) explicitly")
+    if dt == np.float16:
+        raise TypeError(f"{op}: float16 {what} is not supported: its range (up to 65504) is "
+                        f"too small for the counts and sums inside gradients, which would "
+                        f"come out wrong; use float32")
+    if dt.kind not in "biuf":
+        hint = (" (strings are not read as numbers: convert them yourself, e.g. "
+                "float(text))" if dt.kind in "USa" else "")
+        raise TypeError(f"{op}: {what} must be numbers, got dtype {dt}{hint}")
+    return dt
+
+
+def _check_data(data, op="Tensor"):
+    """Refuse what NumPy would silently turn into a constant, an object array or NaN:
+    None, and nodes (Values; Tensors that require grad) inside lists."""
     if data is None:
-        raise TypeError("Tensor: data must be numbers or arrays, got None")
-    if isinstance(data, Node):
-        raise TypeError(f"Tensor: data must be numbers or arrays, got a "
+        raise TypeError(f"{op}: data must be numbers or arrays, got None")
+    if isinstance(data, Node) and not isinstance(data, Tensor):
+        raise TypeError(f"{op}: data must be numbers or arrays, got a "
                         f"{type(data).__name__}; Value and Tensor do not mix (use "
                         f"Tensor(v.data) for a Value's number)")
+    if isinstance(data, (list, tuple)):
+        for item in data:
+            if isinstance(item, Tensor) and item.requires_grad:
+                raise TypeError(f"{op}: the list holds a Tensor that requires grad, and "
+                                f"copying its numbers into a new tensor would cut it off "
+                                f"from the graph; use stack([...]) (or concatenate) to "
+                                f"join tensors differentiably")
+            if isinstance(item, (Node, list, tuple)):
+                _check_data(item, op)
+
+
+def _check_shape(shape, op, unknown=True):
+    """`shape` as a tuple of int sizes; negative ones are refused unless `unknown` (reshape
+    checks its -1 itself)."""
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        shape = (shape,)
+    try:
+        shape = tuple(shape)
+    except TypeError:
+        raise TypeError(f"{op}: the shape must be a tuple of ints, got {shape!r}") from None
+    for n in shape:
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+            raise TypeError(f"{op}: sizes must be ints, got {n!r} in {shape!r}")
+        if n < 0 and not unknown:
+            raise ValueError(f"{op}: invalid size {n} in shape {shape}; sizes must be >= 0")
+    return tuple(int(n) for n in shape)
 
 
 def _data(x):
@@ -616,7 +766,11 @@ def _index(index):
     for i in items:
         if isinstance(i, Tensor):
             i = i.data
-        if isinstance(i, (list, np.ndarray)):
+        if isinstance(i, list):
+            i = np.array(i)
+            if i.size == 0:  # `x[[]]`: an empty list selects nothing, as in NumPy
+                i = i.astype(np.intp)
+        elif isinstance(i, np.ndarray):
             i = np.array(i)
         if isinstance(i, np.ndarray) and i.dtype.kind not in "iub":
             raise IndexError(f"getitem: index arrays must hold integers or bools, got dtype "
@@ -632,6 +786,13 @@ def _index(index):
 
 
 def _as_tensors(xs, op):
+    if isinstance(xs, Tensor):
+        raise TypeError(f"{op}: expects a list or tuple of tensors, got a single Tensor "
+                        f"(shape {xs.shape}), whose rows it would silently join; wrap it "
+                        f"in a list: {op}([t, ...])")
+    if isinstance(xs, (str, bytes, dict)) or not hasattr(xs, "__iter__"):
+        raise TypeError(f"{op}: expects a list or tuple of tensors, got "
+                        f"{type(xs).__name__}")
     xs = list(xs)
     if not xs:
         raise ValueError(f"{op}: needs at least one tensor")
@@ -669,8 +830,13 @@ def where(condition, a, b):
     >>> where(x > 0, x, 0.0).data
     array([0., 2.], dtype=float32)
     """
+    cond = np.array(_data(condition))  # a copy: backward must see this condition
+    if condition is None or cond.dtype.kind not in "biuf":
+        raise TypeError(f"where: the condition must be a bool array or Tensor (such as "
+                        f"x > 0), got {type(condition).__name__}"
+                        + (f" of dtype {cond.dtype}" if condition is not None else ""))
     a, b = _as_tensors([a, b], "where")
-    return ops.Where.apply(a, b, cond=np.array(_data(condition), dtype=bool))  # a copy
+    return ops.Where.apply(a, b, cond=cond.astype(bool, copy=False))
 
 
 def maximum(a, b):
@@ -682,3 +848,139 @@ def maximum(a, b):
     """
     a, b = _as_tensors([a, b], "maximum")
     return ops.Maximum.apply2(a, b)
+
+
+# ----- NumPy's functions on Tensors (see Tensor.__array_function__) -----
+#
+# A NumPy function dispatches to the autograd_lite function of the same name in this
+# module (concatenate, stack, where, ...) or else to the Tensor method of that name (sum,
+# mean, max, reshape, ...), so an operation added later is picked up by itself. The
+# table below only lists the names whose NumPy meaning differs from the engine's, or
+# whose arguments are spelled differently; None refuses the function.
+
+
+def _np_transpose(a, axes=None):
+    return _tensor(a, a).transpose(axes)
+
+
+def _np_reshape(a, shape=None, order="C", *, newshape=None, copy=None):
+    if order != "C" or copy:
+        raise TypeError("np.reshape: a Tensor supports only order='C' and copy=None")
+    return _tensor(a, a).reshape(shape if newshape is None else newshape)
+
+
+def _np_clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None):
+    if out is not None:
+        raise TypeError("np.clip: a Tensor does not support out=")
+    return _tensor(a, a).clip(a_min if min is None else min, a_max if max is None else max)
+
+
+def _np_dot(a, b, out=None):
+    if out is not None:
+        raise TypeError("np.dot: a Tensor does not support out=")
+    a, b = _as_tensors([a, b], "dot")
+    if a.ndim == 0 or b.ndim == 0:
+        return a * b
+    if b.ndim > 2:
+        raise TypeError(f"np.dot: for a second argument with more than 2 dimensions "
+                        f"(shape {b.shape}) np.dot is not a batched matrix product; use "
+                        f"a @ b (np.matmul), which is")
+    return a @ b
+
+
+def _np_where(condition, *ab):
+    if not ab:  # np.where(condition): the indices where it holds, a constant
+        return np.nonzero(_data(condition))
+    return where(condition, *ab)
+
+
+def _np_with_ddof(name):
+    """NumPy's var/std divide by n - ddof with ddof=0 by default; the Tensor methods follow
+    PyTorch (correction 1), so pass NumPy's default explicitly."""
+    def numpy_style(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+        result = getattr(_tensor(a, a), name)(axis=axis, ddof=ddof, keepdims=keepdims)
+        return _numpy_reduction(result, name, {"out": out, "dtype": dtype})
+    return numpy_style
+
+
+def _np_squeeze(a, axis=None):
+    a = _tensor(a, a)
+    axes = ops.normalize_axes(axis, a.ndim, "squeeze") if axis is not None else None
+    for i in axes or ():
+        if a.shape[i] != 1:  # NumPy refuses; PyTorch's (the method's) would do nothing
+            raise ValueError(f"np.squeeze: cannot select an axis to squeeze out which has "
+                             f"size not equal to one (axis {i} of shape {a.shape})")
+    return a.squeeze(axis)
+
+
+def _np_cumsum(a, axis=None, dtype=None, out=None):
+    a = _tensor(a, a)
+    if axis is None:  # NumPy flattens first
+        a, axis = a.reshape(-1), 0
+    return _numpy_reduction(a.cumsum(axis=axis), "cumsum", {"out": out, "dtype": dtype})
+
+
+_NUMPY_ADAPTERS = {
+    "transpose": _np_transpose, "permute_dims": _np_transpose, "reshape": _np_reshape,
+    "clip": _np_clip, "dot": _np_dot, "where": _np_where,
+    "amax": lambda a, *args, **kw: _tensor(a, a).max(*args, **kw),
+    "amin": lambda a, *args, **kw: _tensor(a, a).min(*args, **kw),
+    "concat": lambda *args, **kw: concatenate(*args, **kw),
+    "absolute": lambda a: abs(_tensor(a, a)), "negative": lambda a: -_tensor(a, a),
+    # Same name, another meaning: adapt to NumPy's, or refuse (None).
+    "var": _np_with_ddof("var"), "std": _np_with_ddof("std"), "squeeze": _np_squeeze,
+    "cumsum": _np_cumsum,
+    "repeat": lambda a, repeats, axis=None: _tensor(a, a).repeat_interleave(repeats, axis),
+}
+# An adapter that calls a method (or these methods) needs that method on Tensor.
+_ADAPTER_NEEDS = {"var": "var", "std": "std", "squeeze": "squeeze", "cumsum": "cumsum",
+                  "repeat": "repeat_interleave"}
+
+# NumPy functions that only read the data, giving no number that could carry a gradient
+# (shapes, tests, indices): they read any tensor.
+_READ_ONLY = {"shape", "ndim", "size", "allclose", "isclose", "array_equal", "array_equiv",
+              "argmax", "argmin", "argsort", "nonzero", "flatnonzero", "count_nonzero",
+              "any", "all", "result_type", "array_repr", "array_str", "array2string",
+              "may_share_memory", "shares_memory", "isreal", "iscomplexobj", "isrealobj"}
+
+
+def _numpy_equivalent(func, args):
+    """The engine's version of the NumPy function `func`, or None if there is none."""
+    name = func.__name__
+    if name in _NUMPY_ADAPTERS:
+        needed = _ADAPTER_NEEDS.get(name)
+        if needed is not None and not callable(getattr(Tensor, needed, None)):
+            return None
+        return _NUMPY_ADAPTERS[name]
+    fn = globals().get(name)
+    if not name.startswith("_") and getattr(fn, "__module__", None) == __name__ and \
+            callable(fn) and not isinstance(fn, type):
+        return fn  # a module-level engine function: concatenate, stack, maximum, ...
+    method = getattr(Tensor, name, None)
+    if callable(method) and not name.startswith("_") and args and isinstance(args[0], Tensor):
+        return lambda a, *rest, **kw: method(a, *rest, **kw)
+    return None
+
+
+def _any_requires_grad(args, kwargs):
+    """Whether a Tensor that requires grad is among `args`, `kwargs` or lists in them."""
+    stack = list(args) + list(kwargs.values())
+    while stack:
+        x = stack.pop()
+        if isinstance(x, Tensor):
+            if x.requires_grad:
+                return True
+        elif isinstance(x, (list, tuple)):
+            stack.extend(x)
+    return False
+
+
+def _plain(x):
+    """`x` with every Tensor (also inside lists, tuples and dicts) replaced by its data."""
+    if isinstance(x, Tensor):
+        return x.data
+    if isinstance(x, (list, tuple)):
+        return type(x)(_plain(i) for i in x)
+    if isinstance(x, dict):
+        return {k: _plain(v) for k, v in x.items()}
+    return x
