@@ -240,8 +240,11 @@ def _named(x):
 
 def _target(target, like, op):
     """The target as an array of `like`'s dtype, checked to have `like`'s shape."""
-    t = target.data if isinstance(target, Tensor) else target
-    t = np.asarray(t, dtype=like.dtype)
+    t = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if t.dtype.kind not in "biuf":
+        raise TypeError(f"{op}: target{_named(target)} must hold real numbers, got dtype "
+                        f"{t.dtype}")
+    t = t.astype(like.dtype, copy=False)
     if t.shape != like.shape:
         raise ValueError(f"{op}: input{_named(like)} has shape {like.shape} but target"
                          f"{_named(target)} has shape {t.shape}; they must be equal (reshape "
