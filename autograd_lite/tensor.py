@@ -677,22 +677,31 @@ def _as_array(data, dtype, op, keep_dtype=False):
     DEFAULT_DTYPE; floating arrays keep theirs. With `keep_dtype` (a constant in an
     operation) every dtype is kept, float16 becoming float32 (exactly).
     """
-    if isinstance(data, Tensor):
+    if type(data) is np.ndarray:
+        arr = data
+    elif isinstance(data, Tensor):
+        if data.requires_grad and op == "Tensor":
+            raise TypeError(f"Tensor: the data is a {data._described()} that requires "
+                            f"grad, and a new tensor made from it would silently be cut "
+                            f"off from its graph; use it as it is, or say what you mean: "
+                            f"t.detach() for a constant sharing its data")
         arr = data.data
     else:
-        _check_data(data, op)
+        if type(data) is not float:
+            _check_data(data, op)
         try:
             arr = np.asarray(data)
         except (TypeError, ValueError) as err:
             raise TypeError(f"{op}: data must be numbers or a (nested, rectangular) list "
                             f"or array of numbers: {err}") from None
-    if arr.dtype == np.float16 and keep_dtype and dtype is None:
-        return arr.astype(np.float32)
-    _check_dtype(arr.dtype, op, "data")
+    kind = arr.dtype.kind
+    if kind == "f" and arr.dtype.itemsize == 2 and keep_dtype and dtype is None:
+        return arr.astype(np.float32)  # float16 constants: widened, exactly
+    if kind not in "biuf" or arr.dtype.itemsize == 2 and kind == "f":
+        _check_dtype(arr.dtype, op, "data")
     if dtype is not None:
         return arr.astype(_check_dtype(dtype, op), copy=False)
-    if keep_dtype or (arr.dtype.kind == "f" and isinstance(data, (np.ndarray, np.generic,
-                                                                   Tensor))):
+    if keep_dtype or (kind == "f" and isinstance(data, (np.ndarray, np.generic, Tensor))):
         return arr
     return arr.astype(DEFAULT_DTYPE)
 
@@ -703,10 +712,12 @@ def _check_dtype(dtype, op, what="dtype"):
         dt = np.dtype(dtype)
     except TypeError:
         raise TypeError(f"{op}: {dtype!r} is not a NumPy dtype") from None
+    if dt.kind in "biu" or dt.kind == "f" and dt.itemsize != 2:
+        return dt
     if dt.kind == "c":
         raise TypeError(f"{op}: complex {what} ({dt}) is not supported: the engine "
                         f"differentiates real numbers only; pass x.real or abs(x) explicitly")
-    if dt == np.float16:
+    if dt.kind == "f":  # float16
         raise TypeError(f"{op}: float16 {what} is not supported: its range (up to 65504) is "
                         f"too small for the counts and sums inside gradients, which would "
                         f"come out wrong; use float32")
@@ -733,7 +744,7 @@ def _check_data(data, op="Tensor"):
                                 f"copying its numbers into a new tensor would cut it off "
                                 f"from the graph; use stack([...]) (or concatenate) to "
                                 f"join tensors differentiably")
-            if isinstance(item, (Node, list, tuple)):
+            if item is None or isinstance(item, (Node, list, tuple)):
                 _check_data(item, op)
 
 
@@ -747,11 +758,11 @@ def _check_shape(shape, op, unknown=True):
     except TypeError:
         raise TypeError(f"{op}: the shape must be a tuple of ints, got {shape!r}") from None
     for n in shape:
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        if type(n) is not int and (isinstance(n, bool) or not isinstance(n, np.integer)):
             raise TypeError(f"{op}: sizes must be ints, got {n!r} in {shape!r}")
         if n < 0 and not unknown:
             raise ValueError(f"{op}: invalid size {n} in shape {shape}; sizes must be >= 0")
-    return tuple(int(n) for n in shape)
+    return shape
 
 
 def _data(x):

@@ -22,15 +22,14 @@ class Reshape(TensorFunction):
 
     def forward(self, a):
         problem = ""
-        if any(n < -1 for n in self.shape):
+        if self.shape and min(self.shape) < -1:  # NumPy takes any negative size as -1
             problem = ": sizes must be >= 0, or -1 (once) for the size to infer"
-        elif self.shape.count(-1) > 1:
-            problem = ": only one size can be -1 (inferred)"
         else:
             try:
                 return a.reshape(self.shape)
             except ValueError:
-                pass
+                if self.shape.count(-1) > 1:
+                    problem = ": only one size can be -1 (inferred)"
         raise ValueError(f"reshape: cannot reshape a tensor of shape {a.shape} "
                          f"({a.size} elements) into shape {self.shape}{problem}")
 
