@@ -10,12 +10,16 @@ to that input's own dtype.
 
 import numpy as np
 
+from . import checks
 from . import engine
 from . import ops
 from .engine import Node
 
 DEFAULT_DTYPE = np.dtype(np.float32)
 """The dtype of tensors made from Python numbers and lists, or integer and bool arrays."""
+
+
+_GRAD_SLOT = Node.grad  # the slot that stores `.grad`; Tensor.grad wraps it
 
 
 class Tensor(Node):
@@ -36,6 +40,27 @@ class Tensor(Node):
     # It is a one-element list SHARED by every tensor that views the same memory (the
     # base, its views, its detached copies), so a change through any of them is seen by all.
     __slots__ = ("_vc",)
+
+    @property
+    def grad(self):
+        """dL/d(self) after `backward()`: an array for leaves (and after `retain_grad()`),
+        else None. Reading it on a result that backward() went through, made by `w - c`,
+        raises a TypeError that explains the update-outside-no_grad() slip."""
+        g = _GRAD_SLOT.__get__(self)
+        ctx = self._ctx
+        if g is None and ctx is not None and ctx.released and engine.looks_like_update(ctx):
+            # Most likely `w = w - lr * w.grad` ran outside no_grad(): say so instead of
+            # returning None into the next `lr * w.grad`.
+            label = f" {self.label!r}" if self.label else ""
+            raise TypeError(
+                f"grad: this tensor{label} is not a leaf but the result of "
+                f"'{ctx.name}', so backward() stores no gradient in it (call retain_grad() "
+                "before backward() to keep one). If it is a parameter updated with "
+                "`w = w - lr * w.grad` outside no_grad(), that update made it a result. "
+                f"{engine.UPDATE_ADVICE}")
+        return g
+
+    grad = grad.setter(Node.grad.__set__)
 
     def __init__(self, data, requires_grad=False, dtype=None, label=""):
         shared = data if isinstance(data, Tensor) else None
@@ -253,40 +278,40 @@ class Tensor(Node):
     # ----- arithmetic: each operator is one line naming its Function in autograd_lite.ops -----
 
     def __add__(self, other):
-        return ops.Add.apply2(self, _tensor(other, self))
+        return ops.Add.apply2(self, _tensor(other, self, "add"))
 
     def __radd__(self, other):  # other + self
-        return ops.Add.apply2(_tensor(other, self), self)
+        return ops.Add.apply2(_tensor(other, self, "add"), self)
 
     def __sub__(self, other):
-        return ops.Sub.apply2(self, _tensor(other, self))
+        return ops.Sub.apply2(self, _tensor(other, self, "sub"))
 
     def __rsub__(self, other):  # other - self
-        return ops.Sub.apply2(_tensor(other, self), self)
+        return ops.Sub.apply2(_tensor(other, self, "sub"), self)
 
     def __mul__(self, other):
-        return ops.Mul.apply2(self, _tensor(other, self))
+        return ops.Mul.apply2(self, _tensor(other, self, "mul"))
 
     def __rmul__(self, other):  # other * self
-        return ops.Mul.apply2(_tensor(other, self), self)
+        return ops.Mul.apply2(_tensor(other, self, "mul"), self)
 
     def __truediv__(self, other):
-        return ops.Div.apply2(self, _tensor(other, self))
+        return ops.Div.apply2(self, _tensor(other, self, "div"))
 
     def __rtruediv__(self, other):  # other / self
-        return ops.Div.apply2(_tensor(other, self), self)
+        return ops.Div.apply2(_tensor(other, self, "div"), self)
 
     def __pow__(self, other):
-        return ops.Pow.apply2(self, _tensor(other, self))
+        return ops.Pow.apply2(self, _tensor(other, self, "pow"))
 
     def __rpow__(self, other):  # other ** self
-        return ops.Pow.apply2(_tensor(other, self), self)
+        return ops.Pow.apply2(_tensor(other, self, "pow"), self)
 
     def __matmul__(self, other):
-        return ops.Matmul.apply2(self, _tensor(other, self))
+        return ops.Matmul.apply2(self, _tensor(other, self, "matmul"))
 
     def __rmatmul__(self, other):  # other @ self
-        return ops.Matmul.apply2(_tensor(other, self), self)
+        return ops.Matmul.apply2(_tensor(other, self, "matmul"), self)
 
     def __neg__(self):
         return ops.Neg.apply1(self)
@@ -309,7 +334,7 @@ class Tensor(Node):
         return self._inplace(other, ops.Div, np.true_divide)
 
     def _inplace(self, other, op, ufunc):
-        other = _tensor(other, self)
+        other = _tensor(other, self, f"{op.name} (in place)")
         if engine.is_grad_enabled() and (self.requires_grad or other.requires_grad):
             if self.is_leaf and self.requires_grad:
                 label = f" {self.label!r}" if self.label else ""
@@ -340,22 +365,22 @@ class Tensor(Node):
     __hash__ = Node.__hash__  # defining __eq__ would otherwise make tensors unhashable
 
     def __eq__(self, other):
-        return Tensor._result(self.data == _data(other), None)
+        return _compare(self, other, np.equal, "==")
 
     def __ne__(self, other):
-        return Tensor._result(self.data != _data(other), None)
+        return _compare(self, other, np.not_equal, "!=")
 
     def __lt__(self, other):
-        return Tensor._result(self.data < _data(other), None)
+        return _compare(self, other, np.less, "<")
 
     def __le__(self, other):
-        return Tensor._result(self.data <= _data(other), None)
+        return _compare(self, other, np.less_equal, "<=")
 
     def __gt__(self, other):
-        return Tensor._result(self.data > _data(other), None)
+        return _compare(self, other, np.greater, ">")
 
     def __ge__(self, other):
-        return Tensor._result(self.data >= _data(other), None)
+        return _compare(self, other, np.greater_equal, ">=")
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         """NumPy ufuncs on Tensors (`np.exp(t)`, `array * t`): the engine's operation,
@@ -384,6 +409,10 @@ class Tensor(Node):
             f"in docs/tensor-engine.md), or pass t.detach() / t.data for a constant")
 
     def __bool__(self):
+        if self.data.size != 1:
+            raise ValueError(f"bool: a tensor of shape {self.shape} has {self.data.size} "
+                             f"elements, so it has no single truth value; say which you mean: "
+                             f"(t > 0).data.any() or (t > 0).data.all()")
         return bool(self.data)
 
     def __float__(self):
@@ -458,6 +487,9 @@ class Tensor(Node):
         """
         if min is None and max is None:
             raise ValueError("clip: give at least one of min and max")
+        for bound, name in ((min, "min"), (max, "max")):
+            if bound is not None:
+                checks.as_array(_data(bound), "clip", name)  # refuses strings, ragged lists
         return ops.Clip.apply(self, low=min, high=max)
 
     def softmax(self, axis=-1):
@@ -575,8 +607,7 @@ class Tensor(Node):
         >>> Tensor([1.0, 2.0]).broadcast_to((3, 2)).shape
         (3, 2)
         """
-        return ops.BroadcastTo.apply(self, shape=_check_shape(shape, "broadcast_to",
-                                                              unknown=False))
+        return ops.BroadcastTo.apply(self, shape=_broadcast_shape(self.shape, shape))
 
     def __getitem__(self, index):
         return ops.GetItem.apply(self, index=_index(index))
@@ -612,11 +643,8 @@ class Tensor(Node):
                     f"shape (dL/d(this tensor))")
             seed = np.ones(self.data.shape, self.data.dtype)
         else:
-            seed = grad if isinstance(grad, Tensor) else _as_array(grad, None, "backward",
-                                                                    keep_dtype=True)
-            _check_dtype(seed.dtype, "backward", "grad")
-            if not isinstance(seed, Tensor):
-                seed = seed.astype(self.dtype, copy=False)
+            seed = (grad if isinstance(grad, Tensor)
+                    else checks.as_array(grad, "backward", "grad", self.dtype))
             if seed.shape != self.shape:
                 raise ValueError(f"backward: grad has shape {seed.shape}, but the tensor has "
                                  f"shape {self.shape}; they must be equal")
@@ -661,12 +689,16 @@ def _numpy_reduction(result, name, numpy_args):
     return result if dtype is None else result.astype(dtype)
 
 
-def _tensor(x, like):
+def _tensor(x, like, op="Tensor"):
     if isinstance(x, Tensor):
         return x
-    if isinstance(x, (list, tuple)) and like.data.dtype.kind == "f":
-        x = _as_array(x, None, "Tensor", keep_dtype=True)
-        x = x.astype(like.data.dtype, copy=False)  # a list of numbers: like a number
+    if x.__class__ is not float and x.__class__ is not int and not isinstance(x, Node):
+        # lists, arrays, strings, None: converted here, so that an error names `op`
+        if x is not None:
+            _check_data(x)
+        dtype = (like.data.dtype if isinstance(x, (list, tuple)) and like.data.dtype.kind == "f"
+                 else None)  # a list of numbers: like a number
+        x = checks.as_array(x, op, "the other operand", dtype)
     return Tensor._constant(x, like)
 
 
@@ -690,14 +722,15 @@ def _as_array(data, dtype, op, keep_dtype=False):
         if type(data) is not float:
             _check_data(data, op)
         try:
-            arr = np.asarray(data)
+            arr = np.asarray(data)  # no dtype yet: that would parse strings, drop imaginary parts
         except (TypeError, ValueError) as err:
-            raise TypeError(f"{op}: data must be numbers or a (nested, rectangular) list "
-                            f"or array of numbers: {err}") from None
+            raise checks.data_error(op, "data", data, err) from None
     kind = arr.dtype.kind
     if kind == "f" and arr.dtype.itemsize == 2 and keep_dtype and dtype is None:
         return arr.astype(np.float32)  # float16 constants: widened, exactly
-    if kind not in "biuf" or arr.dtype.itemsize == 2 and kind == "f":
+    if kind not in "biufc":
+        raise checks.data_error(op, "data", data)
+    if kind == "c" or arr.dtype.itemsize == 2 and kind == "f":
         _check_dtype(arr.dtype, op, "data")
     if dtype is not None:
         return arr.astype(_check_dtype(dtype, op), copy=False)
@@ -708,15 +741,11 @@ def _as_array(data, dtype, op, keep_dtype=False):
 
 def _check_dtype(dtype, op, what="dtype"):
     """`dtype` as a NumPy dtype if tensors may hold it (real numbers, not float16)."""
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"{op}: {dtype!r} is not a NumPy dtype") from None
+    dt = checks.as_dtype(dtype, op)
     if dt.kind in "biu" or dt.kind == "f" and dt.itemsize != 2:
         return dt
     if dt.kind == "c":
-        raise TypeError(f"{op}: complex {what} ({dt}) is not supported: the engine "
-                        f"differentiates real numbers only; pass x.real or abs(x) explicitly")
+        raise checks.complex_error(op, what, dt)
     if dt.kind == "f":  # float16
         raise TypeError(f"{op}: float16 {what} is not supported: its range (up to 65504) is "
                         f"too small for the counts and sums inside gradients, which would "
@@ -726,6 +755,35 @@ def _check_dtype(dtype, op, what="dtype"):
                 "float(text))" if dt.kind in "USa" else "")
         raise TypeError(f"{op}: {what} must be numbers, got dtype {dt}{hint}")
     return dt
+
+
+def _compare(a, b, ufunc, symbol):
+    """`a <symbol> b` elementwise, a constant bool tensor; `==` and `!=` with something
+    that is not numbers are False/True as for any Python object, `<` and friends refuse."""
+    if not isinstance(b, Tensor) and b.__class__ is not float and b.__class__ is not int:
+        if symbol in ("==", "!=") and (b is None or isinstance(b, (str, bytes))):
+            return NotImplemented
+        b = checks.as_array(b, f"comparison {symbol}", "the other operand")
+    return Tensor._result(ufunc(a.data, _data(b)), None)
+
+
+def _broadcast_shape(shape, target):
+    """`target` as a shape tuple (an int n means (n,), as in NumPy) that `shape` broadcasts to."""
+    given = target
+    try:
+        target = (target,) if isinstance(target, (int, np.integer)) else tuple(target)
+        ok = all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 0
+                 for n in target)
+        target = tuple(int(n) for n in target) if ok else target
+        ok = ok and np.broadcast_shapes(shape, target) == target
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(f"broadcast_to: cannot broadcast a tensor of shape {shape} to "
+                         f"{checks.describe(given)}: the shape must be an int or a tuple of "
+                         f"non-negative ints, and each axis of the tensor, aligned from the "
+                         f"right, must equal the target's or be 1")
+    return target
 
 
 def _check_data(data, op="Tensor"):
@@ -748,9 +806,8 @@ def _check_data(data, op="Tensor"):
                 _check_data(item, op)
 
 
-def _check_shape(shape, op, unknown=True):
-    """`shape` as a tuple of int sizes; negative ones are refused unless `unknown` (reshape
-    checks its -1 itself)."""
+def _check_shape(shape, op):
+    """`shape` as a tuple of int sizes (reshape checks the values itself)."""
     if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
         shape = (shape,)
     try:
@@ -760,8 +817,6 @@ def _check_shape(shape, op, unknown=True):
     for n in shape:
         if type(n) is not int and (isinstance(n, bool) or not isinstance(n, np.integer)):
             raise TypeError(f"{op}: sizes must be ints, got {n!r} in {shape!r}")
-        if n < 0 and not unknown:
-            raise ValueError(f"{op}: invalid size {n} in shape {shape}; sizes must be >= 0")
     return shape
 
 
@@ -777,12 +832,14 @@ def _index(index):
     for i in items:
         if isinstance(i, Tensor):
             i = i.data
-        if isinstance(i, list):
-            i = np.array(i)
-            if i.size == 0:  # `x[[]]`: an empty list selects nothing, as in NumPy
+        if isinstance(i, (str, bytes)):
+            raise IndexError(f"getitem: {i!r} is not an index; tensors are indexed by "
+                             f"integers, slices, None, or integer or boolean arrays")
+        if isinstance(i, (list, np.ndarray)):
+            listed = isinstance(i, list)
+            i = np.array(checks.as_array(i, "getitem", "an index list"))
+            if listed and i.size == 0:  # `x[[]]`: an empty list selects nothing, as in NumPy
                 i = i.astype(np.intp)
-        elif isinstance(i, np.ndarray):
-            i = np.array(i)
         if isinstance(i, np.ndarray) and i.dtype.kind not in "iub":
             raise IndexError(f"getitem: index arrays must hold integers or bools, got dtype "
                              f"{i.dtype}; convert with .astype(int)")
@@ -810,7 +867,7 @@ def _as_tensors(xs, op):
     first = next((x for x in xs if isinstance(x, Tensor)), None)
     if first is None:
         first = Tensor(xs[0])
-    return [_tensor(x, first) for x in xs]
+    return [_tensor(x, first, op) for x in xs]
 
 
 def concatenate(tensors, axis=0):

@@ -662,7 +662,7 @@ def test_where_refuses_a_meaningless_condition(condition):
 @pytest.mark.parametrize("data", ["1.5", b"12", ["1.5", "2"], np.array(["1.5"]),
                                   np.array([b"1"]), [1.0, "2"]])
 def test_strings_are_not_parsed_as_numbers(data):
-    with pytest.raises(TypeError, match="dtype"):
+    with pytest.raises(TypeError, match="number"):
         Tensor(data)
 
 
@@ -687,7 +687,7 @@ def test_reshape_refuses_negative_sizes_other_than_one_minus_one(shape):
 
 @pytest.mark.parametrize("call, error", [
     (lambda t: t.broadcast_to((-1, 2)), ValueError),
-    (lambda t: t.broadcast_to((2.0, 2)), TypeError),
+    (lambda t: t.broadcast_to((2.0, 2)), ValueError),
     (lambda t: t.reshape(2.0, 1), TypeError),
     (lambda t: t.reshape("2"), TypeError),
 ])
