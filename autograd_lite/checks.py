@@ -84,6 +84,33 @@ def as_dtype(dtype, op):
                         f"np.float32 or \"float64\"") from None
 
 
+def tensor_dtype(dtype, op, what="dtype"):
+    """`dtype` as a NumPy dtype if a Tensor may hold it: real numbers, not float16.
+
+    float16 is refused because its range (up to 65504) is too small for the counts and
+    sums inside gradients: the n of a mean over 70000 elements would overflow to inf.
+
+    >>> tensor_dtype("float32", "astype")
+    dtype('float32')
+    >>> tensor_dtype(np.float16, "astype")
+    Traceback (most recent call last):
+    ...
+    TypeError: astype: float16 dtype is not supported: its range (up to 65504) is too small ...
+    """
+    dt = as_dtype(dtype, op)
+    if dt.kind in "biu" or dt.kind == "f" and dt.itemsize != 2:
+        return dt
+    if dt.kind == "c":
+        raise complex_error(op, what, dt)
+    if dt.kind == "f":  # float16
+        raise TypeError(f"{op}: float16 {what} is not supported: its range (up to 65504) is "
+                        f"too small for the counts and sums inside gradients, which would "
+                        f"come out wrong; use float32")
+    hint = (" (strings are not read as numbers: convert them yourself, e.g. float(text))"
+            if dt.kind in "USa" else "")
+    raise TypeError(f"{op}: {what} must be numbers, got dtype {dt}{hint}")
+
+
 def complex_error(op, what, dtype):
     """The TypeError for complex data: the engine differentiates real numbers only.
 

@@ -227,8 +227,9 @@ class Tensor(Node):
             return impl(*args, **kwargs)
         if func.__name__ in _READ_ONLY or not _any_requires_grad(args, kwargs):
             return func(*_plain(args), **_plain(kwargs))
+        name = func.__module__.replace("numpy", "np", 1) + "." + func.__name__
         raise TypeError(
-            f"np.{func.__name__}: autograd-lite has no differentiable version of this NumPy "
+            f"{name}: autograd-lite has no differentiable version of this NumPy "
             f"function, and applying it to a Tensor that requires grad would silently give "
             f"a constant cut off from the graph. Use the Tensor operations (see the op table "
             f"in docs/tensor-engine.md), or pass t.detach() / t.data for a constant")
@@ -270,7 +271,7 @@ class Tensor(Node):
         >>> Tensor([1.5], requires_grad=True).astype(np.int32).requires_grad
         False
         """
-        dtype = _check_dtype(dtype, "astype")
+        dtype = checks.tensor_dtype(dtype, "astype")
         if dtype.kind != "f":
             return Tensor._result(self.data.astype(dtype), None)
         return ops.Cast.apply(self, dtype=dtype)
@@ -674,9 +675,11 @@ _UFUNCS = {
     np.negative: ops.Neg, np.exp: ops.Exp, np.log: ops.Log, np.sqrt: ops.Sqrt,
     np.absolute: ops.Abs, np.tanh: ops.Tanh,
 }
-# NumPy's ufuncs whose results are constants (tests of the data): bool Tensors
+# NumPy's ufuncs whose results are constants: tests of the data (bool Tensors), and the
+# step functions, whose derivative is 0 wherever it exists (as in PyTorch)
 _CONSTANT_UFUNCS = {np.equal, np.not_equal, np.less, np.less_equal, np.greater,
-                    np.greater_equal, np.isnan, np.isinf, np.isfinite, np.signbit}
+                    np.greater_equal, np.isnan, np.isinf, np.isfinite, np.signbit,
+                    np.sign, np.floor, np.ceil, np.rint, np.trunc}
 
 
 def _numpy_reduction(result, name, numpy_args):
@@ -731,30 +734,12 @@ def _as_array(data, dtype, op, keep_dtype=False):
     if kind not in "biufc":
         raise checks.data_error(op, "data", data)
     if kind == "c" or arr.dtype.itemsize == 2 and kind == "f":
-        _check_dtype(arr.dtype, op, "data")
+        checks.tensor_dtype(arr.dtype, op, "data")
     if dtype is not None:
-        return arr.astype(_check_dtype(dtype, op), copy=False)
+        return arr.astype(checks.tensor_dtype(dtype, op), copy=False)
     if keep_dtype or (kind == "f" and isinstance(data, (np.ndarray, np.generic, Tensor))):
         return arr
     return arr.astype(DEFAULT_DTYPE)
-
-
-def _check_dtype(dtype, op, what="dtype"):
-    """`dtype` as a NumPy dtype if tensors may hold it (real numbers, not float16)."""
-    dt = checks.as_dtype(dtype, op)
-    if dt.kind in "biu" or dt.kind == "f" and dt.itemsize != 2:
-        return dt
-    if dt.kind == "c":
-        raise checks.complex_error(op, what, dt)
-    if dt.kind == "f":  # float16
-        raise TypeError(f"{op}: float16 {what} is not supported: its range (up to 65504) is "
-                        f"too small for the counts and sums inside gradients, which would "
-                        f"come out wrong; use float32")
-    if dt.kind not in "biuf":
-        hint = (" (strings are not read as numbers: convert them yourself, e.g. "
-                "float(text))" if dt.kind in "USa" else "")
-        raise TypeError(f"{op}: {what} must be numbers, got dtype {dt}{hint}")
-    return dt
 
 
 def _compare(a, b, ufunc, symbol):
@@ -1009,7 +994,8 @@ _ADAPTER_NEEDS = {"var": "var", "std": "std", "squeeze": "squeeze", "cumsum": "c
 _READ_ONLY = {"shape", "ndim", "size", "allclose", "isclose", "array_equal", "array_equiv",
               "argmax", "argmin", "argsort", "nonzero", "flatnonzero", "count_nonzero",
               "any", "all", "result_type", "array_repr", "array_str", "array2string",
-              "may_share_memory", "shares_memory", "isreal", "iscomplexobj", "isrealobj"}
+              "may_share_memory", "shares_memory", "isreal", "iscomplexobj", "isrealobj",
+              "zeros_like", "ones_like", "empty_like", "full_like", "around", "round"}
 
 
 def _numpy_equivalent(func, args):

@@ -6,8 +6,11 @@ place is always caught, (3) dtypes, (4) shapes that must match, (5) empty tensor
 is installed, the values are also checked against it.
 """
 
+import hypothesis.extra.numpy as hnp
+import hypothesis.strategies as st
 import numpy as np
 import pytest
+from hypothesis import given
 
 import nn
 from autograd_lite import (ModifiedInPlaceError, Tensor, Value, concatenate, detect_anomaly,
@@ -83,6 +86,35 @@ def test_numpy_functions_agree_with_torch():
     np.testing.assert_allclose(W.grad, tW.grad.numpy(), rtol=1e-12)
 
 
+NUMPY_VS_ENGINE = [
+    (lambda t: np.sum(t, axis=0), lambda t: t.sum(axis=0)),
+    (lambda t: np.mean(t, axis=-1, keepdims=True), lambda t: t.mean(axis=-1, keepdims=True)),
+    (lambda t: np.max(t, axis=1), lambda t: t.max(axis=1)),
+    (lambda t: np.min(t), lambda t: t.min()),
+    (lambda t: np.transpose(t), lambda t: t.T),
+    (lambda t: np.reshape(t, (-1,)), lambda t: t.reshape(-1)),
+    (lambda t: np.dot(t, np.ones((t.shape[1], 2))), lambda t: t @ np.ones((t.shape[1], 2))),
+    (lambda t: np.concatenate([t, t * 2], axis=1), lambda t: concatenate([t, t * 2], axis=1)),
+    (lambda t: np.stack([t, t]), lambda t: stack([t, t])),
+    (lambda t: np.where(t.data > 0, t, -t), lambda t: where(t > 0, t, -t)),
+    (lambda t: np.clip(t, -0.5, 0.5), lambda t: t.clip(-0.5, 0.5)),
+    (lambda t: np.exp(t) + np.tanh(t), lambda t: t.exp() + t.tanh()),
+]
+
+
+@given(hnp.arrays(np.float64, hnp.array_shapes(min_dims=2, max_dims=2, max_side=4),
+                  elements=st.floats(-3, 3)), st.integers(0, len(NUMPY_VS_ENGINE) - 1))
+def test_numpy_functions_give_the_engines_values_and_gradients(x, which):
+    numpy_style, engine_style = NUMPY_VS_ENGINE[which]
+    g = np.random.default_rng(x.size).standard_normal(engine_style(Tensor(x)).shape)
+    a, b = Tensor(x, requires_grad=True), Tensor(x, requires_grad=True)
+    out_a, out_b = numpy_style(a), engine_style(b)
+    np.testing.assert_array_equal(out_a.data, out_b.data)
+    (out_a * g).sum().backward()
+    (out_b * g).sum().backward()
+    np.testing.assert_array_equal(a.grad, b.grad)
+
+
 def test_np_transpose_of_a_tensor_reverses_its_axes():
     W = leaf(np.zeros((2, 3)))
     assert np.transpose(W).shape == (3, 2)
@@ -113,7 +145,9 @@ def test_implicit_conversion_of_a_tensor_that_requires_grad_is_refused(name, cal
     (lambda W: np.sin(W), ["np.sin"]),
     (lambda W: np.cumprod(W), ["np.cumprod"]),
     (lambda W: np.add.reduce(W), ["np.add.reduce"]),
-    (lambda W: np.linalg.norm(W), ["np.norm"]),
+    (lambda W: np.linalg.norm(W), ["np.linalg.norm"]),
+    (lambda W: np.cumprod(W), ["np.cumprod"]),
+    (lambda W: np.tensordot(W, W), ["np.tensordot"]),
     (lambda W: np.einsum("ij->", W), ["np.einsum"]),
     (lambda W: np.exp(W, out=np.empty((3, 2))), ["np.exp", "out"]),
 ])
@@ -139,6 +173,10 @@ def test_constant_tensors_still_convert_and_explicit_reads_stay_allowed():
     # reading shapes and testing values gives nothing that could carry a gradient
     assert np.shape(w) == (2,) and np.allclose(w, [1.0, 2.0]) and np.argmax(w) == 1
     assert np.isnan(w).data.tolist() == [False, False]
+    assert np.zeros_like(w).shape == (2,)
+    # step functions: constants, whose gradient (0 wherever it exists) is right
+    s = np.sign(w - 1.5)
+    assert not s.requires_grad and s.data.tolist() == [-1.0, 1.0]
 
 
 def test_a_list_of_tensors_that_require_grad_points_to_stack():
@@ -330,6 +368,16 @@ def test_a_complex_gradient_is_refused_by_optimizers_before_any_update():
 ])
 def test_float16_is_refused_with_advice(call):
     with pytest.raises(TypeError, match="float16.*float32"):
+        call()
+
+
+@pytest.mark.parametrize("call", [
+    lambda: Linear(2, 1).to(np.float16),
+    lambda: Linear(2, 1, dtype=np.float16),
+    lambda: NeuralNetwork(2, lr=0.1, dtype=np.float16),
+])
+def test_float16_models_are_refused_too(call):
+    with pytest.raises(TypeError, match="float16"):
         call()
 
 
