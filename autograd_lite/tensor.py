@@ -488,10 +488,16 @@ class Tensor(Node):
         """
         if min is None and max is None:
             raise ValueError("clip: give at least one of min and max")
+        bounds = []
         for bound, name in ((min, "min"), (max, "max")):
-            if bound is not None:
-                checks.as_array(_data(bound), "clip", name)  # refuses strings, ragged lists
-        return ops.Clip.apply(self, low=min, high=max)
+            if isinstance(bound, Tensor) and bound.requires_grad:
+                raise TypeError(f"clip: the bound {name} is a Tensor that requires grad, but "
+                                f"clip gives its bounds no gradient; use maximum(x, {name}) "
+                                f"or where(...) to differentiate with respect to it")
+            if bound is not None:  # refuses strings, ragged lists
+                checks.as_array(_data(bound), "clip", name)
+            bounds.append(_data(bound))
+        return ops.Clip.apply(self, low=bounds[0], high=bounds[1])
 
     def softmax(self, axis=-1):
         """exp(x) / sum(exp(x)) along `axis`, computed without overflow.
@@ -912,20 +918,26 @@ def maximum(a, b):
 # whose arguments are spelled differently; None refuses the function.
 
 
+def _operand(a):
+    """The first argument of a NumPy function as a Tensor (it may be an array when a
+    later argument is the Tensor that made NumPy dispatch here)."""
+    return a if isinstance(a, Tensor) else Tensor(a)
+
+
 def _np_transpose(a, axes=None):
-    return _tensor(a, a).transpose(axes)
+    return _operand(a).transpose(axes)
 
 
 def _np_reshape(a, shape=None, order="C", *, newshape=None, copy=None):
     if order != "C" or copy:
         raise TypeError("np.reshape: a Tensor supports only order='C' and copy=None")
-    return _tensor(a, a).reshape(shape if newshape is None else newshape)
+    return _operand(a).reshape(shape if newshape is None else newshape)
 
 
 def _np_clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None):
     if out is not None:
         raise TypeError("np.clip: a Tensor does not support out=")
-    return _tensor(a, a).clip(a_min if min is None else min, a_max if max is None else max)
+    return _operand(a).clip(a_min if min is None else min, a_max if max is None else max)
 
 
 def _np_dot(a, b, out=None):
@@ -951,13 +963,13 @@ def _np_with_ddof(name):
     """NumPy's var/std divide by n - ddof with ddof=0 by default; the Tensor methods follow
     PyTorch (correction 1), so pass NumPy's default explicitly."""
     def numpy_style(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-        result = getattr(_tensor(a, a), name)(axis=axis, ddof=ddof, keepdims=keepdims)
+        result = getattr(_operand(a), name)(axis=axis, ddof=ddof, keepdims=keepdims)
         return _numpy_reduction(result, name, {"out": out, "dtype": dtype})
     return numpy_style
 
 
 def _np_squeeze(a, axis=None):
-    a = _tensor(a, a)
+    a = _operand(a)
     axes = ops.normalize_axes(axis, a.ndim, "squeeze") if axis is not None else None
     for i in axes or ():
         if a.shape[i] != 1:  # NumPy refuses; PyTorch's (the method's) would do nothing
@@ -967,7 +979,7 @@ def _np_squeeze(a, axis=None):
 
 
 def _np_cumsum(a, axis=None, dtype=None, out=None):
-    a = _tensor(a, a)
+    a = _operand(a)
     if axis is None:  # NumPy flattens first
         a, axis = a.reshape(-1), 0
     return _numpy_reduction(a.cumsum(axis=axis), "cumsum", {"out": out, "dtype": dtype})
@@ -976,14 +988,14 @@ def _np_cumsum(a, axis=None, dtype=None, out=None):
 _NUMPY_ADAPTERS = {
     "transpose": _np_transpose, "permute_dims": _np_transpose, "reshape": _np_reshape,
     "clip": _np_clip, "dot": _np_dot, "where": _np_where,
-    "amax": lambda a, *args, **kw: _tensor(a, a).max(*args, **kw),
-    "amin": lambda a, *args, **kw: _tensor(a, a).min(*args, **kw),
+    "amax": lambda a, *args, **kw: _operand(a).max(*args, **kw),
+    "amin": lambda a, *args, **kw: _operand(a).min(*args, **kw),
     "concat": lambda *args, **kw: concatenate(*args, **kw),
-    "absolute": lambda a: abs(_tensor(a, a)), "negative": lambda a: -_tensor(a, a),
+    "absolute": lambda a: abs(_operand(a)), "negative": lambda a: -_operand(a),
     # Same name, another meaning: adapt to NumPy's, or refuse (None).
     "var": _np_with_ddof("var"), "std": _np_with_ddof("std"), "squeeze": _np_squeeze,
     "cumsum": _np_cumsum,
-    "repeat": lambda a, repeats, axis=None: _tensor(a, a).repeat_interleave(repeats, axis),
+    "repeat": lambda a, repeats, axis=None: _operand(a).repeat_interleave(repeats, axis),
 }
 # An adapter that calls a method (or these methods) needs that method on Tensor.
 _ADAPTER_NEEDS = {"var": "var", "std": "std", "squeeze": "squeeze", "cumsum": "cumsum",

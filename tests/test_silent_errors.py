@@ -115,6 +115,14 @@ def test_numpy_functions_give_the_engines_values_and_gradients(x, which):
     np.testing.assert_array_equal(a.grad, b.grad)
 
 
+def test_clip_bounds_may_be_constant_tensors_but_not_ones_that_require_grad():
+    x = np.array([-2.0, 0.0, 2.0])
+    np.testing.assert_array_equal(np.clip(x, Tensor(-1.0), Tensor(1.0)).data, [-1, 0, 1])
+    assert Tensor([1.0, 2.0]).clip(-1, 1.5).dtype == np.float32  # numbers take its dtype
+    with pytest.raises(TypeError, match="maximum"):
+        np.clip(x, leaf([-1.0]), 1.0)
+
+
 def test_np_transpose_of_a_tensor_reverses_its_axes():
     W = leaf(np.zeros((2, 3)))
     assert np.transpose(W).shape == (3, 2)
