@@ -806,7 +806,9 @@ class Tensor(Node):
         >>> Tensor(np.zeros((2, 3, 4))).permute(2, 0, 1).shape
         (4, 2, 3)
         """
-        return self.transpose(*dims)
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = dims[0]
+        return R.permute(self, dims)
 
     def squeeze(self, dim=None, *, axis=None):
         """Remove size-1 axes (all, or those in `dim`).

@@ -505,6 +505,8 @@ class Round(_Step):
     __slots__ = ("decimals",)
 
     def __init__(self, decimals=0):
+        if isinstance(decimals, bool) or not isinstance(decimals, (int, np.integer)):
+            raise TypeError(f"round: decimals must be an int, got {decimals!r}")
         self.decimals = decimals
 
     @property
