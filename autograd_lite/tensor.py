@@ -19,9 +19,6 @@ DEFAULT_DTYPE = np.dtype(np.float32)
 """The dtype of tensors made from Python numbers and lists, or integer and bool arrays."""
 
 
-_GRAD_SLOT = Node.grad  # the slot that stores `.grad`; Tensor.grad wraps it
-
-
 class Tensor(Node):
     """An n-dimensional array that records the operations made on it, to back-propagate.
 
@@ -37,14 +34,16 @@ class Tensor(Node):
 
     # `_version` counts in-place changes of `data` made through the framework (in-place
     # operators, optimizer steps); backward refuses to use data changed since the forward.
-    __slots__ = ("_version",)
+    # `_grad` stores `.grad` (the `grad` property below wraps it).
+    __slots__ = ("data", "_grad", "requires_grad", "_ctx", "_hooks", "_retains_grad", "label",
+                 "_version", "__weakref__")
 
     @property
     def grad(self):
         """dL/d(self) after `backward()`: an array for leaves (and after `retain_grad()`),
         else None. Reading it on a result that backward() went through, made by `w - c`,
         raises a TypeError that explains the update-outside-no_grad() slip."""
-        g = _GRAD_SLOT.__get__(self)
+        g = self._grad
         ctx = self._ctx
         if g is None and ctx is not None and ctx.released and engine.looks_like_update(ctx):
             # Most likely `w = w - lr * w.grad` ran outside no_grad(): say so instead of
@@ -58,7 +57,9 @@ class Tensor(Node):
                 f"{engine.UPDATE_ADVICE}")
         return g
 
-    grad = grad.setter(Node.grad.__set__)
+    @grad.setter
+    def grad(self, g):
+        self._grad = g
 
     def __init__(self, data, requires_grad=False, dtype=None, label=""):
         if isinstance(data, Tensor):
@@ -81,7 +82,7 @@ class Tensor(Node):
             raise TypeError(f"Tensor: only floating-point tensors can require grad, got dtype "
                             f"{data.dtype}")
         self.data = data
-        self.grad = None
+        self._grad = None
         self.requires_grad = bool(requires_grad)
         self._ctx = None
         self._hooks = None
@@ -93,7 +94,7 @@ class Tensor(Node):
     def _result(cls, data, ctx):
         t = cls.__new__(cls)
         t.data = data if type(data) is np.ndarray else np.asarray(data)
-        t.grad = None
+        t._grad = None
         t.requires_grad = ctx is not None
         t._ctx = ctx
         t._hooks = None

@@ -1,5 +1,8 @@
 """Command line: `python -m exercises N [options]` runs exercise N (1-5); `all` runs them all.
 
+Practise mode (write the exercises yourself): `python -m exercises start|check|hint|solution
+N ...`, see `exercises/practice/` and `python -m exercises start --help`.
+
 Try `python -m exercises --help` and `python -m exercises 5 --help`. Every exercise takes
 --seed, --epochs, --lr, --graph PATH, --plot PATH, --quiet and --report PATH; exercise 5
 adds --data-dir, --dataset, --batch-size, --hidden, --download/--no-download and
@@ -110,7 +113,9 @@ def build_parser():
         prog="python -m exercises",
         description="The five course exercises, solved with autograd-lite.",
         epilog="Examples: python -m exercises 1 | python -m exercises 3 --seeds 100 | "
-               "python -m exercises 5 --data-dir DIR | python -m exercises all --quiet")
+               "python -m exercises 5 --data-dir DIR | python -m exercises all --quiet. "
+               "Practise mode, to write them yourself: python -m exercises "
+               "start|check|hint|solution N (try: python -m exercises start --help)")
     sub = parser.add_subparsers(dest="exercise", metavar="{1,2,3,4,5,all}", required=True)
 
     p1 = sub.add_parser("1", help=DESCRIPTIONS["1"], description=load(1).__doc__,
@@ -304,6 +309,11 @@ def how_to_get_data():
 
 
 def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("start", "check", "hint", "solution"):  # practise mode
+        from .practice.cli import main as practice_main
+
+        return practice_main(argv)
     args = build_parser().parse_args(argv)
     try:
         _check_extras(args)
