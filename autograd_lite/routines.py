@@ -280,7 +280,8 @@ def var(a, axis=None, dtype=None, out=None, ddof=None, keepdims=None, *, correct
 
 def std(a, axis=None, dtype=None, out=None, ddof=None, keepdims=None, *, correction=None,
         unbiased=None, dim=None, keepdim=None):
-    """Standard deviation: sqrt(var(...)), composed of `Var` and `Sqrt`.
+    """Standard deviation sqrt(var(...)) (`Var` with root=True); its gradient is 0 where
+    it is 0 (constant data), as in PyTorch.
 
     As NumPy's `np.std`, the default is ddof=0; `Tensor.std` follows PyTorch (correction 1).
 
@@ -288,8 +289,12 @@ def std(a, axis=None, dtype=None, out=None, ddof=None, keepdims=None, *, correct
     >>> ag.std(ag.Tensor([1.0, 3.0])), ag.std(ag.Tensor([1.0, 3.0]), unbiased=True)
     (Tensor(1.), Tensor(1.4142135))
     """
-    return var(a, axis, dtype, out, ddof, keepdims, correction=correction, unbiased=unbiased,
-               dim=dim, keepdim=keepdim).sqrt()
+    result = ops.Var.apply(_t(a, "std"), axis=axis_arg(axis, dim, "std"),
+                           keepdims=keepdims_arg(keepdims, keepdim, "std"),
+                           correction=correction_arg(ddof, correction, unbiased, "std", 0),
+                           root=True)
+    dtype = _no_numpy_extras("std", dtype, out)
+    return result if dtype is None else result.astype(dtype)
 
 
 def prod(a, axis=None, dtype=None, out=None, keepdims=None, *, dim=None, keepdim=None):

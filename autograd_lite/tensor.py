@@ -676,8 +676,9 @@ class Tensor(Node):
         >>> Tensor([1.0, 3.0]).std(), Tensor([1.0, 3.0]).std(unbiased=False)
         (Tensor(1.4142135), Tensor(1.))
         """
-        return self.var(dim, correction=correction, unbiased=unbiased, keepdim=keepdim,
-                        axis=axis, keepdims=keepdims, ddof=ddof).sqrt()
+        correction = R.correction_arg(ddof, correction, unbiased, "std", 1)
+        return R.std(self, axis=axis, keepdims=keepdims, correction=correction, dim=dim,
+                     keepdim=keepdim)
 
     def prod(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
         """Product over `dim`; the gradient is exact also where x has zeros.
