@@ -11,11 +11,11 @@
 from .anomaly import AnomalyError, detect_anomaly
 from .engine import (GraphReleasedError, ModifiedInPlaceError, enable_grad, is_grad_enabled,
                      no_grad)
-from . import extend, functional
+from . import extend, functional, onnx
 from .extend import Function
 from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
-from .tensor import DEFAULT_DTYPE, Tensor, concatenate, maximum, stack, where
+from .tensor import DEFAULT_DTYPE, Tensor, concatenate, from_dlpack, maximum, stack, where
 from .value import Value
 from .factories import (arange, empty, eye, full, full_like, linspace, ones, ones_like, rand,
                         randn, randn_like, zeros, zeros_like)
@@ -35,6 +35,7 @@ __all__ = [
     "stack",
     "where",
     "maximum",
+    "from_dlpack",
     # making tensors (factories.py)
     "zeros",
     "ones",
@@ -113,6 +114,7 @@ __all__ = [
     "Function",
     "functional",
     "extend",
+    "onnx",
     "GraphReleasedError",
     "ModifiedInPlaceError",
     "detect_anomaly",

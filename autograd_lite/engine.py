@@ -450,7 +450,8 @@ def topological_order(root, requiring_grad=False, boundary=None):
 # ----- the driver -----
 
 
-def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, stop=()):
+def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, stop=(),
+             _trace=None):
     """Back-propagate `seed` (dL/droot) from `root` to every node that requires grad.
 
     Nodes are processed in reverse topological order, so every use of a node has sent its
@@ -461,12 +462,16 @@ def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, st
     returns the inputs' gradients as a list (None where no path leads), as
     `torch.autograd.grad` does, and does not look behind the nodes in `stop`. The function
     transforms (`autograd_lite.functional`) are built on this.
+
+    `_trace` (private, used by `viz.step_through`) is called as `_trace(node, g, pgrads)`
+    each time a rule has run: the node, its complete upstream gradient and the gradients
+    its rule sends to its parents (in the order of its inputs), before they are added up.
     """
     if not root.requires_grad:
         raise RuntimeError(
             "backward: this node does not require grad, so no graph was recorded for it; "
             "make a leaf with requires_grad=True (and not inside no_grad()) first")
-    if (root._scalar and not create_graph and inputs is None and not stop
+    if (root._scalar and not create_graph and inputs is None and not stop and _trace is None
             and _anomaly is None and _scalar_backward(root, seed, retain_graph)):
         return None
     boundary = set(stop) if stop else None
@@ -522,6 +527,8 @@ def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, st
                 _anomaly.backward(ctx, pgrads)
             if not retain_graph:
                 ctx.released = True
+            if _trace is not None:  # the one observer hook: see viz.step_through
+                _trace(node, g, pgrads)
             for p, gp in zip(parents, pgrads):
                 if gp is not None and p.requires_grad:
                     old = grads.get(p)

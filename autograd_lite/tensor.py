@@ -199,6 +199,33 @@ class Tensor(Node):
             return np.array(self.data, dtype=dtype, copy=True)
         return self.data if dtype is None else self.data.astype(dtype, copy=False)
 
+    # ----- DLPack: zero-copy exchange with NumPy, PyTorch, JAX, CuPy, ... -----
+
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        """Export the data as a DLPack capsule, so that `np.from_dlpack(t)`,
+        `torch.from_dlpack(t)` and other libraries' `from_dlpack` share this tensor's memory
+        instead of copying it.
+
+        Only the data is exported, never the graph: a tensor that requires grad exports its
+        values, as `t.detach()` would, and the other library gets a plain array that
+        gradients do not flow through. Writing into that array changes this tensor's data
+        without the engine knowing, so never do it while a graph that used the tensor waits
+        for backward.
+
+        >>> import numpy as np
+        >>> t = Tensor([1.0, 2.0], requires_grad=True)
+        >>> a = np.from_dlpack(t)
+        >>> np.shares_memory(a, t.data)
+        True
+        """
+        given = {"stream": stream, "max_version": max_version, "dl_device": dl_device,
+                 "copy": copy}
+        return self.data.__dlpack__(**{k: v for k, v in given.items() if v is not None})
+
+    def __dlpack_device__(self):
+        """The DLPack (device type, device id) of the data: (1, 0), the CPU."""
+        return self.data.__dlpack_device__()
+
     def numpy(self):
         """The data as a NumPy array (shared, not copied).
 
@@ -993,6 +1020,12 @@ class Tensor(Node):
         engine.backward(self, seed, retain_graph=retain_graph or create_graph,
                         create_graph=create_graph)
 
+    def draw(self, **options):
+        """Shorthand for `draw_graph(self, **options)`: the graph, shown inline in Jupyter."""
+        from .viz import draw_graph
+
+        return draw_graph(self, **options)
+
     def __repr__(self):
         body = np.array2string(self.data, separator=", ", prefix="Tensor(", threshold=50)
         extra = ""
@@ -1152,6 +1185,43 @@ def where(condition, a, b):
     """
     a, b = _as_tensors([a, b], "where")
     return ops.Where.apply(a, b, cond=np.array(_data(condition), dtype=bool))  # a copy
+
+
+def from_dlpack(x):
+    """A Tensor sharing the memory of `x`, any object with `__dlpack__` (a NumPy array, a
+    PyTorch tensor on the CPU, a JAX or CuPy array on the host, ...): no copy is made.
+
+    The tensor keeps `x`'s dtype and is a leaf that does not require grad: DLPack carries
+    data, never graphs (a PyTorch tensor that requires grad must be `.detach()`ed first).
+    Writes through either side show in both.
+
+    >>> import numpy as np
+    >>> from autograd_lite import from_dlpack
+    >>> a = np.arange(3.0)
+    >>> t = from_dlpack(a)
+    >>> a[0] = 7.0
+    >>> t
+    Tensor([7., 1., 2.], dtype=float64)
+    """
+    if not hasattr(x, "__dlpack__"):
+        raise TypeError(f"from_dlpack: expected an array with __dlpack__ (a NumPy array, a "
+                        f"PyTorch tensor, ...), got {type(x).__name__}; use Tensor(x) to "
+                        f"copy other data")
+    try:
+        data = np.from_dlpack(x)
+    except (BufferError, RuntimeError, TypeError, ValueError) as err:
+        try:
+            device = int(x.__dlpack_device__()[0])
+        except Exception:  # noqa: BLE001 - only for the message
+            device = None
+        hint = ("autograd-lite's arrays live in CPU memory (DLPack device 1), this one is on "
+                f"device {device}: copy it there first (for PyTorch: x.detach().cpu())"
+                if device not in (None, 1) else
+                "share what can be shared: for a PyTorch tensor that requires grad, "
+                "x.detach() (DLPack carries data, not graphs)")
+        raise type(err)(f"from_dlpack: cannot share the memory of this {type(x).__name__}: "
+                        f"{err}; {hint}") from None
+    return Tensor(data, dtype=data.dtype)
 
 
 def maximum(a, b):

@@ -369,6 +369,12 @@ class Value(Node):
         """
         return Value(self.data, self.label, requires_grad=False)
 
+    def draw(self, **options):
+        """Shorthand for `draw_graph(self, **options)`: the graph, shown inline in Jupyter."""
+        from .viz import draw_graph
+
+        return draw_graph(self, **options)
+
     def __repr__(self):
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data:.6g}, grad={_fmt(self.grad)}{label})"

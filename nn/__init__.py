@@ -15,7 +15,7 @@ backward with gradients from the engine), and a PyTorch-style module system: `Mo
 >>> opt.step()
 """
 
-from . import activations, datasets, functional, init, optim
+from . import activations, datasets, functional, init, interop, optim
 from .data import DataLoader, accuracy, batches
 from .datasets import (
     DatasetError,
@@ -57,6 +57,7 @@ from .functional import (
 )
 from .activations import (CELU, ELU, GELU, SELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU,
                           LogSigmoid, Mish, ReLU6, SiLU, Softplus, Softsign)
+from .interop import export_onnx, from_torch, to_torch
 from .layer import Layer, NeuralNetwork
 from .module import (
     MLP,
@@ -148,6 +149,10 @@ __all__ = [
     "Optimizer",
     "SGD",
     "Adam",
+    # PyTorch and ONNX
+    "to_torch",
+    "from_torch",
+    "export_onnx",
     # saving, data, metrics
     "save",
     "load",
@@ -169,5 +174,6 @@ __all__ = [
     "datasets",
     "functional",
     "init",
+    "interop",
     "optim",
 ]
