@@ -261,3 +261,50 @@ def test_max_and_min_with_dim_return_pytorchs_values_and_indices():
     np.testing.assert_array_equal(x.max(1).data, [5.0, 7.0])
     values.sum().backward()
     np.testing.assert_array_equal(x.grad, [[0, 1, 0], [0.5, 0, 0.5]])  # ties split
+
+
+RAGGED = [[1.0, 2.0], [3.0]]
+
+
+def _t():
+    return Tensor(np.ones((2, 3)), requires_grad=True)
+
+
+# (the operation the message must name, a call with a bad input)
+BAD_INPUTS = {
+    "full string": ("full", lambda: ag.full((2,), "x")),
+    "zeros dtype": ("zeros", lambda: ag.zeros(2, dtype="foo")),
+    "randn dtype": ("randn", lambda: ag.randn(2, dtype="foo")),
+    "arange string": ("arange", lambda: ag.arange("x")),
+    "linspace string": ("linspace", lambda: ag.linspace(0, "x", 3)),
+    "zeros_like ragged": ("zeros_like", lambda: ag.zeros_like(RAGGED)),
+    "randn_like None": ("randn_like", lambda: ag.randn_like(None)),
+    "sin ragged": ("sin", lambda: ag.sin(RAGGED)),
+    "var ragged": ("var", lambda: ag.var(RAGGED)),
+    "var correction": ("var", lambda: _t().var(correction="x")),
+    "argmax ragged": ("argmax", lambda: ag.argmax(RAGGED)),
+    "round decimals": ("round", lambda: _t().round(1.5)),
+    "unsqueeze None": ("unsqueeze", lambda: _t().unsqueeze(None)),
+    "permute int": ("permute", lambda: ag.permute(_t(), 1)),
+    "split string": ("split", lambda: _t().split("x")),
+    "gather ragged": ("gather", lambda: _t().gather(1, RAGGED)),
+    "tril string": ("tril", lambda: _t().tril("x")),
+    "pad floats": ("pad", lambda: nn.functional.pad(_t(), (1.5, 1))),
+    "pad string": ("pad", lambda: ag.pad(_t(), "x")),
+    "leaky_relu slope": ("leaky_relu", lambda: nn.functional.leaky_relu(_t(), "x")),
+    "softplus beta 0": ("softplus", lambda: nn.functional.softplus(_t(), beta=0)),
+    "LeakyReLU slope": ("LeakyReLU", lambda: nn.LeakyReLU("x")),
+    "Softplus beta": ("Softplus", lambda: nn.Softplus(beta="x")),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUTS))
+def test_bad_inputs_get_errors_that_name_the_operation(case):
+    from test_error_messages import RAW
+
+    op, call = BAD_INPUTS[case]
+    with pytest.raises((TypeError, ValueError)) as err:
+        call()
+    message = str(err.value)
+    assert op in message, message
+    assert not [raw for raw in RAW if raw in message], message

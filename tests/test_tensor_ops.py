@@ -136,9 +136,10 @@ def params_case(draw, params, **kw):
 
 @st.composite
 def var_case(draw):
-    [x], p = draw(reduce_case())
+    [x], p = draw(reduce_case(unique=True))  # distinct values: std stays off 0
     n = int(np.prod([x.shape[i] for i in ag.ops.normalize_axes(p["axis"], x.ndim, "var")]))
     p["correction"] = draw(st.sampled_from([0, 1] if n > 1 else [0]))
+    p["root"] = draw(st.booleans()) and n > 1  # std: away from its kink at constant data
     return [x], p
 
 
@@ -190,7 +191,6 @@ OPS = {
     tensor_ops.Exp: (lambda a: a.exp(), _no_params(one())),
     tensor_ops.Log: (lambda a: a.log(), _no_params(one(min_value=0.1))),
     tensor_ops.Sqrt: (lambda a: a.sqrt(), _no_params(one(min_value=0.1))),
-    tensor_ops.StdSqrt: (tensor_ops.StdSqrt.apply, _no_params(one(min_value=0.1))),
     tensor_ops.Abs: (lambda a: a.abs(), _no_params(one(away_from=(0.0,)))),
     tensor_ops.Tanh: (lambda a: a.tanh(), _no_params(one())),
     tensor_ops.Sigmoid: (lambda a: a.sigmoid(), _no_params(one(min_value=-8, max_value=8))),
@@ -398,15 +398,16 @@ def test_max_ties_share_the_gradient():
     np.testing.assert_array_equal(x.grad, [0.0, 0.5, 0.5])
 
 
-def test_log_of_negative_is_nan_like_numpy():
+def test_log_of_negative_is_nan_like_numpy_with_pytorchs_gradient():
     x = Tensor(np.array([-1.0, 0.0, 1.0]), requires_grad=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         y = x.log()
         np.testing.assert_array_equal(np.isnan(y.data), [True, False, False])
         assert y.data[1] == -np.inf
         y.sum().backward()
-    # where log is undefined its gradient is nan too, never a plausible-looking 1/x
-    assert np.isnan(x.grad[0]) and np.isinf(x.grad[1]) and x.grad[2] == 1.0
+    # the value is nan where log is undefined; the gradient is 1/x everywhere, as in
+    # PyTorch, so that where(x > 0, x.log(), 0) gives x < 0 a zero gradient
+    np.testing.assert_array_equal(x.grad, [-1.0, np.inf, 1.0])
 
 
 def test_attributes():

@@ -10,8 +10,8 @@ its topic:
   `Clip`, `Cast`;
 - `activations`: `Tanh`, `Sigmoid`, `Relu`, `LeakyRelu`, `Elu`, `Gelu`, `Silu`, `Softplus`,
   ..., `Softmax`, `LogSoftmax`;
-- `reductions`: `Sum`, `Mean`, `Max`, `Min`, `Var` (and `StdSqrt`), `Prod`, `Logsumexp`,
-  `Norm`, and the running `Cumsum`, `Cumprod`;
+- `reductions`: `Sum`, `Mean`, `Max`, `Min`, `Var`, `Prod`, `Logsumexp`, `Norm`, and the
+  running `Cumsum`, `Cumprod`;
 - `linalg`: `Matmul`;
 - `shape`: `Reshape`, `Transpose`, indexing (`GetItem`, `ScatterAdd`), `Concatenate`, `Stack`,
   `Flip`, `Pad`.
@@ -28,6 +28,5 @@ from .elementwise import (Abs, Add, Cast, Ceil, Clip, Cos, Div, Erf, Exp, Exp2, 
                           Log, Log1p, Log2, Maximum, Minimum, Mul, Neg, Pow, Reciprocal, Round,
                           Rsqrt, Sign, Sin, Sqrt, Square, Sub, Tan, Trunc, Where)
 from .linalg import Matmul
-from .reductions import (Cumprod, Cumsum, Logsumexp, Max, Mean, Min, Norm, Prod, StdSqrt, Sum,
-                         Var)
+from .reductions import Cumprod, Cumsum, Logsumexp, Max, Mean, Min, Norm, Prod, Sum, Var
 from .shape import Concatenate, Flip, GetItem, Pad, Reshape, ScatterAdd, Stack, Transpose

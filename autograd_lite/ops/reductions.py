@@ -8,7 +8,7 @@ import numpy as np
 
 from ..engine import Node, data_of
 from .base import BroadcastTo, TensorFunction, kept_shape, normalize_axes, zero_gradient
-from .elementwise import Exp, Sign, Sqrt, Where
+from .elementwise import Exp, Sign, Where
 from .shape import Concatenate, Flip
 
 # ***** reductions *****
@@ -52,13 +52,22 @@ class Mean(_Reduce):
 
     def forward(self, a):
         self.axes = normalize_axes(self.axis, a.ndim, "mean")
+        if a.size == 0:  # nan where nothing is averaged, as NumPy and PyTorch, but quietly
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return a.sum(axis=self.axes, keepdims=self.keepdims) / _count(a, self.axes, 0)
         return a.mean(axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, g, out, a):
-        n = 1
-        for i in self.axes:
-            n *= a.shape[i]
-        return BroadcastTo.call(self.expand(g, a) / n, shape=a.shape)
+        return BroadcastTo.call(self.expand(g, a) / _count(a, self.axes), shape=a.shape)
+
+
+def _count(a, axes, least=1):
+    """The number of elements a reduction over `axes` combines, at least `least` (in
+    backward 1: an empty tensor's gradient is empty, and must not warn of 0/0)."""
+    n = 1
+    for i in axes:
+        n *= a.shape[i]
+    return max(n, least)
 
 
 class Max(_Reduce):
@@ -68,8 +77,7 @@ class Max(_Reduce):
 
     def forward(self, a):
         self.axes = normalize_axes(self.axis, a.ndim, "max")
-        if a.size == 0:
-            raise ValueError("max: cannot reduce an empty tensor (no identity)")
+        _check_nonempty(a, self.axes, "max")
         return a.max(axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, g, out, a):
@@ -84,13 +92,22 @@ class Min(_Reduce):
 
     def forward(self, a):
         self.axes = normalize_axes(self.axis, a.ndim, "min")
-        if a.size == 0:
-            raise ValueError("min: cannot reduce an empty tensor (no identity)")
+        _check_nonempty(a, self.axes, "min")
         return a.min(axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, g, out, a):
         # NOTE: ties share the gradient evenly, as PyTorch's amin does.
         return self.expand(g, a) * _argmax_share(data_of(a), data_of(out), self)
+
+
+def _check_nonempty(a, axes, op):
+    """max and min have no identity: refuse to reduce an axis of length 0 (as NumPy and
+    PyTorch do); other axes may be empty."""
+    empty = [i for i in axes if a.shape[i] == 0]
+    if empty or (a.size == 0 and not axes):
+        where = f"axis {empty[0]} of shape {a.shape}" if empty else f"shape {a.shape}"
+        raise ValueError(f"{op}: cannot reduce over an axis of length 0 ({where}): the "
+                         f"{op} of no numbers is undefined")
 
 
 def _argmax_share(x, out, reduce):
@@ -106,30 +123,38 @@ class Var(_Reduce):
     """var(a, axis, correction) = sum((a - mean)**2) / (n - correction);
     d/da = 2 (a - mean) / (n - correction).
 
+    With `root=True` it is the standard deviation std = sqrt(var);
+    d/da = (a - mean) / ((n - correction) std), and 0 where std is 0 (PyTorch's choice:
+    constant data), never the nan of sqrt's infinite slope at 0 times 0.
+
     NOTE: n - correction <= 0 divides by 0 (inf or nan), as in PyTorch and NumPy, with a
     RuntimeWarning that says so.
     """
 
-    __slots__ = ("correction",)
+    __slots__ = ("correction", "root")
 
-    def __init__(self, axis=None, keepdims=False, correction=1):
+    def __init__(self, axis=None, keepdims=False, correction=1, root=False):
         super().__init__(axis, keepdims)
-        self.correction = correction
+        self.correction, self.root = correction, root
 
     @property
     def name(self):
-        return f"var(axis={self.axis}, correction={self.correction})"
+        kind = "std" if self.root else "var"
+        return f"{kind}(axis={self.axis}, correction={self.correction})"
 
     def forward(self, a):
-        self.axes = normalize_axes(self.axis, a.ndim, "var")
+        kind = "std" if self.root else "var"
+        self.axes = normalize_axes(self.axis, a.ndim, kind)
         n = self._count(a)
         if n - self.correction > 0:
-            return np.var(a, axis=self.axes, keepdims=self.keepdims, ddof=self.correction)
-        warnings.warn(f"var: {n} element(s) with correction {self.correction} leave no "
+            out = np.var(a, axis=self.axes, keepdims=self.keepdims, ddof=self.correction)
+            return np.sqrt(out) if self.root else out
+        warnings.warn(f"{kind}: {n} element(s) with correction {self.correction} leave no "
                       f"degrees of freedom (n - correction <= 0): the result is nan or inf",
                       RuntimeWarning, stacklevel=4)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return (self._centred(a, n) ** 2).sum(axis=self.axes, keepdims=self.keepdims) / 0
+            out = (self._centred(a, n) ** 2).sum(axis=self.axes, keepdims=self.keepdims) / 0
+            return np.sqrt(out) if self.root else out
 
     def _count(self, a):
         n = 1
@@ -143,23 +168,15 @@ class Var(_Reduce):
     def backward(self, g, out, a):
         n = self._count(a)
         divisor = n - self.correction
-        scale = 2 / divisor if divisor > 0 else np.inf
-        with np.errstate(invalid="ignore"):
-            return self.expand(g, a) * self._centred(a, n) * scale
+        scale = 1 / divisor if divisor > 0 else np.inf
+        with np.errstate(invalid="ignore", divide="ignore"):
+            grad = self.expand(g, a) * self._centred(a, n)
+            if not self.root:
+                return grad * (2 * scale)
+            std = self.expand(out, a)
+            zero = data_of(std) == 0
+            return Where.call(0.0, grad * scale / Where.call(1.0, std, cond=zero), cond=zero)
 
-
-
-class StdSqrt(Sqrt):
-    """sqrt(var), the last step of a standard deviation;  d/dvar = 1 / (2 std), taken as 0
-    where std = 0 (a constant sample), as PyTorch's std does, instead of 0 * inf = nan."""
-
-    __slots__ = ()
-
-    def backward(self, g, out, a):
-        zero = data_of(out) == 0
-        if not zero.any():
-            return g / (2 * out)
-        return Where.call(0.0, g / (2 * Where.call(1.0, out, cond=zero)), cond=zero)
 
 class Logsumexp(_Reduce):
     """log(sum(exp(a))) over `axis`, without overflow;  d/da = exp(a - out) = softmax(a)."""
@@ -177,7 +194,7 @@ class Logsumexp(_Reduce):
             tuple(n for i, n in enumerate(a.shape) if i not in self.axes))
 
     def backward(self, g, out, a):
-        with np.errstate(under="ignore"):
+        with np.errstate(under="ignore", invalid="ignore"):  # inf - inf: nan, as in PyTorch
             return self.expand(g, a) * Exp.call(a - self.expand(out, a))
 
 

@@ -22,11 +22,17 @@ class Reshape(TensorFunction):
         return f"reshape{self.shape}"
 
     def forward(self, a):
-        try:
-            return a.reshape(self.shape)
-        except ValueError:
-            raise ValueError(f"reshape: cannot reshape a tensor of shape {a.shape} "
-                             f"({a.size} elements) into shape {self.shape}") from None
+        problem = ""
+        if self.shape and min(self.shape) < -1:  # NumPy takes any negative size as -1
+            problem = ": sizes must be >= 0, or -1 (once) for the size to infer"
+        else:
+            try:
+                return a.reshape(self.shape)
+            except ValueError:
+                if self.shape.count(-1) > 1:
+                    problem = ": only one size can be -1 (inferred)"
+        raise ValueError(f"reshape: cannot reshape a tensor of shape {a.shape} "
+                         f"({a.size} elements) into shape {self.shape}{problem}")
 
     def backward(self, g, out, a):
         return g.reshape(a.shape)
@@ -208,6 +214,11 @@ class Pad(TensorFunction):
         if mode not in PAD_MODES:
             raise ValueError(f"pad: unknown mode {mode!r}; choose one of "
                              f"{', '.join(map(repr, PAD_MODES))}")
+        widths = tuple(tuple(pair) for pair in widths)
+        if not all(len(pair) == 2 and all(isinstance(w, (int, np.integer))
+                                          and not isinstance(w, bool) for w in pair)
+                   for pair in widths):
+            raise TypeError(f"pad: widths must be (before, after) pairs of ints, got {widths}")
         self.widths = tuple((int(b), int(e)) for b, e in widths)
         self.mode, self.value = mode, value
 
