@@ -9,7 +9,9 @@ its topic:
 - `activations`: `Tanh`, `Sigmoid`, `Relu`, `Softmax`, `LogSoftmax`, ...;
 - `reductions`: `Sum`, `Mean`, `Max`, `Min`, ...;
 - `linalg`: `Matmul`;
-- `shape`: `Reshape`, `Transpose`, indexing (`GetItem`, `ScatterAdd`), `Concatenate`, `Stack`.
+- `shape`: `Reshape`, `Transpose`, indexing (`GetItem`, `ScatterAdd`), `Concatenate`, `Stack`;
+- `conv`: `Conv2d`, `ConvTranspose2d`, `MaxPool2d`, `AvgPool2d`, and the window copies
+  `Im2Col` and `Col2Im` that their gradients use.
 
 Every operation class is also importable from here: `from autograd_lite.ops import Tanh`.
 """
@@ -17,6 +19,7 @@ Every operation class is also importable from here: `from autograd_lite.ops impo
 from .activations import LogSoftmax, Relu, Sigmoid, Softmax, Tanh
 from .base import (BroadcastTo, SumTo, TensorFunction, fit_gradients, kept_shape,
                    normalize_axes, sum_to)
+from .conv import AvgPool2d, Col2Im, Conv2d, ConvTranspose2d, Im2Col, MaxPool2d
 from .elementwise import (Abs, Add, Cast, Clip, Div, Exp, Log, Maximum, Mul, Neg, Pow, Sqrt,
                           Sub, Where)
 from .linalg import Matmul
