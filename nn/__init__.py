@@ -40,6 +40,8 @@ from .functional import (
     softmax,
     tanh,
 )
+from .conv import (AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d,
+                   MaxPool1d, MaxPool2d)
 from .layer import Layer, NeuralNetwork
 from .module import (
     MLP,
@@ -61,6 +63,7 @@ from .module import (
     StateDictError,
     Tanh,
 )
+from .normalization import BatchNorm1d, BatchNorm2d, Embedding, LayerNorm
 from .optim import SGD, Adam, Optimizer
 from .serialization import load, save
 
@@ -86,6 +89,19 @@ __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
     "CrossEntropyLoss",
+    # convolution, pooling, normalisation, embedding
+    "Conv1d",
+    "Conv2d",
+    "ConvTranspose2d",
+    "MaxPool1d",
+    "MaxPool2d",
+    "AvgPool1d",
+    "AvgPool2d",
+    "AdaptiveAvgPool2d",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "LayerNorm",
+    "Embedding",
     # functions
     "relu",
     "tanh",
