@@ -121,7 +121,8 @@ class Module:
         modules = self._modules
         if name in self._buffers:  # a new value for a buffer (running statistics)
             if value is not None and not isinstance(value, Tensor):
-                value = Tensor(np.asarray(value))
+                value = np.asarray(value)
+                value = Tensor(value, dtype=value.dtype)
             self._buffers[name] = value
         elif isinstance(value, Parameter):
             modules.pop(name, None)
@@ -181,7 +182,8 @@ class Module:
         if name in self._parameters or name in self._modules:
             raise KeyError(f"register_buffer: {name!r} is already a parameter or sub-module")
         if tensor is not None and not isinstance(tensor, Tensor):
-            tensor = Tensor(np.asarray(tensor))
+            tensor = np.asarray(tensor)
+            tensor = Tensor(tensor, dtype=tensor.dtype)  # integer counts stay integers
         self._buffers[name] = tensor
         object.__setattr__(self, name, tensor)
 
@@ -360,8 +362,8 @@ def _float_dtype(dtype, where):
 class Linear(Module):
     """A dense layer: `x @ weight + bias`, weight of shape (in_features, out_features).
 
-    Weights start uniform in +-1/sqrt(in_features) (PyTorch's default; pick another with
-    `init=`, e.g. "xavier" or "he"), the bias at zero. NumPy inputs are cast to the layer's
+    Weights and bias start uniform in +-1/sqrt(in_features), as PyTorch's do (Kaiming-uniform
+    with a = sqrt(5)); another `init=`, e.g. "xavier" or "he", starts the bias at zero. NumPy inputs are cast to the layer's
     dtype (float32 by default), so float32 stays float32 end to end.
 
     >>> import numpy as np
@@ -379,9 +381,16 @@ class Linear(Module):
         self.out_features = _check_size(out_features, "out_features", "Linear")
         dtype = _float_dtype(dtype, "Linear")
         shape = (self.in_features, self.out_features)
-        weight = get_initializer(init)(shape, make_rng(seed, rng))
+        source = make_rng(seed, rng)
+        weight = get_initializer(init)(shape, source)
         self.weight = Parameter(_as_shape(weight, shape, "Linear init"), dtype=dtype)
-        self.bias = Parameter(np.zeros(self.out_features, dtype=dtype)) if bias else None
+        if not bias:
+            self.bias = None
+        elif init == "uniform":  # PyTorch's default, the bias too
+            bound = 1.0 / np.sqrt(self.in_features)
+            self.bias = Parameter(source.uniform(-bound, bound, self.out_features), dtype=dtype)
+        else:
+            self.bias = Parameter(np.zeros(self.out_features, dtype=dtype))
 
     def forward(self, x):
         x = self._check_input(x)
