@@ -170,6 +170,9 @@ class Node:
         if not self.requires_grad:
             raise RuntimeError("register_hook: cannot register a hook on a node that does not "
                                "require grad")
+        if not callable(hook):
+            raise TypeError(f"register_hook: hook must be a function of the gradient, got "
+                            f"{hook!r}")
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(hook)
@@ -346,11 +349,34 @@ def _explain(fn, parents, err):
     return kind(f"{msg} [inputs: {'; '.join(inputs)}]")
 
 
-def _released_error(fn):
+def _released_error(fn, root):
+    msg = (f"backward through '{fn.name}' a second time: its graph was already used by "
+           "backward() and released")
+    if root._ctx is not None and not root._ctx.released and looks_like_update(fn):
+        # A fresh output whose graph reaches back into an old one through `w - lr * g`:
+        # the learner's slip of updating a parameter outside no_grad().
+        return GraphReleasedError(
+            f"{msg}. This output was computed after that backward, from a result of "
+            f"'{fn.name}' that a previous backward already went through: this is what "
+            f"happens when a parameter is updated with `w = w - lr * w.grad` outside "
+            f"no_grad(), so every update chains onto the last one. {UPDATE_ADVICE} "
+            "(retain_graph=True is not the fix for that: each epoch would backprop through "
+            "all the previous ones. It is the fix only when you mean to reuse a result of "
+            "an earlier graph: then pass it to that graph's first backward().)")
     return GraphReleasedError(
-        f"backward through '{fn.name}' a second time: its graph was already used by "
-        "backward() and released; pass retain_graph=True to the first backward() to "
-        "backprop through it twice")
+        f"{msg}; pass retain_graph=True to the first backward() to backprop through it "
+        "twice")
+
+
+UPDATE_ADVICE = ("Update the parameter's data instead, so that it stays a leaf: "
+                 "`w.data -= lr * w.grad` (for a Tensor, `with no_grad(): w -= lr * w.grad` "
+                 "does the same).")
+
+
+def looks_like_update(fn):
+    """Whether `fn` is `w - c` or `w + c` with one input that requires grad (an update step)."""
+    return (fn.name in ("-", "+", "sub", "add")
+            and sum(p.requires_grad for p in fn.parents) == 1)
 
 
 # ----- traversal -----
@@ -425,7 +451,7 @@ def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, st
         ctx = node._ctx
         if ctx is not None and (boundary is None or node not in boundary):
             if ctx.released:
-                raise _released_error(ctx)
+                raise _released_error(ctx, root)
             if ctx.versions is not None:
                 _check_versions(ctx)
     grads = {root: seed}  # in-flight gradients; a node's entry is complete when it is popped

@@ -34,6 +34,7 @@ import threading
 import numpy as np
 
 from . import engine
+from .checks import as_array
 from .engine import Function, Node, enable_grad, is_grad_enabled
 from .tensor import Tensor, stack
 from .value import Value
@@ -185,7 +186,7 @@ def hvp(f, x, v, *, create_graph=False):
     if isinstance(x, Value):
         raise TypeError("hvp: works on Tensors and arrays, got a Value for x; use "
                         "grad(grad(f)) for scalars")
-    _check_shape(v, _shape_of(x), "hvp", "v", "x")
+    _check_shape(v, _shape_of(x, "hvp"), "hvp", "v", "x")
     grad_f = grad(f)
     return grad(lambda y, w: _inner(grad_f(y), w), create_graph=create_graph)(x, v)
 
@@ -222,7 +223,7 @@ def jvp(f, x, v, *, create_graph=False):
     (array([1., 4.]), array([2., 0.]))
     """
     _check_callable(f, "jvp")
-    _check_shape(v, _shape_of(x), "jvp", "v", "x")
+    _check_shape(v, _shape_of(x, "jvp"), "jvp", "v", "x")
     record = is_grad_enabled()
     (call_x,), (node,), nested, _ = _prepare((x,), {}, (0,), "jvp", allow_values=False,
                                              wanted=create_graph)
@@ -289,7 +290,7 @@ def _prepare(args, kwargs, nums, op, allow_values=True, wanted=False):
                 node = type(x)._result(x.data, None)
                 node.requires_grad = True
         else:
-            data = np.asarray(x)
+            data = as_array(x, op, f"argument {i}")
             if data.dtype.kind in "iub":
                 data = data.astype(np.float64)
             elif data.dtype.kind != "f":
@@ -441,12 +442,12 @@ def _data(x):
     return x.data if isinstance(x, Node) else x
 
 
-def _shape_of(x):
-    return np.shape(_data(x))
+def _shape_of(x, op):
+    return as_array(_data(x), op, "x").shape
 
 
 def _check_shape(v, shape, op, v_name, like_name):
-    v_shape = np.shape(_data(v))
+    v_shape = as_array(_data(v), op, v_name).shape
     if v_shape != tuple(shape):
         raise ValueError(f"{op}: {v_name} has shape {v_shape}, but {like_name} has shape "
                          f"{tuple(shape)}; they must be equal")

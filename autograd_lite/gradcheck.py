@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .checks import as_array
 from .engine import no_grad
 from .tensor import Tensor
 from .value import Value
@@ -52,12 +53,7 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0, raise_exception
         raise ValueError("gradcheck: needs at least one input")
     scalar = all(isinstance(x, (Value, int, float)) and not isinstance(x, bool)
                  for x in inputs) and any(isinstance(x, Value) for x in inputs)
-    if scalar:
-        arrays = [np.array(x.data if isinstance(x, Value) else x, dtype=np.float64)
-                  for x in inputs]
-    else:
-        arrays = [np.array(x.data if isinstance(x, Tensor) else x, dtype=np.float64)
-                  for x in inputs]
+    arrays = _checked(f, inputs, "gradcheck", eps=eps, atol=atol, rtol=rtol)
     make = _values if scalar else _tensors
     rng = np.random.default_rng(seed)
 
@@ -123,7 +119,7 @@ def gradgradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0, raise_excep
     scalar = all(isinstance(x, (Value, int, float)) and not isinstance(x, bool)
                  for x in inputs) and any(isinstance(x, Value) for x in inputs)
     make = _values if scalar else _tensors
-    arrays = [np.array(_data(x), dtype=np.float64) for x in inputs]
+    arrays = _checked(f, inputs, "gradgradcheck", eps=eps, atol=atol, rtol=rtol)
     rng = np.random.default_rng(seed)
     with no_grad():
         out = f(*make(arrays))
@@ -172,6 +168,21 @@ def numerical_grad(F, arrays, eps=1e-6):
                 gflat[j] = (hi - lo) / (2 * eps)
             grads.append(g)
     return grads
+
+
+def _checked(f, inputs, op, **tolerances):
+    """Private float64 copies of the inputs' data, after checking `f` and the tolerances
+    (eps > 0, atol and rtol >= 0)."""
+    if not callable(f):
+        raise TypeError(f"{op}: the first argument must be the function to check, got "
+                        f"{type(f).__name__}")
+    for name, value in tolerances.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or \
+                not (value > 0 if name == "eps" else value >= 0):
+            raise ValueError(f"{op}: {name} must be a number {'>' if name == 'eps' else '>='} "
+                             f"0, got {value!r}")
+    return [np.array(as_array(_data(x), op, f"input {i}", np.float64))
+            for i, x in enumerate(inputs)]
 
 
 def _tensors(arrays, requires_grad=False):

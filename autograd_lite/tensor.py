@@ -10,12 +10,16 @@ to that input's own dtype.
 
 import numpy as np
 
+from . import checks
 from . import engine
 from . import ops
 from .engine import Node
 
 DEFAULT_DTYPE = np.dtype(np.float32)
 """The dtype of tensors made from Python numbers and lists, or integer and bool arrays."""
+
+
+_GRAD_SLOT = Node.grad  # the slot that stores `.grad`; Tensor.grad wraps it
 
 
 class Tensor(Node):
@@ -35,10 +39,33 @@ class Tensor(Node):
     # operators, optimizer steps); backward refuses to use data changed since the forward.
     __slots__ = ("_version",)
 
+    @property
+    def grad(self):
+        """dL/d(self) after `backward()`: an array for leaves (and after `retain_grad()`),
+        else None. Reading it on a result that backward() went through, made by `w - c`,
+        raises a TypeError that explains the update-outside-no_grad() slip."""
+        g = _GRAD_SLOT.__get__(self)
+        ctx = self._ctx
+        if g is None and ctx is not None and ctx.released and engine.looks_like_update(ctx):
+            # Most likely `w = w - lr * w.grad` ran outside no_grad(): say so instead of
+            # returning None into the next `lr * w.grad`.
+            label = f" {self.label!r}" if self.label else ""
+            raise TypeError(
+                f"grad: this tensor{label} is not a leaf but the result of "
+                f"'{ctx.name}', so backward() stores no gradient in it (call retain_grad() "
+                "before backward() to keep one). If it is a parameter updated with "
+                "`w = w - lr * w.grad` outside no_grad(), that update made it a result. "
+                f"{engine.UPDATE_ADVICE}")
+        return g
+
+    grad = grad.setter(Node.grad.__set__)
+
     def __init__(self, data, requires_grad=False, dtype=None, label=""):
         if isinstance(data, Tensor):
             data = data.data
         _check_data(data)
+        if dtype is not None:
+            dtype = checks.as_dtype(dtype, "Tensor")
         try:
             if dtype is not None:
                 data = np.asarray(data, dtype=dtype)
@@ -47,8 +74,7 @@ class Tensor(Node):
             else:
                 data = np.asarray(data, dtype=DEFAULT_DTYPE)
         except (TypeError, ValueError) as err:
-            raise TypeError(f"Tensor: data must be numbers or a (nested, rectangular) list "
-                            f"or array of numbers: {err}") from None
+            raise checks.data_error("Tensor", "data", data, err) from None
         if data.dtype.kind not in "biufc":
             raise TypeError(f"Tensor: data must be numbers, got an array of dtype {data.dtype}")
         if requires_grad and data.dtype.kind not in "fc":
@@ -195,45 +221,45 @@ class Tensor(Node):
         >>> Tensor([1.0]).astype(np.float64).dtype
         dtype('float64')
         """
-        return ops.Cast.apply(self, dtype=dtype)
+        return ops.Cast.apply(self, dtype=checks.as_dtype(dtype, "astype"))
 
     # ----- arithmetic: each operator is one line naming its Function in autograd_lite.ops -----
 
     def __add__(self, other):
-        return ops.Add.apply2(self, _tensor(other, self))
+        return ops.Add.apply2(self, _tensor(other, self, "add"))
 
     def __radd__(self, other):  # other + self
-        return ops.Add.apply2(_tensor(other, self), self)
+        return ops.Add.apply2(_tensor(other, self, "add"), self)
 
     def __sub__(self, other):
-        return ops.Sub.apply2(self, _tensor(other, self))
+        return ops.Sub.apply2(self, _tensor(other, self, "sub"))
 
     def __rsub__(self, other):  # other - self
-        return ops.Sub.apply2(_tensor(other, self), self)
+        return ops.Sub.apply2(_tensor(other, self, "sub"), self)
 
     def __mul__(self, other):
-        return ops.Mul.apply2(self, _tensor(other, self))
+        return ops.Mul.apply2(self, _tensor(other, self, "mul"))
 
     def __rmul__(self, other):  # other * self
-        return ops.Mul.apply2(_tensor(other, self), self)
+        return ops.Mul.apply2(_tensor(other, self, "mul"), self)
 
     def __truediv__(self, other):
-        return ops.Div.apply2(self, _tensor(other, self))
+        return ops.Div.apply2(self, _tensor(other, self, "div"))
 
     def __rtruediv__(self, other):  # other / self
-        return ops.Div.apply2(_tensor(other, self), self)
+        return ops.Div.apply2(_tensor(other, self, "div"), self)
 
     def __pow__(self, other):
-        return ops.Pow.apply2(self, _tensor(other, self))
+        return ops.Pow.apply2(self, _tensor(other, self, "pow"))
 
     def __rpow__(self, other):  # other ** self
-        return ops.Pow.apply2(_tensor(other, self), self)
+        return ops.Pow.apply2(_tensor(other, self, "pow"), self)
 
     def __matmul__(self, other):
-        return ops.Matmul.apply2(self, _tensor(other, self))
+        return ops.Matmul.apply2(self, _tensor(other, self, "matmul"))
 
     def __rmatmul__(self, other):  # other @ self
-        return ops.Matmul.apply2(_tensor(other, self), self)
+        return ops.Matmul.apply2(_tensor(other, self, "matmul"), self)
 
     def __neg__(self):
         return ops.Neg.apply1(self)
@@ -256,7 +282,7 @@ class Tensor(Node):
         return self._inplace(other, ops.Div, np.true_divide)
 
     def _inplace(self, other, op, ufunc):
-        other = _tensor(other, self)
+        other = _tensor(other, self, f"{op.name} (in place)")
         if engine.is_grad_enabled() and (self.requires_grad or other.requires_grad):
             if self.is_leaf and self.requires_grad:
                 label = f" {self.label!r}" if self.label else ""
@@ -287,22 +313,22 @@ class Tensor(Node):
     __hash__ = Node.__hash__  # defining __eq__ would otherwise make tensors unhashable
 
     def __eq__(self, other):
-        return Tensor._result(self.data == _data(other), None)
+        return _compare(self, other, np.equal, "==")
 
     def __ne__(self, other):
-        return Tensor._result(self.data != _data(other), None)
+        return _compare(self, other, np.not_equal, "!=")
 
     def __lt__(self, other):
-        return Tensor._result(self.data < _data(other), None)
+        return _compare(self, other, np.less, "<")
 
     def __le__(self, other):
-        return Tensor._result(self.data <= _data(other), None)
+        return _compare(self, other, np.less_equal, "<=")
 
     def __gt__(self, other):
-        return Tensor._result(self.data > _data(other), None)
+        return _compare(self, other, np.greater, ">")
 
     def __ge__(self, other):
-        return Tensor._result(self.data >= _data(other), None)
+        return _compare(self, other, np.greater_equal, ">=")
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         """NumPy functions on Tensors (`np.exp(t)`, `array * t`): the engine's operation,
@@ -320,6 +346,10 @@ class Tensor(Node):
         return op.apply2(*args) if len(args) == 2 else op.apply1(*args)
 
     def __bool__(self):
+        if self.data.size != 1:
+            raise ValueError(f"bool: a tensor of shape {self.shape} has {self.data.size} "
+                             f"elements, so it has no single truth value; say which you mean: "
+                             f"(t > 0).data.any() or (t > 0).data.all()")
         return bool(self.data)
 
     def __float__(self):
@@ -394,6 +424,9 @@ class Tensor(Node):
         """
         if min is None and max is None:
             raise ValueError("clip: give at least one of min and max")
+        for bound, name in ((min, "min"), (max, "max")):
+            if bound is not None:
+                checks.as_array(_data(bound), "clip", name)  # refuses strings, ragged lists
         return ops.Clip.apply(self, low=min, high=max)
 
     def softmax(self, axis=-1):
@@ -506,7 +539,7 @@ class Tensor(Node):
         >>> Tensor([1.0, 2.0]).broadcast_to((3, 2)).shape
         (3, 2)
         """
-        return ops.BroadcastTo.apply(self, shape=tuple(shape))
+        return ops.BroadcastTo.apply(self, shape=_broadcast_shape(self.shape, shape))
 
     def __getitem__(self, index):
         return ops.GetItem.apply(self, index=_index(index))
@@ -542,7 +575,8 @@ class Tensor(Node):
                     f"shape (dL/d(this tensor))")
             seed = np.ones(self.data.shape, self.data.dtype)
         else:
-            seed = grad if isinstance(grad, Tensor) else np.asarray(grad, dtype=self.dtype)
+            seed = (grad if isinstance(grad, Tensor)
+                    else checks.as_array(grad, "backward", "grad", self.dtype))
             if seed.shape != self.shape:
                 raise ValueError(f"backward: grad has shape {seed.shape}, but the tensor has "
                                  f"shape {self.shape}; they must be equal")
@@ -585,12 +619,46 @@ def _numpy_reduction(result, name, numpy_args):
     return result if dtype is None else result.astype(dtype)
 
 
-def _tensor(x, like):
+def _tensor(x, like, op="Tensor"):
     if isinstance(x, Tensor):
         return x
-    if isinstance(x, (list, tuple)) and like.data.dtype.kind == "f":
-        x = np.asarray(x, dtype=like.data.dtype)  # a list of numbers: like a number
+    if x.__class__ is not float and x.__class__ is not int and not isinstance(x, Node):
+        # lists, arrays, strings, None: converted here, so that an error names `op`
+        if x is not None:
+            _check_data(x)
+        dtype = (like.data.dtype if isinstance(x, (list, tuple)) and like.data.dtype.kind == "f"
+                 else None)  # a list of numbers: like a number
+        x = checks.as_array(x, op, "the other operand", dtype)
     return Tensor._constant(x, like)
+
+
+def _compare(a, b, ufunc, symbol):
+    """`a <symbol> b` elementwise, a constant bool tensor; `==` and `!=` with something
+    that is not numbers are False/True as for any Python object, `<` and friends refuse."""
+    if not isinstance(b, Tensor) and b.__class__ is not float and b.__class__ is not int:
+        if symbol in ("==", "!=") and (b is None or isinstance(b, (str, bytes))):
+            return NotImplemented
+        b = checks.as_array(b, f"comparison {symbol}", "the other operand")
+    return Tensor._result(ufunc(a.data, _data(b)), None)
+
+
+def _broadcast_shape(shape, target):
+    """`target` as a shape tuple (an int n means (n,), as in NumPy) that `shape` broadcasts to."""
+    given = target
+    try:
+        target = (target,) if isinstance(target, (int, np.integer)) else tuple(target)
+        ok = all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 0
+                 for n in target)
+        target = tuple(int(n) for n in target) if ok else target
+        ok = ok and np.broadcast_shapes(shape, target) == target
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(f"broadcast_to: cannot broadcast a tensor of shape {shape} to "
+                         f"{checks.describe(given)}: the shape must be an int or a tuple of "
+                         f"non-negative ints, and each axis of the tensor, aligned from the "
+                         f"right, must equal the target's or be 1")
+    return target
 
 
 def _check_data(data):
@@ -616,8 +684,11 @@ def _index(index):
     for i in items:
         if isinstance(i, Tensor):
             i = i.data
+        if isinstance(i, (str, bytes)):
+            raise IndexError(f"getitem: {i!r} is not an index; tensors are indexed by "
+                             f"integers, slices, None, or integer or boolean arrays")
         if isinstance(i, (list, np.ndarray)):
-            i = np.array(i)
+            i = np.array(checks.as_array(i, "getitem", "an index list"))
         if isinstance(i, np.ndarray) and i.dtype.kind not in "iub":
             raise IndexError(f"getitem: index arrays must hold integers or bools, got dtype "
                              f"{i.dtype}; convert with .astype(int)")
@@ -638,7 +709,7 @@ def _as_tensors(xs, op):
     first = next((x for x in xs if isinstance(x, Tensor)), None)
     if first is None:
         first = Tensor(xs[0])
-    return [_tensor(x, first) for x in xs]
+    return [_tensor(x, first, op) for x in xs]
 
 
 def concatenate(tensors, axis=0):

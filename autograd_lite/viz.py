@@ -23,6 +23,7 @@ the Graphviz `dot` program, which is installed separately (see `GraphvizNotFound
 """
 
 import html
+import os
 import pathlib
 import warnings
 
@@ -160,6 +161,12 @@ def render_graph(root, path, format=None, **opts):
     >>> render_graph(y, "graph.svg")  # doctest: +SKIP
     PosixPath('graph.svg')
     """
+    if not isinstance(root, Node):
+        raise TypeError(f"render_graph: root must be a Value or a Tensor, got "
+                        f"{type(root).__name__}")
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"render_graph: path must be a file name such as 'graph.svg' (a str "
+                        f"or a pathlib.Path), got {path!r}")
     path = pathlib.Path(path)
     suffix = path.suffix.lower().lstrip(".")
     if format is None:
@@ -193,6 +200,9 @@ def retain_grads(root):
     >>> h.grad.tolist()  # d loss / dh = 2h
     [2.0, 0.0]
     """
+    if not isinstance(root, Node):
+        raise TypeError(f"retain_grads: root must be a Value or a Tensor, got "
+                        f"{type(root).__name__}")
     nodes, _ = walk(root)
     for node in nodes:
         if node._ctx is not None and node.requires_grad:

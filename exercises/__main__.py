@@ -3,17 +3,22 @@
 Try `python -m exercises --help` and `python -m exercises 5 --help`. Every exercise takes
 --seed, --epochs, --lr, --graph PATH, --plot PATH, --quiet and --report PATH; exercise 5
 adds --data-dir, --dataset, --batch-size, --hidden, --download/--no-download and
---train-on-test-split. Exit status: 0 when the exercise ran (for `all`: when exercises 1-4
-reached their goals and exercise 5 ran or was skipped for lack of data), 1 otherwise.
+--train-on-test-split. Exit status: 0 when the exercise ran (for `all`: when all five ran
+and exercises 1-4 reached their goals); 1 on an error (a missing or damaged data file, a bad
+option: one line saying what and how to fix it) or a failed exercise; for `all`, 3 when
+exercises 1-4 reached their goals but exercise 5 was skipped because its data was not found.
 """
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
 
 from . import EXERCISES, load
-from .common import MissingExtraError, require, write_report
+from .common import MissingExtraError, OptionError, require, write_report
+
+SKIPPED_STATUS = 3  # `all`: exercises 1-4 reached their goals, exercise 5 had no data
 
 DESCRIPTIONS = {
     "1": "trivial network: one input, one weight, squared error",
@@ -38,14 +43,29 @@ def _hidden(text):
 
 
 def _positive_int(text):
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
+        raise argparse.ArgumentTypeError(f"expected a positive integer such as 8000, got "
+                                         f"{text!r}")
     return value
 
 
+def _number(text):
+    """float(text); a decimal comma (0,2, as pt-BR writes numbers) gets a suggestion."""
+    try:
+        return float(text)
+    except ValueError:
+        hint = ""
+        if re.fullmatch(r"\s*[+-]?\d*,\d+\s*", text):
+            hint = f"; write numbers with a decimal point: {text.strip().replace(',', '.')}"
+        raise argparse.ArgumentTypeError(f"expected a number such as 0.1, got {text!r}{hint}")
+
+
 def _learning_rate(text):
-    value = float(text)
+    value = _number(text)
     if not 0 < value < float("inf"):  # also refuses nan
         raise argparse.ArgumentTypeError(f"the learning rate must be a number > 0, got {text}")
     return value
@@ -98,15 +118,15 @@ def build_parser():
 
     p1 = sub.add_parser("1", help=DESCRIPTIONS["1"], description=load(1).__doc__,
                         formatter_class=argparse.RawDescriptionHelpFormatter)
-    p1.add_argument("--x", type=float, help="the input (default 1.5)")
-    p1.add_argument("--w0", type=float, help="the starting weight (default 0.8)")
-    p1.add_argument("--y", type=float, help="the desired output (default 0.5)")
+    p1.add_argument("--x", type=_number, help="the input (default 1.5)")
+    p1.add_argument("--w0", type=_number, help="the starting weight (default 0.8)")
+    p1.add_argument("--y", type=_number, help="the desired output (default 0.5)")
     _common(p1)
 
     p2 = sub.add_parser("2", help=DESCRIPTIONS["2"], description=load(2).__doc__,
                         formatter_class=argparse.RawDescriptionHelpFormatter)
-    p2.add_argument("--x", type=float, help="the input (default 1.5)")
-    p2.add_argument("--y", type=float, help="the desired output (default 0.5)")
+    p2.add_argument("--x", type=_number, help="the input (default 1.5)")
+    p2.add_argument("--y", type=_number, help="the desired output (default 0.5)")
     _common(p2)
 
     p3 = sub.add_parser("3", help=DESCRIPTIONS["3"], description=load(3).__doc__,
@@ -227,10 +247,10 @@ def _check_extras(args):
 
 def run_all(args):
     """Run 1-5; exercise 5 is skipped when its data is missing. Returns the exit status."""
-    from nn.datasets import DatasetNotFoundError
+    from nn.datasets import DatasetError, DatasetNotFoundError
 
     start = time.perf_counter()
-    ok, reports = True, {}
+    ok, skipped, reports = True, False, {}
     for n in EXERCISES:
         print(f"\n===== exercise {n}: {DESCRIPTIONS[str(n)]} =====")
         try:
@@ -238,8 +258,14 @@ def run_all(args):
         except DatasetNotFoundError as err:
             if n != 5:
                 raise
-            print(f"exercise 5 skipped: {err}\n{how_to_get_data()}")
+            print(f"exercise 5 SKIPPED: its data was not found.\n{err}\n{how_to_get_data()}")
             reports[str(n)] = {"skipped": True, "reason": str(err)}
+            skipped = True
+            continue
+        except DatasetError as err:
+            print(_data_error(err), file=sys.stderr)
+            reports[str(n)] = {"failed": True, "error": str(err)}
+            ok = False
             continue
         except Exception as err:  # noqa: BLE001 - report it and go on with the next one
             print(f"exercise {n} FAILED: {type(err).__name__}: {err}", file=sys.stderr)
@@ -250,10 +276,24 @@ def run_all(args):
         if n != 5 and not goal_reached(n, result):
             ok = False
     seconds = time.perf_counter() - start
-    print(f"\nall exercises: {'done' if ok else 'SOME FAILED'} in {seconds:.1f} s")
+    if not ok:
+        verdict = "SOME FAILED"
+    elif skipped:
+        verdict = ("exercises 1-4 done, exercise 5 SKIPPED (its data was not found: see "
+                   "above how to get it)")
+    else:
+        verdict = "all five done"
+    print(f"\nall exercises: {verdict} in {seconds:.1f} s")
     if args.report:
-        write_report(args.report, {"exercises": reports, "passed": ok, "seconds": seconds})
-    return 0 if ok else 1
+        write_report(args.report, {"exercises": reports, "passed": ok and not skipped,
+                                   "skipped": [5] if skipped else [], "seconds": seconds})
+    return 1 if not ok else SKIPPED_STATUS if skipped else 0
+
+
+def _data_error(err):
+    """One line for a damaged data file, plus the fix."""
+    return (f"error: exercise 5: {err}\nfix: delete or replace {err.path} (a missing file is "
+            f"downloaded again), or pass --data-dir with a folder of good files")
 
 
 def how_to_get_data():
@@ -274,7 +314,7 @@ def main(argv=None):
             return run_all(args)
         run_one(int(args.exercise), args)
         return 0
-    except MissingExtraError as err:
+    except (MissingExtraError, OptionError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     except ImportError as err:
@@ -282,11 +322,14 @@ def main(argv=None):
         return 1
     except Exception as err:
         from autograd_lite import GraphvizNotFoundError
-        from nn.datasets import DatasetNotFoundError
+        from nn.datasets import DatasetError, DatasetNotFoundError
 
         if isinstance(err, DatasetNotFoundError):
             print(f"error: exercise 5 cannot find its data.\n{err}\n{how_to_get_data()}",
                   file=sys.stderr)
+            return 1
+        if isinstance(err, DatasetError):
+            print(_data_error(err), file=sys.stderr)
             return 1
         if isinstance(err, GraphvizNotFoundError):
             print(f"error: {err}", file=sys.stderr)

@@ -45,6 +45,11 @@ class MissingExtraError(ImportError):
     """An optional package (graphviz, matplotlib, tqdm) is not installed; says how to get it."""
 
 
+class OptionError(ValueError):
+    """An option value that turns out wrong only once the exercise runs (for example
+    --train-on-test-split larger than the data); the command line prints it as one line."""
+
+
 class GradientMismatchError(AssertionError):
     """The engine's gradient and the hand-derived chain-rule gradient disagree."""
 

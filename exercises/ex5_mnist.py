@@ -57,7 +57,7 @@ from nn import (Adam, Conv2d, Flatten, Linear, MaxPool2d, NeuralNetwork, ReLU, S
                 accuracy, batches, cross_entropy)
 from nn.datasets import load_fashion_mnist, load_mnist
 
-from .common import Timer, label_layers, progress, render_step_graph, save_curves
+from .common import OptionError, Timer, label_layers, progress, render_step_graph, save_curves
 
 NAME = "MNIST digits with nn.NeuralNetwork and mini-batches"
 DEFAULTS = {"epochs": 15, "batch_size": 64, "lr": 0.1, "hidden": (256, 128), "seed": 0,
@@ -75,15 +75,16 @@ def load_data(dataset="mnist", data_dir=None, download=True, train_on_test_split
     N images train, the rest test.
     """
     if dataset not in LOADERS:
-        raise ValueError(f"exercise 5: dataset must be one of {', '.join(LOADERS)}, got "
+        raise OptionError(f"exercise 5: dataset must be one of {', '.join(LOADERS)}, got "
                          f"{dataset!r}")
     load = LOADERS[dataset]
     if train_on_test_split:
         x, y = load(root=data_dir, split="test", download=download)
         n = int(train_on_test_split)
         if not 0 < n < len(x):
-            raise ValueError(f"exercise 5: train_on_test_split must be between 1 and "
-                             f"{len(x) - 1} (the test split has {len(x)} images), got {n}")
+            raise OptionError(f"exercise 5: --train-on-test-split must be between 1 and "
+                              f"{len(x) - 1} (the test split has {len(x)} images, and some "
+                              f"must be left to test on), got {n}")
         split = (f"development split: the first {n} test images train, the other "
                  f"{len(x) - n} test")
         return (x[:n], y[:n]), (x[n:], y[n:]), split

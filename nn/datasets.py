@@ -46,6 +46,7 @@ __all__ = [
     "download_mnist",
     "load_fashion_mnist",
     "load_mnist",
+    "prepare_torchvision",
     "read_idx",
     "read_idx_images",
     "read_idx_labels",
@@ -105,6 +106,9 @@ _IDX_DTYPES = {
     0x0E: np.dtype(">f8"),
 }
 _FILE_STEMS = {"train": "train", "test": "t10k"}
+CLASSES = 10  # MNIST and Fashion-MNIST both have labels 0..9
+_FOLDER_PROBLEM = ("is a folder where a data file should be; remove or rename the folder, then "
+                   "put the file itself there (or let the download fetch it)")
 
 
 # ---------------------------------------------------------------- errors
@@ -170,8 +174,19 @@ class DownloadError(DatasetNotFoundError, DatasetError):
 
 def _read_bytes(path):
     """Return the decompressed bytes of ``path``; gzip is detected by magic bytes, not by name."""
-    path = Path(path)
-    data = path.read_bytes()
+    try:
+        path = Path(path)
+    except TypeError:
+        raise TypeError(f"read_idx: path must be a file name (a str or a pathlib.Path), got "
+                        f"{path!r}") from None
+    if path.is_dir():
+        raise DatasetError(path, _FOLDER_PROBLEM)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise DatasetNotFoundError(f"{path}: no such file") from None
+    except OSError as err:
+        raise DatasetError(path, f"cannot read it ({err.strerror or err})") from None
     if data[:2] == _GZIP_MAGIC:
         try:
             data = gzip.decompress(data)
@@ -319,6 +334,11 @@ class _Spec:
             return []
         return [Path(d) for d in globals()[self._system_dirs_name]]
 
+    @property
+    def snake(self):
+        """"mnist" or "fashion_mnist", as in the function names."""
+        return self.title.lower().replace("-", "_")
+
     def raw_dir(self, root):
         return root / self.folder / "raw"
 
@@ -354,13 +374,15 @@ def _find(name_gz, dirs):
         for candidate in (folder / bare, folder / name_gz):
             if candidate.is_file():
                 return candidate
+            if candidate.is_dir():
+                raise DatasetError(candidate, _FOLDER_PROBLEM)
     return None
 
 
-def _check_choice(value, name, choices):
+def _check_choice(value, name, choices, where):
     if value not in choices:
         valid = ", ".join(repr(c) for c in choices)
-        raise ValueError(f"{name} must be one of {valid}; got {value!r}")
+        raise ValueError(f"{where}: {name} must be one of {valid}; got {value!r}")
 
 
 def _not_found_message(spec, root, missing, dirs, failures=(), note=None):
@@ -481,6 +503,7 @@ def _ensure(spec, root, names, download, mirrors):
     missing = [name for name, path in found.items() if path is None]
     if missing and download:
         failures = _download(spec, root, missing, mirrors)
+        _unpack(spec, root, [n for n in missing if _find(n, [spec.raw_dir(root)])])
         found = {name: _find(name, dirs) for name in names}
         still = [name for name, path in found.items() if path is None]
         if still:
@@ -496,7 +519,7 @@ def _download_all(spec, root, split, mirrors):
     root = data_root(root)
     splits = SPLITS if split is None else (split,)
     for s in splits:
-        _check_choice(s, "split", SPLITS)
+        _check_choice(s, "split", SPLITS, f"download_{spec.snake}")
     names = [name for s in splits for name in _split_files(s)]
     return _ensure(spec, root, names, True, mirrors)
 
@@ -526,14 +549,15 @@ def download_fashion_mnist(root=None, split=None, mirrors=None):
 
 
 def _load(spec, tv_class, root, split, download, flatten, source, mirrors):
-    _check_choice(split, "split", SPLITS)
-    _check_choice(source, "source", SOURCES)
+    where = f"load_{spec.snake}"
+    _check_choice(split, "split", SPLITS, where)
+    _check_choice(source, "source", SOURCES, where)
     root = data_root(root)
     if source == "torchvision":
-        return _load_torchvision(spec, tv_class, root, split, download, flatten)
+        return _load_torchvision(spec, tv_class, root, split, download, flatten, mirrors)
     images_path, labels_path = _ensure(spec, root, _split_files(split), download, mirrors)
     images = read_idx_images(images_path, flatten=flatten)
-    labels = read_idx_labels(labels_path)
+    labels = _check_labels(read_idx_labels(labels_path), labels_path)
     if len(images) != len(labels):
         raise DatasetError(
             images_path, f"holds {len(images)} images but {labels_path} holds {len(labels)} labels"
@@ -541,28 +565,116 @@ def _load(spec, tv_class, root, split, download, flatten, source, mirrors):
     return images, labels
 
 
-def _load_torchvision(spec, tv_class, root, split, download, flatten):
+def _check_labels(labels, path):
+    """``labels``, if every one is a class 0..9; else a DatasetError naming the first bad one."""
+    bad = np.flatnonzero((labels < 0) | (labels >= CLASSES))
+    if bad.size:
+        i = int(bad[0])
+        raise DatasetError(
+            path,
+            f"label {int(labels[i])} at index {i} is not a class: labels must be 0..{CLASSES - 1} "
+            f"({CLASSES} classes), and {bad.size} of {labels.size} are not; the file is "
+            f"damaged or not an MNIST labels file",
+        )
+    return labels
+
+
+def _load_torchvision(spec, tv_class, root, split, download, flatten, mirrors):
+    where = f'load_{spec.snake}(source="torchvision")'
     try:
         import torchvision  # optional: only for source="torchvision"
+
+        dataset_class = getattr(torchvision.datasets, tv_class)
     except ImportError as err:
         raise ImportError(
-            'source="torchvision" needs torchvision: pip install "autograd-lite[torchvision]"'
+            f'{where} needs torchvision: pip install "autograd-lite[torchvision]"'
         ) from err
-    dataset_class = getattr(torchvision.datasets, tv_class)
+    except Exception as err:  # a broken install can raise anything at import
+        raise ImportError(
+            f"{where}: torchvision is installed but does not work ({type(err).__name__}: "
+            f'{err}); reinstall it (pip install "autograd-lite[torchvision]"), or use '
+            f'source="idx", the default, which reads the same files without it'
+        ) from err
+    try:  # torchvision reads only un-gzipped files in root/<folder>/raw: provide them
+        _unpack(spec, root, _ALL_FILES)
+    except (DatasetError, OSError):
+        pass  # a read-only root: torchvision may still find its own files
     try:
         dataset = dataset_class(root=str(root), train=(split == "train"), download=download)
-    except RuntimeError as err:
-        if "not found" not in str(err).lower():
-            raise
-        help_text = _not_found_message(spec, root, _split_files(split), [spec.raw_dir(root)])
-        raise DatasetNotFoundError(f"torchvision: {err}\n{help_text}") from err
-    raw = np.asarray(dataset.data.numpy() if hasattr(dataset.data, "numpy") else dataset.data)
-    targets = dataset.targets
-    labels = np.asarray(targets.numpy() if hasattr(targets, "numpy") else targets).astype(np.int64)
+        raw = dataset.data
+        raw = np.asarray(raw.numpy() if hasattr(raw, "numpy") else raw)
+        targets = dataset.targets
+        labels = np.asarray(targets.numpy() if hasattr(targets, "numpy") else targets)
+    except Exception as err:  # torchvision raises RuntimeError, URLError, OSError, ...
+        # torchvision wants all four files even for one split: if this split's files are
+        # here, read them directly (the same bytes torchvision would read)
+        dirs = spec.search_dirs(root)
+        missing = [name for name in _split_files(split) if _find(name, dirs) is None]
+        if not missing:
+            return _load(spec, tv_class, root, split, False, flatten, "idx", mirrors)
+        note = f"torchvision could not load them: {type(err).__name__}: {err}"
+        raise DatasetNotFoundError(
+            f"{where}: " + _not_found_message(spec, root, missing, dirs, note=note)
+        ) from err
+    labels = _check_labels(labels.astype(np.int64), spec.raw_dir(root))
     images = raw.astype(np.float32) / np.float32(255.0)
     if flatten:
         images = images.reshape(images.shape[0], math.prod(images.shape[1:]))
     return images, labels
+
+
+def _unpack(spec, root, names):
+    """Write an un-gzipped copy of each of ``names`` found under ``root`` into
+    ``root/<folder>/raw``, where torchvision reads them; returns the paths written."""
+    raw_dir = spec.raw_dir(root)
+    written = []
+    for name in names:
+        source = _find(name, spec.search_dirs(root))
+        target = raw_dir / name[: -len(".gz")]
+        if source is None or target.is_file():
+            continue
+        data = _read_bytes(source)
+        _parse_idx(data, source)  # never copy a damaged file
+        raw_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=raw_dir, prefix=f".{target.name}.", suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        written.append(target)
+    return written
+
+
+def prepare_torchvision(root=None, dataset="mnist", split=None, download=True, mirrors=None):
+    """Make ``root`` readable by ``torchvision.datasets.MNIST(root)`` (or ``FashionMNIST``).
+
+    torchvision reads only un-gzipped IDX files in ``root/MNIST/raw``. This finds the files
+    where ``load_mnist`` finds them (downloading missing ones unless ``download=False``) and
+    writes un-gzipped copies there, as torchvision itself keeps them. Files that
+    ``load_mnist`` downloads are unpacked this way already. Returns ``root`` as a Path.
+    Data errors raise ``DatasetError`` / ``DatasetNotFoundError`` naming the file.
+
+    Example:
+        >>> root = prepare_torchvision("data", split="test")                # doctest: +SKIP
+        >>> torchvision.datasets.MNIST(root, train=False)                  # doctest: +SKIP
+    """
+    specs = {"mnist": _MNIST, "fashion-mnist": _FASHION, "fashion_mnist": _FASHION}
+    _check_choice(dataset, "dataset", ("mnist", "fashion-mnist"), "prepare_torchvision")
+    spec, root = specs[dataset], data_root(root)
+    splits = SPLITS if split is None else (split,)
+    for s in splits:
+        _check_choice(s, "split", SPLITS, "prepare_torchvision")
+    names = [name for s in splits for name in _split_files(s)]
+    _ensure(spec, root, names, download, mirrors)
+    try:
+        _unpack(spec, root, names)
+    except OSError as err:
+        raise DatasetError(spec.raw_dir(root), f"cannot write the un-gzipped files there "
+                                               f"({err.strerror or err})") from None
+    return root
 
 
 def load_mnist(root=None, split="train", download=True, flatten=True, source="idx", mirrors=None):

@@ -20,6 +20,7 @@ import numpy as np
 from autograd_lite import Tensor
 from autograd_lite import ops
 from autograd_lite import where as ag_where
+from autograd_lite.checks import as_array
 from autograd_lite.engine import Node
 from autograd_lite.ops import TensorFunction
 
@@ -43,8 +44,11 @@ __all__ = [
 REDUCTIONS = ("mean", "sum", "none")
 
 
-def _as_tensor(x):
-    return x if isinstance(x, Tensor) else Tensor(x)
+def _as_tensor(x, op="Tensor", what="input"):
+    if isinstance(x, Tensor):
+        return x
+    as_array(x, op, what)  # refuses ragged lists and strings with a message naming `op`
+    return Tensor(x)
 
 
 class _QuietUnderflow:
@@ -82,7 +86,7 @@ def relu(x):
     >>> relu([-1.0, 2.0]).data
     array([0., 2.], dtype=float32)
     """
-    return _as_tensor(x).relu()
+    return _as_tensor(x, "relu").relu()
 
 
 def tanh(x):
@@ -91,7 +95,7 @@ def tanh(x):
     >>> tanh([0.0]).data
     array([0.], dtype=float32)
     """
-    return _as_tensor(x).tanh()
+    return _as_tensor(x, "tanh").tanh()
 
 
 def sigmoid(x):
@@ -100,7 +104,7 @@ def sigmoid(x):
     >>> sigmoid([0.0, -1e4]).data
     array([0.5, 0. ], dtype=float32)
     """
-    return _Sigmoid.apply(_as_tensor(x))
+    return _Sigmoid.apply(_as_tensor(x, "sigmoid"))
 
 
 def _axis(axis, dim):
@@ -113,7 +117,7 @@ def softmax(x, axis=-1, dim=None):
     >>> softmax([[0.0, 0.0]]).data
     array([[0.5, 0.5]], dtype=float32)
     """
-    return _Softmax.apply(_as_tensor(x), axis=_axis(axis, dim))
+    return _Softmax.apply(_as_tensor(x, "softmax"), axis=_axis(axis, dim))
 
 
 def log_softmax(x, axis=-1, dim=None):
@@ -122,7 +126,7 @@ def log_softmax(x, axis=-1, dim=None):
     >>> log_softmax([[0.0, 1e4]]).data
     array([[-10000.,      0.]], dtype=float32)
     """
-    return _LogSoftmax.apply(_as_tensor(x), axis=_axis(axis, dim))
+    return _LogSoftmax.apply(_as_tensor(x, "log_softmax"), axis=_axis(axis, dim))
 
 
 def identity(x):
@@ -131,7 +135,7 @@ def identity(x):
     >>> identity([1.0]).data
     array([1.], dtype=float32)
     """
-    return _as_tensor(x)
+    return _as_tensor(x, "identity")
 
 
 ACTIVATIONS = {
@@ -206,10 +210,10 @@ def affine(x, weight, bias=None):
     >>> affine(np.ones((2, 3)), Tensor(np.ones((3, 4))), Tensor(np.zeros(4))).shape
     (2, 4)
     """
-    x, weight = _as_tensor(x), _as_tensor(weight)
+    x, weight = _as_tensor(x, "affine"), _as_tensor(weight, "affine", "weight")
     if bias is None:
         return Affine.apply(x, weight)
-    return Affine.apply(x, weight, _as_tensor(bias))
+    return Affine.apply(x, weight, _as_tensor(bias, "affine", "bias"))
 
 
 # ***** losses *****
@@ -242,12 +246,28 @@ def _named(x):
 def _target(target, like, op):
     """The target as an array of `like`'s dtype, checked to have `like`'s shape."""
     t = target.data if isinstance(target, Tensor) else target
-    t = np.asarray(t, dtype=like.dtype)
+    t = as_array(t, op, "target", like.dtype)
     if t.shape != like.shape:
         raise ValueError(f"{op}: input{_named(like)} has shape {like.shape} but target"
                          f"{_named(target)} has shape {t.shape}; they must be equal (reshape "
                          f"the target, e.g. y.reshape({like.shape}))")
     return t
+
+
+def _target_tensor(target, like, op):
+    """The target as a Tensor of `like`'s shape: a Tensor target is kept as it is, so a
+    target that requires grad gets its gradient, as in PyTorch."""
+    if not isinstance(target, Tensor):
+        return Tensor(_target(target, like, op))
+    if target.shape != like.shape or target.dtype.kind != "f":
+        return Tensor(_target(target, like, op))  # raises on a wrong shape; casts integers
+    return target
+
+
+def _clamped_log(x):
+    """log(x) clamped at -100, as PyTorch's binary_cross_entropy does (raw data or Tensors)."""
+    with np.errstate(divide="ignore"):
+        return ops.Maximum.call(ops.Log.call(x), -100.0)
 
 
 def _check_loss_input(x, op, reduction):
@@ -283,66 +303,61 @@ def mse_loss(input, target, reduction="mean"):
     >>> mse_loss([1.0, 2.0], [1.0, 4.0]).item()
     2.0
     """
-    x = _as_tensor(input)
+    x = _as_tensor(input, "mse_loss")
     _check_loss_input(x, "mse_loss", reduction)
-    if isinstance(target, Tensor):
-        if target.shape != x.shape:
-            _target(target, x, "mse_loss")  # raises, naming both shapes
-        t = target
-    else:
-        t = Tensor(_target(target, x, "mse_loss"))
-    return MSE.apply(x, t, reduction=reduction)
+    return MSE.apply(x, _target_tensor(target, x, "mse_loss"), reduction=reduction)
 
 
 class BCE(TensorFunction):
-    """Binary cross-entropy of probabilities p against targets t (a constant):
+    """Binary cross-entropy of probabilities p against targets t:
     -(t log p + (1 - t) log(1 - p)), each log clamped at -100 as PyTorch does;
-    d/dp = (p - t) / max(p (1 - p), 1e-12)."""
+    d/dp = (p - t) / max(p (1 - p), 1e-12),  d/dt = log(1 - p) - log(p) (clamped)."""
 
-    __slots__ = ("target", "reduction")
+    __slots__ = ("reduction",)
     name = "binary_cross_entropy"
     EPS = 1e-12
 
-    def __init__(self, target, reduction="mean"):
-        self.target, self.reduction = target, reduction
+    def __init__(self, reduction="mean"):
+        self.reduction = reduction
 
-    def forward(self, p):
-        t = self.target
+    def forward(self, p, t):
         with np.errstate(divide="ignore", under="ignore"):
             log_p = np.maximum(np.log(p), -100)
             log_q = np.maximum(np.log1p(-p), -100)
         return _reduce(-(t * log_p + (1 - t) * log_q), self.reduction)
 
-    def backward(self, g, out, p):
+    def backward(self, g, out, p, t):
         scale = _scale(g, self.reduction, p.size)
+        need_p, need_t = self.needs_input_grad
         with np.errstate(under="ignore"):
-            if isinstance(p, Node):  # create_graph: keep the rule differentiable
-                return (p - self.target) / ops.Maximum.call(p * (1 - p), self.EPS) * scale
-            return (p - self.target) / np.maximum(p * (1 - p), self.EPS) * scale
+            gp = (p - t) / ops.Maximum.call(p * (1 - p), self.EPS) * scale if need_p else None
+            gt = (_clamped_log(1 - p) - _clamped_log(p)) * scale if need_t else None
+        return gp, gt
 
 
 class BCEWithLogits(TensorFunction):
-    """Binary cross-entropy of logits x against targets t (a constant), computed stably as
-    max(x, 0) - x t + log(1 + exp(-|x|));  d/dx = sigmoid(x) - t."""
+    """Binary cross-entropy of logits x against targets t, computed stably as
+    max(x, 0) - x t + log(1 + exp(-|x|));  d/dx = sigmoid(x) - t,  d/dt = -x."""
 
-    __slots__ = ("target", "reduction", "probs")
+    __slots__ = ("reduction", "probs")
     name = "binary_cross_entropy_with_logits"
 
-    def __init__(self, target, reduction="mean"):
-        self.target, self.reduction = target, reduction
+    def __init__(self, reduction="mean"):
+        self.reduction = reduction
 
-    def forward(self, x):
+    def forward(self, x, t):
         with np.errstate(under="ignore"):
             e = np.exp(-np.abs(x))
-            losses = np.maximum(x, 0) - x * self.target + np.log1p(e)
+            losses = np.maximum(x, 0) - x * t + np.log1p(e)
             self.probs = np.where(x >= 0, 1 / (1 + e), e / (1 + e))  # sigmoid(x)
         return _reduce(losses, self.reduction)
 
-    def backward(self, g, out, x):
+    def backward(self, g, out, x, t):
         scale = _scale(g, self.reduction, x.size)
+        need_x, need_t = self.needs_input_grad
         with np.errstate(under="ignore"):
             p = _Sigmoid.call(x) if isinstance(x, Node) else self.probs
-            return (p - self.target) * scale
+            return (p - t) * scale if need_x else None, -x * scale if need_t else None
 
 
 def _check_probabilities(values, what, op):
@@ -364,14 +379,14 @@ def binary_cross_entropy(input, target, reduction="mean", from_logits=False):
     0.0
     """
     op = "binary_cross_entropy_with_logits" if from_logits else "binary_cross_entropy"
-    x = _as_tensor(input)
+    x = _as_tensor(input, op)
     _check_loss_input(x, op, reduction)
-    t = _target(target, x, op)
-    _check_probabilities(t, "targets", op)
+    t = _target_tensor(target, x, op)
+    _check_probabilities(t.data, "targets", op)
     if from_logits:
-        return BCEWithLogits.apply(x, target=t, reduction=reduction)
+        return BCEWithLogits.apply(x, t, reduction=reduction)
     _check_probabilities(x.data, "input probabilities (use from_logits=True for logits)", op)
-    return BCE.apply(x, target=t, reduction=reduction)
+    return BCE.apply(x, t, reduction=reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, reduction="mean"):
@@ -385,22 +400,23 @@ def binary_cross_entropy_with_logits(input, target, reduction="mean"):
 
 class CrossEntropy(TensorFunction):
     """-log softmax(x)[label] over the last axis (or -sum(t log softmax(x)) for probability
-    targets t), fused;  d/dx = softmax(x) - onehot(label)  (softmax(x) sum(t) - t)."""
+    targets t, a second input), fused;  d/dx = softmax(x) - onehot(label)
+    (softmax(x) sum(t) - t), and d/dt = -log softmax(x)."""
 
     __slots__ = ("labels", "soft", "reduction", "probs", "picks")
     name = "cross_entropy"
 
-    def __init__(self, labels, soft, reduction="mean"):
-        self.labels, self.soft, self.reduction = labels, soft, reduction
+    def __init__(self, labels=None, reduction="mean"):
+        self.labels, self.soft, self.reduction = labels, labels is None, reduction
 
-    def forward(self, x):
+    def forward(self, x, t=None):
         with np.errstate(under="ignore"):
             shifted = x - x.max(axis=-1, keepdims=True)  # NOTE: keeps every exp <= 1
             e = np.exp(shifted)
             total = e.sum(axis=-1, keepdims=True)
             log_total = np.log(total)
             if self.soft:
-                losses = -(self.labels * (shifted - log_total)).sum(axis=-1)
+                losses = -(t * (shifted - log_total)).sum(axis=-1)
             else:
                 # (row, label) pairs of the flattened (M, C) logits: the entries picked
                 self.picks = (np.arange(self.labels.size), self.labels.reshape(-1))
@@ -410,25 +426,28 @@ class CrossEntropy(TensorFunction):
         self.probs = e  # softmax(x), reused by backward
         return _reduce(losses, self.reduction)
 
-    def backward(self, g, out, x):
-        n = self.labels.size // x.shape[-1] if self.soft else self.labels.size
+    def backward(self, g, out, x, t=None):
+        n = x.size // x.shape[-1] if self.soft else self.labels.size
         scale = _scale(g, self.reduction, n)
         if self.reduction == "none":
             scale = scale.reshape(scale.shape + (1,))
         with np.errstate(under="ignore"):
             if isinstance(x, Node):  # create_graph: keep the rule differentiable
                 p = _Softmax.call(x, axis=-1)
-                target = self.labels if self.soft else self._onehot(x.shape, x.dtype)
+                target = t if self.soft else self._onehot(x.shape, x.dtype)
             else:
                 p = self.probs.copy()  # a copy: the graph may be backpropagated again
                 if not self.soft:
                     p.reshape(-1, x.shape[-1])[self.picks] -= 1  # softmax - onehot
                     p *= scale
                     return p
-                target = self.labels
-            if self.soft:
-                p = p * target.sum(axis=-1, keepdims=True)
-            return (p - target) * scale
+                target = t
+            if not self.soft:
+                return (p - target) * scale
+            gx = (p * target.sum(axis=-1, keepdims=True) - target) * scale
+            if not self.needs_input_grad[1]:
+                return gx, None
+            return gx, -_LogSoftmax.call(x, axis=-1) * scale
 
     def _onehot(self, shape, dtype):
         onehot = np.zeros(shape, dtype=dtype)
@@ -449,16 +468,24 @@ def cross_entropy(input, target, reduction="mean"):
     >>> cross_entropy(np.array([[1e4, -1e4]]), np.array([0])).item()
     0.0
     """
-    x = _as_tensor(input)
+    x = _as_tensor(input, "cross_entropy")
     _check_loss_input(x, "cross_entropy", reduction)
     if x.ndim == 0:
         raise ValueError("cross_entropy: input must have a class axis (shape (N, C) or (C,)), "
                          "got a 0-d tensor")
-    labels = np.asarray(target.data if isinstance(target, Tensor) else target)
+    labels = as_array(target.data if isinstance(target, Tensor) else target, "cross_entropy",
+                      "target")
     classes = x.shape[-1]
-    if labels.dtype.kind == "f" and labels.shape == x.shape:
-        return CrossEntropy.apply(x, labels=labels.astype(x.dtype, copy=False), soft=True,
-                                  reduction=reduction)
+    if labels.shape == x.shape and labels.dtype.kind in "fiub":
+        # class probabilities (soft labels, or a one-hot of any numeric dtype): a target
+        # that requires grad gets its gradient, as in PyTorch
+        t = _target_tensor(target, x, "cross_entropy")
+        return CrossEntropy.apply(x, t, reduction=reduction)
+    if isinstance(target, Tensor) and target.requires_grad:
+        raise ValueError(f"cross_entropy: class-index labels{_named(target)} cannot carry a "
+                         f"gradient, but this target requires grad; pass class probabilities "
+                         f"of the input's shape {x.shape} to differentiate the target, or "
+                         f"labels.detach()")
     if labels.shape != x.shape[:-1]:
         raise ValueError(f"cross_entropy: logits{_named(x)} of shape {x.shape} need integer "
                          f"labels{_named(target)} of "
@@ -478,7 +505,7 @@ def cross_entropy(input, target, reduction="mean"):
         raise ValueError(f"cross_entropy: labels must be in 0..{classes - 1} for {classes} "
                          f"classes, got {bad.ravel()[0]} (labels range from {labels.min()} "
                          f"to {labels.max()})")
-    return CrossEntropy.apply(x, labels=labels, soft=False, reduction=reduction)
+    return CrossEntropy.apply(x, labels=labels, reduction=reduction)
 
 
 # ***** convolution, pooling, normalisation, embedding, attention *****

@@ -45,6 +45,22 @@ def make_rng(seed=None, rng=None):
     return np.random.default_rng(int(source))
 
 
+def _shape(shape, op, min_dims):
+    """`shape` as a tuple of positive ints with at least `min_dims` axes (the fans), or a
+    ValueError naming the initialiser."""
+    try:
+        shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+        ok = all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 1
+                 for n in shape)
+    except TypeError:
+        ok = False
+    if not ok or len(shape) < min_dims:
+        need = {0: "", 1: " with at least 1 axis (fan_in)",
+                2: " with at least 2 axes (fan_in, fan_out)"}[min_dims]
+        raise ValueError(f"{op}: shape must be a tuple of positive ints{need}, got {shape!r}")
+    return shape
+
+
 def _source(rng):
     return rng if rng is np.random or isinstance(rng, np.random.Generator) else make_rng(rng)
 
@@ -57,6 +73,7 @@ def randn(shape, rng=None):
     >>> np.random.seed(0); bool(np.array_equal(a, np.random.randn(2, 3)))
     True
     """
+    shape = _shape(shape, "randn", 0)
     return _source(rng).standard_normal(tuple(shape))
 
 
@@ -66,6 +83,7 @@ def uniform(shape, rng=None):
     >>> bool(abs(uniform((4, 3), rng=0)).max() <= 0.5)
     True
     """
+    shape = _shape(shape, "uniform", 1)
     bound = 1.0 / np.sqrt(shape[0])
     return _source(rng).uniform(-bound, bound, tuple(shape))
 
@@ -76,6 +94,7 @@ def xavier_uniform(shape, rng=None, gain=1.0):
     >>> xavier_uniform((3, 2), rng=1).shape
     (3, 2)
     """
+    shape = _shape(shape, "xavier_uniform", 2)
     bound = gain * np.sqrt(6.0 / (shape[0] + shape[1]))
     return _source(rng).uniform(-bound, bound, tuple(shape))
 
@@ -86,6 +105,7 @@ def xavier_normal(shape, rng=None, gain=1.0):
     >>> xavier_normal((3, 2), rng=1).shape
     (3, 2)
     """
+    shape = _shape(shape, "xavier_normal", 2)
     std = gain * np.sqrt(2.0 / (shape[0] + shape[1]))
     return std * _source(rng).standard_normal(tuple(shape))
 
@@ -96,6 +116,7 @@ def he_uniform(shape, rng=None):
     >>> he_uniform((3, 2), rng=1).shape
     (3, 2)
     """
+    shape = _shape(shape, "he_uniform", 1)
     bound = np.sqrt(6.0 / shape[0])
     return _source(rng).uniform(-bound, bound, tuple(shape))
 
@@ -106,6 +127,7 @@ def he_normal(shape, rng=None):
     >>> he_normal((3, 2), rng=1).shape
     (3, 2)
     """
+    shape = _shape(shape, "he_normal", 1)
     return np.sqrt(2.0 / shape[0]) * _source(rng).standard_normal(tuple(shape))
 
 
@@ -115,6 +137,7 @@ def zeros(shape, rng=None):
     >>> zeros((1, 2))
     array([[0., 0.]])
     """
+    shape = _shape(shape, "zeros", 0)
     return np.zeros(tuple(shape))
 
 

@@ -26,6 +26,7 @@ Layer(n_of_inputs=2, n_of_neurons=1, activation='sigmoid', bias=True)
 import numpy as np
 
 from autograd_lite import GraphReleasedError, Tensor, engine, is_grad_enabled, no_grad
+from autograd_lite.checks import as_array
 
 from . import functional as F
 from .data import batches
@@ -119,7 +120,8 @@ class Layer(Linear):
                                f"(outside no_grad()), once before each backward")
         x, out = self._input, self._output
         g = chain_rule_derivatives
-        g = np.asarray(g.data if isinstance(g, Tensor) else g, dtype=out.dtype)
+        g = as_array(g.data if isinstance(g, Tensor) else g, where, "chain_rule_derivatives",
+                     out.dtype)
         if g.shape != out.shape:
             raise ValueError(f"{where}: chain_rule_derivatives has shape {g.shape}, but the "
                              f"layer's output has shape {out.shape}; pass dL/d(output), one "
@@ -153,7 +155,7 @@ class Layer(Linear):
 def _initial_bias(bias, n, dtype):
     if bias is None or isinstance(bias, (bool, np.bool_)):
         return Parameter(np.zeros(n, dtype=dtype)) if bias else None
-    value = np.asarray(bias.data if isinstance(bias, Tensor) else bias, dtype=dtype)
+    value = as_array(bias.data if isinstance(bias, Tensor) else bias, "Layer", "bias", dtype)
     if value.shape not in ((), (n,)):
         raise ValueError(f"Layer: bias must be a number or an array of shape ({n},), got "
                          f"shape {value.shape}")
@@ -218,8 +220,9 @@ class NeuralNetwork(Module):
         layers = list(self.layers)
         last = layers[-1]
         if last._output is not None:
-            shape = np.shape(loss_derivative.data if isinstance(loss_derivative, Tensor)
-                             else loss_derivative)
+            shape = as_array(loss_derivative.data if isinstance(loss_derivative, Tensor)
+                             else loss_derivative, "NeuralNetwork.backward",
+                             "loss_derivative").shape
             if shape != last._output.shape:
                 raise ValueError(f"NeuralNetwork.backward: loss_derivative has shape {shape}, "
                                  f"but the network's output has shape {last._output.shape}; "

@@ -22,6 +22,7 @@ import weakref
 import numpy as np
 
 from autograd_lite import DEFAULT_DTYPE, Tensor
+from autograd_lite.checks import as_array, as_dtype, describe
 
 from . import functional as F
 from .init import get_initializer, make_rng
@@ -232,6 +233,8 @@ class Module:
 
     def train(self, mode=True):
         """Set training mode (on by default) here and in every sub-module; returns self."""
+        if not isinstance(mode, (bool, np.bool_)):
+            raise TypeError(f"train: mode must be True or False, got {mode!r}")
         for m in self.modules():
             object.__setattr__(m, "training", bool(mode))
         return self
@@ -243,7 +246,7 @@ class Module:
     def to(self, dtype):
         """Cast every parameter to `dtype` in place (e.g. np.float64 for gradient checks);
         gradients are cleared. Build optimizers after this. Returns self."""
-        dtype = np.dtype(dtype)
+        dtype = as_dtype(dtype, "to")
         if dtype.kind != "f":
             raise TypeError(f"to: parameters must be floating point, got dtype {dtype}")
         for p in self.parameters():
@@ -280,6 +283,10 @@ class Module:
         each offending parameter and nothing is changed. With `strict=False`, missing and
         unexpected names are allowed (shapes and dtypes are still checked).
         """
+        where = f"load_state_dict into {type(self).__name__}"
+        if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
+            raise TypeError(f"{where}: state_dict must be a dict from parameter name to array "
+                            f"(as model.state_dict() returns), got {describe(state_dict)}")
         own = dict(self.named_parameters())
         own.update(self.named_buffers())
         problems, updates = [], []
@@ -295,7 +302,8 @@ class Module:
             if name not in state_dict:
                 continue
             value = state_dict[name]
-            value = np.asarray(value.data if isinstance(value, Tensor) else value)
+            value = as_array(value.data if isinstance(value, Tensor) else value, where,
+                             f"parameter {name!r}")
             if value.shape != p.shape:
                 problems.append(f"parameter {name!r} has shape {p.shape} in the model but "
                                 f"{value.shape} in the state dict")
@@ -306,8 +314,8 @@ class Module:
             else:
                 updates.append((p, value))
         if problems:
-            raise StateDictError(f"load_state_dict into {type(self).__name__}: "
-                                 + "; ".join(problems) + "; the model was left unchanged")
+            raise StateDictError(f"{where}: " + "; ".join(problems)
+                                 + "; the model was left unchanged")
         for p, value in updates:
             np.copyto(p.data, value)
             p._version += 1
@@ -353,7 +361,7 @@ def _check_size(value, what, where):
 
 
 def _float_dtype(dtype, where):
-    dtype = np.dtype(dtype)
+    dtype = as_dtype(dtype, where)
     if dtype.kind != "f":
         raise TypeError(f"{where}: dtype must be a floating-point type, got {dtype}")
     return dtype
@@ -401,7 +409,7 @@ class Linear(Module):
     def _check_input(self, x):
         """`x` as a Tensor of this layer's dtype (Tensors are kept), its width checked."""
         if not isinstance(x, Tensor):
-            x = Tensor(np.asarray(x, dtype=self.weight.data.dtype))
+            x = Tensor(as_array(x, self._describe(), "input", self.weight.data.dtype))
         if x.ndim == 0 or x.shape[-1] != self.in_features:
             n = self.in_features
             label = f" (input {x.label!r})" if x.label else ""
@@ -463,6 +471,11 @@ class Sequential(Module):
         items = list(self._modules.values())
         if isinstance(index, slice):
             return Sequential(*items[index])
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+            raise TypeError(f"Sequential: index with an int or a slice, got {index!r}")
+        if not -len(items) <= index < len(items):
+            raise IndexError(f"Sequential: index {index} is out of range for {len(items)} "
+                             f"modules")
         return items[index]
 
 
@@ -480,8 +493,9 @@ class MLP(Sequential):
 
     def __init__(self, sizes, activation="relu", output_activation=None, bias=True, *,
                  init="uniform", seed=None, rng=None, dtype=DEFAULT_DTYPE):
-        sizes = list(sizes)
-        if len(sizes) < 2:
+        if not isinstance(sizes, (str, bytes)) and hasattr(sizes, "__iter__"):
+            sizes = list(sizes)
+        if not isinstance(sizes, list) or len(sizes) < 2:
             raise ValueError(f"MLP: sizes must list at least the input and output widths, "
                              f"e.g. [784, 128, 10], got {sizes!r}")
         for s in sizes:
@@ -583,6 +597,9 @@ class Flatten(Module):
 
     def __init__(self, start_dim=1, end_dim=-1):
         super().__init__()
+        for name, dim in (("start_dim", start_dim), ("end_dim", end_dim)):
+            if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+                raise TypeError(f"Flatten: {name} must be an int (an axis), got {dim!r}")
         self.start_dim, self.end_dim = start_dim, end_dim
 
     def forward(self, x):
@@ -600,8 +617,9 @@ class Dropout(Module):
 
     def __init__(self, p=0.5, *, seed=None, rng=None):
         super().__init__()
-        if not 0 <= p < 1:
-            raise ValueError(f"Dropout: p must be in [0, 1), got {p!r}")
+        if isinstance(p, bool) or not isinstance(p, (int, float, np.number)) or not 0 <= p < 1:
+            raise ValueError(f"Dropout: p must be the probability to zero an element, a "
+                             f"number in [0, 1), got {p!r}")
         self.p = p
         self._rng = make_rng(seed, rng)
 

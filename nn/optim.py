@@ -49,6 +49,26 @@ def check_lr(lr, where):
     return check_number(lr, "lr (learning rate)", where, low=0.0, low_open=True)
 
 
+def _check_parameter(p, i, where):
+    """Refuse what an optimizer cannot update, and say why."""
+    label = f" {p.label!r}" if isinstance(p, Tensor) and p.label else ""
+    if not isinstance(p, Tensor):
+        raise TypeError(f"{where}: parameter {i} must be a Tensor with requires_grad=True, got "
+                        f"{type(p).__name__}")
+    if not p.requires_grad:
+        raise TypeError(f"{where}: parameter {i}{label} does not require grad, so backward() "
+                        f"never gives it a gradient; create it with requires_grad=True")
+    if not p.is_leaf:
+        raise TypeError(
+            f"{where}: parameter {i}{label} is not a leaf: it is the result of "
+            f"'{p.grad_fn.name}' on other tensors, and backward() stores gradients only in "
+            f"leaves (tensors you created), so this one would never get a .grad, and updating "
+            f"it would not change the tensors it was computed from. Pass the leaf itself: "
+            f"for `SGD([w * 0.01])` create w with the scaled values instead, e.g. "
+            f"`w = Tensor(data * 0.01, requires_grad=True)` (or `(w * 0.01).detach()` "
+            f"followed by `.requires_grad = True`)")
+
+
 def _grad_array(p):
     g = p.grad
     return g.data if isinstance(g, Tensor) else g  # a Tensor after backward(create_graph=True)
@@ -81,15 +101,17 @@ class Optimizer:
         if isinstance(params, Tensor):
             raise TypeError(f"{name}: params must be an iterable of parameters (e.g. "
                             f"model.parameters()), got a single Tensor; wrap it in a list")
-        self.params = list(params)
+        try:
+            self.params = list(params)
+        except TypeError:
+            raise TypeError(f"{name}: params must be an iterable of parameters (e.g. "
+                            f"model.parameters() or [w, b]), got {params!r}") from None
         if not self.params:
             raise ValueError(f"{name}: got an empty parameter list; pass model.parameters() "
                              f"of a model that has parameters")
         seen = set()
         for i, p in enumerate(self.params):
-            if not isinstance(p, Tensor) or not p.requires_grad or not p.is_leaf:
-                raise TypeError(f"{name}: parameter {i} must be a leaf Tensor with "
-                                f"requires_grad=True, got {type(p).__name__}")
+            _check_parameter(p, i, name)
             if id(p) in seen:
                 raise ValueError(f"{name}: parameter {i} appears twice in the list")
             seen.add(id(p))
@@ -209,8 +231,9 @@ class Adam(Optimizer):
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0):
         super().__init__(params, lr)
-        if len(betas) != 2:
-            raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}")
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"Adam: betas must be a pair (beta1, beta2) such as (0.9, 0.999), "
+                             f"got {betas!r}")
         self.betas = (check_number(betas[0], "betas[0]", "Adam", high=1.0),
                       check_number(betas[1], "betas[1]", "Adam", high=1.0))
         self.eps = check_number(eps, "eps", "Adam")

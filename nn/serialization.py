@@ -38,10 +38,22 @@ def save(module, path):
     >>> sorted(np.load(path).files)
     ['0.bias', '0.weight', '2.bias', '2.weight']
     """
-    arrays = module.state_dict()
-    path = os.fspath(path)
+    if not callable(getattr(module, "state_dict", None)):
+        raise TypeError(f"save: the first argument must be a model (a Module or a "
+                        f"NeuralNetwork), got {type(module).__name__}; call save(model, path)")
+    path = _path(path, "save")
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"save: {path!r} is a folder; give the path of a file inside "
+                                f"it, e.g. {os.path.join(path, 'model.npz')!r}")
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"save: cannot write {path!r}: the folder {folder!r} does not "
+                                f"exist; create it first (os.makedirs(folder, exist_ok=True))")
+    arrays = module.state_dict()
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
+    except OSError as err:
+        raise type(err)(f"save: cannot write {path!r} ({err.strerror})") from None
     try:
         with os.fdopen(fd, "wb") as f:
             with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as archive:
@@ -72,11 +84,17 @@ def load(module, path):
     >>> bool(np.array_equal(copy[0].weight.data, MLP([2, 3, 1], seed=0)[0].weight.data))
     True
     """
-    path = os.fspath(path)
+    path = _path(path, "load")
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"load: {path!r} is a folder, not a file written by nn.save")
     try:
         archive = np.load(path, allow_pickle=False)
-    except (FileNotFoundError, IsADirectoryError, PermissionError):
-        raise
+    except OSError as err:
+        if err.errno is None:  # NumPy's own OSError for a file it cannot parse
+            raise StateDictError(f"load: cannot read {path!r} as a .npz archive ({err}); is "
+                                 f"the file truncated or not written by nn.save?") from None
+        raise type(err)(f"load: cannot read {path!r} ({err.strerror}); save a model there "
+                        f"first with nn.save(model, path)") from None
     except Exception as err:  # truncated, not a zip, or pickled data
         if "allow_pickle" in str(err):  # never suggest loading pickles: they run code
             raise StateDictError(f"load: cannot read {path!r} as a .npz archive of plain "
@@ -103,3 +121,12 @@ def load(module, path):
     except StateDictError as err:
         raise StateDictError(f"load {path!r}: {err}") from None
     return module
+
+
+def _path(path, op):
+    """`path` as a str, or a TypeError naming the operation."""
+    try:
+        return os.fspath(path)
+    except TypeError:
+        raise TypeError(f"{op}: path must be a file name (a str or a pathlib.Path), got "
+                        f"{path!r}") from None

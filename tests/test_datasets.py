@@ -470,8 +470,12 @@ def test_download_into_the_torchvision_layout(monkeypatch, tmp_path, server):
     monkeypatch.setattr(datasets, "MNIST_MIRRORS", [server.url + "/good/"])
     images, labels = load_mnist(tmp_path, split="test")
     assert_loaded(images, labels, *arrays["test"])
-    assert all_files(tmp_path) == [f"MNIST/raw/{name}" for name in sorted(TEST_FILES)]
+    # the .gz as downloaded, and an un-gzipped copy beside it, as torchvision keeps them
+    assert all_files(tmp_path) == sorted(
+        f"MNIST/raw/{n}" for name in TEST_FILES for n in (name, name[:-3]))
     assert (tmp_path / "MNIST" / "raw" / TEST_FILES[0]).read_bytes() == files[TEST_FILES[0]]
+    assert (tmp_path / "MNIST" / "raw" / TEST_FILES[0][:-3]).read_bytes() == \
+        gzip.decompress(files[TEST_FILES[0]])
     requests = list(server.requests)
     load_mnist(tmp_path, split="test")  # cached now: no second download
     assert server.requests == requests
@@ -482,8 +486,9 @@ def test_explicit_download_step(monkeypatch, tmp_path, server):
     server.files = files
     monkeypatch.setattr(datasets, "FASHION_MNIST_MD5", md5_table(files))
     paths = datasets.download_fashion_mnist(tmp_path, mirrors=server.url + "/good")
-    assert sorted(p.name for p in paths) == sorted(FOUR_FILES)
-    assert all_files(tmp_path) == sorted(f"FashionMNIST/raw/{name}" for name in FOUR_FILES)
+    assert sorted(p.name for p in paths) == sorted(name[:-3] for name in FOUR_FILES)
+    assert all_files(tmp_path) == sorted(
+        f"FashionMNIST/raw/{n}" for name in FOUR_FILES for n in (name, name[:-3]))
     with pytest.raises(ValueError, match="split"):
         datasets.download_mnist(tmp_path, split="val")
 
@@ -496,7 +501,8 @@ def test_next_mirror_is_tried_after_a_failure(monkeypatch, tmp_path, server):
     images, labels = load_mnist(tmp_path, split="train", mirrors=mirrors)
     assert_loaded(images, labels, *arrays["train"])
     assert all_files(tmp_path) == sorted(
-        f"MNIST/raw/{name}" for name in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz")
+        f"MNIST/raw/{n}" for name in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz")
+        for n in (name, name[:-3])
     )
 
 

@@ -253,10 +253,12 @@ def test_cli_all_skips_ex5_without_data(tmp_path, monkeypatch, capsys):
     report = tmp_path / "all.json"
     code = main(["all", "--quiet", "--no-download", "--report", str(report)])
     out = capsys.readouterr().out
-    assert code == 0, out
-    assert "exercise 5 skipped" in out and "--data-dir" in out
+    assert code == 3, out  # not 0: exercise 5 did not run
+    assert "exercise 5 SKIPPED: its data was not found" in out and "--data-dir" in out
+    assert "exercises 1-4 done, exercise 5 SKIPPED" in out.strip().splitlines()[-1]
     data = json.loads(report.read_text())
-    assert data["passed"] is True and data["exercises"]["5"]["skipped"] is True
+    assert data["passed"] is False and data["skipped"] == [5]
+    assert data["exercises"]["5"]["skipped"] is True
     assert data["exercises"]["3"]["accuracy"] == 1.0
     assert data["exercises"]["1"]["final_loss"] < 1e-3
     for n in "12345":
