@@ -329,6 +329,11 @@ def test_module_shapes_and_messages():
     with pytest.raises(ValueError, match=r"conv2d: input of shape \(2, 3, 12, 10\) has 3 "
                                          r"channels.*expects 2"):
         nn.Conv2d(2, 4, 3, seed=0)(x)
+    with pytest.raises(ValueError, match=r"conv_transpose2d: input of shape \(2, 3, 12, 10\) "
+                                         r"has 3 channels.*expects 2"):
+        F.conv_transpose2d(x, np.zeros((2, 1, 3, 3), np.float32))
+    with pytest.raises(ValueError, match=r"conv2d: bias must have shape \(4,\)"):
+        F.conv2d(x, np.zeros((4, 3, 3, 3), np.float32), np.zeros(3, np.float32))
     with pytest.raises(ValueError, match="groups=2 must divide in_channels"):
         nn.Conv2d(3, 4, 3, groups=2)
     with pytest.raises(ValueError, match="kernel reaches 13x13"):

@@ -211,7 +211,7 @@ class ConvTranspose2d(_Conv):
         self.output_padding = output_padding
 
     def forward(self, x, w, b=None):
-        _check_conv("conv_transpose2d", x, w, b, self.groups, w.shape[0], x.shape[1],
+        _check_conv("conv_transpose2d", x, w, b, self.groups, w.shape[0], w.shape[0],
                     out_channels=w.shape[1] * self.groups)
         n, c, h, wd = x.shape
         groups, (kh, kw), (sh, sw), (dh, dw) = self.groups, w.shape[2:], self.stride, \
