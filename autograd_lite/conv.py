@@ -300,8 +300,8 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     x, added = _as_input(input, op)
     kernel, stride, _, pad, outs = _pool_args(op, x, kernel_size, stride, padding, 1, ceil_mode)
     if divisor_override is not None:
-        if isinstance(divisor_override, bool) or not isinstance(divisor_override, (int, np.integer)) \
-                or divisor_override == 0:
+        if isinstance(divisor_override, bool) or divisor_override == 0 \
+                or not isinstance(divisor_override, (int, np.integer)):
             raise ValueError(f"{op}: divisor_override must be a non-zero int, got "
                              f"{divisor_override!r}")
         divisor = np.full(outs, float(divisor_override))

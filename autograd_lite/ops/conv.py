@@ -216,7 +216,7 @@ class ConvTranspose2d(_Conv):
         n, c, h, wd = x.shape
         groups, (kh, kw), (sh, sw), (dh, dw) = self.groups, w.shape[2:], self.stride, \
             self.dilation
-        top, bottom, left, right = self.padding
+        top, left = self.padding[0], self.padding[2]
         out_h, out_w = self.out_hw(x.shape, w.shape)
         if out_h < 1 or out_w < 1:
             raise ValueError(f"conv_transpose2d: the output would be {out_h}x{out_w} for an "
@@ -236,7 +236,7 @@ class ConvTranspose2d(_Conv):
         return out
 
     def out_hw(self, x_shape, w_shape):
-        """The output's (H, W): (H - 1) * stride - padding + dilation * (k - 1) + 1 + output_padding."""
+        """The output's (H, W): (H - 1) stride - padding + dilation (k - 1) + 1 + output_padding."""
         top, bottom, left, right = self.padding
         return tuple((size - 1) * s - p0 - p1 + d * (k - 1) + 1 + op
                      for size, s, p0, p1, d, k, op in zip(
@@ -275,8 +275,7 @@ def _weight_matrix(w, groups):
 
 def _weight_grad_from_cols(cols, g, w_shape, groups):
     """d conv2d / d w from the forward pass's im2col matrix and the gradient g (N, O, OH, OW)."""
-    o, cg, kh, kw = w_shape
-    gm = g.transpose(1, 0, 2, 3).reshape(groups, o // groups, -1)
+    gm = g.transpose(1, 0, 2, 3).reshape(groups, w_shape[0] // groups, -1)
     gw = gm @ cols.reshape(cols.shape[:2] + (-1,)).transpose(0, 2, 1)  # (g, O/g, K)
     return gw.reshape(w_shape)
 
