@@ -18,6 +18,7 @@ import threading
 __all__ = [
     "Node",
     "Function",
+    "ScalarFunction",
     "no_grad",
     "enable_grad",
     "is_grad_enabled",
@@ -67,6 +68,21 @@ class _GradMode(threading.local):
 
 _mode = _GradMode()
 
+# How many threads have grad mode off right now. Reading the thread-local flag costs more
+# than a whole scalar operation's bookkeeping, so hot paths test `grad_enabled()`'s first
+# half, this plain global, and read the flag only while some thread is inside `no_grad()`.
+_threads_without_grad = 0
+_mode_lock = threading.Lock()
+
+
+def _set_mode(enabled):
+    """Set this thread's grad mode, keeping `_threads_without_grad` up to date."""
+    global _threads_without_grad
+    if _mode.enabled != enabled:
+        with _mode_lock:
+            _threads_without_grad += -1 if enabled else 1
+        _mode.enabled = enabled
+
 # Set by `detect_anomaly()` (autograd_lite/anomaly.py) to an object whose `forward(fn,
 # parents, out)` and `backward(fn, grads)` check every step; None costs one global lookup.
 _anomaly = None
@@ -80,7 +96,7 @@ def is_grad_enabled():
     ...     print(is_grad_enabled())
     False
     """
-    return _mode.enabled
+    return not _threads_without_grad or _mode.enabled
 
 
 class _set_grad_enabled:
@@ -92,11 +108,11 @@ class _set_grad_enabled:
 
     def __enter__(self):
         self._saved.append(_mode.enabled)
-        _mode.enabled = self.enabled
+        _set_mode(self.enabled)
         return self
 
     def __exit__(self, *exc):
-        _mode.enabled = self._saved.pop()
+        _set_mode(self._saved.pop())
         return False
 
     def __call__(self, func):
@@ -143,14 +159,20 @@ def enable_grad(func=None):
 class Node:
     """Base of `Value` and `Tensor`: data, gradient, and the operation that made it.
 
-    `_ctx` is the `Function` that produced this node, or None for a leaf. Nodes hash by
-    identity, so the driver can key dictionaries by node even when `==` is elementwise.
+    Every node has `data`, `grad`, `requires_grad`, `label`, `_hooks` (None or a list),
+    `_retains_grad`, and `_ctx`: the `Function` that produced it (its `parents` are the
+    inputs), or None for a leaf. Each front end stores these as it likes: a `Tensor` in
+    slots, a `Value` (one object per scalar operation) mostly in a leaner form of its own.
+    Nodes hash by identity, so the driver can key dictionaries by node even when `==` is
+    elementwise.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_hooks", "_retains_grad", "label",
-                 "__weakref__")
+    __slots__ = ()
 
     __hash__ = object.__hash__
+
+    # True for front ends whose nodes take the scalar fast path (`_scalar_backward`).
+    _scalar = False
 
     @property
     def is_leaf(self):
@@ -261,7 +283,7 @@ class Function:
             raise _explain(fn, parents, err) from None
         if _anomaly is not None:
             _anomaly.forward(fn, parents, out)
-        if _mode.enabled:
+        if not _threads_without_grad or _mode.enabled:
             for p in parents:
                 if p.requires_grad:
                     fn.parents = parents
@@ -279,7 +301,7 @@ class Function:
             raise _explain(fn, (a, b), err) from None
         if _anomaly is not None:
             _anomaly.forward(fn, (a, b), out)
-        if (a.requires_grad or b.requires_grad) and _mode.enabled:
+        if (a.requires_grad or b.requires_grad) and (not _threads_without_grad or _mode.enabled):
             fn.parents = (a, b)
             fn.released = False
             return a._result(out, fn)
@@ -295,7 +317,7 @@ class Function:
             raise _explain(fn, (a,), err) from None
         if _anomaly is not None:
             _anomaly.forward(fn, (a,), out)
-        if a.requires_grad and _mode.enabled:
+        if a.requires_grad and (not _threads_without_grad or _mode.enabled):
             fn.parents = (a,)
             fn.released = False
             return a._result(out, fn)
@@ -428,7 +450,8 @@ def topological_order(root, requiring_grad=False, boundary=None):
 # ----- the driver -----
 
 
-def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, stop=()):
+def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, stop=(),
+             _trace=None):
     """Back-propagate `seed` (dL/droot) from `root` to every node that requires grad.
 
     Nodes are processed in reverse topological order, so every use of a node has sent its
@@ -439,11 +462,18 @@ def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, st
     returns the inputs' gradients as a list (None where no path leads), as
     `torch.autograd.grad` does, and does not look behind the nodes in `stop`. The function
     transforms (`autograd_lite.functional`) are built on this.
+
+    `_trace` (private, used by `viz.step_through`) is called as `_trace(node, g, pgrads)`
+    each time a rule has run: the node, its complete upstream gradient and the gradients
+    its rule sends to its parents (in the order of its inputs), before they are added up.
     """
     if not root.requires_grad:
         raise RuntimeError(
             "backward: this node does not require grad, so no graph was recorded for it; "
             "make a leaf with requires_grad=True (and not inside no_grad()) first")
+    if (root._scalar and not create_graph and inputs is None and not stop and _trace is None
+            and _anomaly is None and _scalar_backward(root, seed, retain_graph)):
+        return None
     boundary = set(stop) if stop else None
     wanted = None if inputs is None else set(inputs)
     order = topological_order(root, requiring_grad=True, boundary=boundary)
@@ -497,6 +527,8 @@ def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, st
                 _anomaly.backward(ctx, pgrads)
             if not retain_graph:
                 ctx.released = True
+            if _trace is not None:  # the one observer hook: see viz.step_through
+                _trace(node, g, pgrads)
             for p, gp in zip(parents, pgrads):
                 if gp is not None and p.requires_grad:
                     old = grads.get(p)
@@ -504,6 +536,189 @@ def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, st
                     grads[p] = gp if old is None else old + gp
     if inputs is not None:
         return [found.get(node) for node in inputs]
+
+
+# ----- the scalar fast path -----
+#
+# `backward()` above is the general driver: it serves every Tensor and every Value pass
+# that needs more than plain first-order gradients. A first-order pass over Values (no
+# create_graph, no `inputs`, no hooks, no anomaly detection, nothing released) runs here
+# instead, because a scalar graph has one node per number and the general driver's
+# bookkeeping would cost more than the arithmetic. Both apply the same rules in the same
+# order, so they give the same floats.
+#
+# A scalar node stores its operation's shared, stateless rule in `_op` and its inputs in
+# `_a` and `_b` (`_b` is None for one input, and a plain float for a number such as the 2
+# in `x * 2`, until someone asks for the `parents`), so one object is made per operation. A leaf
+# that requires grad has `_op = LEAF` and `_a = None`; a constant has `_op = None`, so
+# `requires_grad` is `_op is not None`. `_mark` is 0; or RELEASED once a pass has used
+# the node, HOOKED if it has hooks (the general driver runs those); during a pass it marks
+# the nodes the search has reached (OPEN) and placed (DONE), instead of a set.
+
+HOOKED, RELEASED, OPEN, DONE = -1, 1, 2, 3
+LEAF = "leaf"
+
+
+class ScalarFunction(Function):
+    """Base of the scalar rules: one shared rule object per class (`Mul.rule`).
+
+    A `Value` made by an operation keeps the rule and its inputs itself. Bound to such a
+    Value (`value.grad_fn`), a rule object reads that node's inputs (`parents`) and state;
+    the shared one is bound to nothing and computes every input's gradient.
+    """
+
+    __slots__ = ("_node",)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.rule = cls()
+
+    def __init__(self, node=None):
+        self._node = node
+
+    @property
+    def parents(self):
+        node = self._node
+        b = node._b
+        if b is None:
+            return (node._a,)
+        if b.__class__ is float:  # a number kept raw: from now on, a constant node
+            b = node._b = node._constant(b, node)
+        return (node._a, b)
+
+    @property
+    def released(self):
+        return self._node._mark == RELEASED
+
+    @released.setter
+    def released(self, flag):
+        self._node._mark = RELEASED if flag else 0
+
+    @property
+    def created_at(self):
+        return self._node._created_at
+
+    @created_at.setter
+    def created_at(self, site):
+        self._node._created_at = site
+
+    @property
+    def needs_input_grad(self):
+        if self._node is None:  # the shared rule on a first-order pass: every input
+            return (True, True)
+        return tuple(p.requires_grad for p in self.parents)
+
+    @classmethod
+    def apply(cls, *parents):
+        """Run the rule on Values, recording it in the graph if a gradient is needed."""
+        return parents[0]._record(cls.rule, *parents)
+
+    apply1 = apply2 = apply
+
+    @classmethod
+    def call(cls, *args):
+        """The rule on Values (recorded, see `apply`) or on plain floats."""
+        for first in args:
+            if isinstance(first, Node):
+                nodes = [a if isinstance(a, Node) else first._constant(a, first) for a in args]
+                return first._record(cls.rule, *nodes)
+        return cls.rule.forward(*args)
+
+    def __eq__(self, other):  # two views of one node's operation are equal
+        return type(self) is type(other) and self._node is other._node
+
+    def __hash__(self):
+        return hash((type(self), id(self._node)))
+
+
+def _scalar_backward(root, seed, retain_graph):
+    """Back-propagate the float `seed` through a graph of scalar nodes; False if the
+    general driver must do it (a hook, a released node, an operation of another kind)."""
+    with _accumulate_lock:  # one pass at a time: the marks live on shared nodes
+        # `.grad` accumulates across passes, but each rule must see only this pass's
+        # gradient: nodes that already hold one start from 0 and get it back at the end.
+        held = []
+        order = _scalar_order(root, held)
+        if order is None:
+            return False
+        held = [(node, node.grad) for node in held]
+        for node, _ in held:
+            node.grad = 0.0
+        done = RELEASED if not retain_graph else 0
+        root.grad = seed
+        try:
+            for node in reversed(order):  # the chain rule, one node at a time
+                a = node._a
+                if a is None:  # a leaf: its gradient is complete
+                    node._mark = 0
+                    continue
+                b = node._b
+                if b is None:
+                    ga = node._op.backward(node.grad, node.data, a.data)
+                    if a._op is not None:  # a requires grad
+                        a.grad += ga
+                elif b.__class__ is float:  # a constant number
+                    ga = node._op.backward(node.grad, node.data, a.data, b)[0]
+                    if a._op is not None:
+                        a.grad += ga
+                else:
+                    ga, gb = node._op.backward(node.grad, node.data, a.data, b.data)
+                    if a._op is not None:
+                        a.grad += ga
+                    if b._op is not None:
+                        b.grad += gb
+                node._mark = done
+        except BaseException:
+            _unmark(order)
+            raise
+        for node, g in held:
+            node.grad = g + node.grad
+    return True
+
+
+def _scalar_order(root, held):
+    """`topological_order(root, requiring_grad=True)` for scalar nodes, with marks on the
+    nodes instead of a set; None (and no marks left) if the fast path cannot be used.
+    Nodes that hold a gradient already are appended to `held`."""
+    order, stack = [], [root]
+    while stack:
+        node = stack.pop()
+        mark = node._mark
+        if mark:
+            if mark == OPEN:  # every input is placed now: place the node
+                node._mark = DONE
+                order.append(node)
+            elif mark != DONE:  # released, or hooked: for the general driver
+                break
+            continue  # DONE: reached twice, placed once
+        if node.grad:
+            if node.grad.__class__ is not float:  # a gradient with a graph (create_graph)
+                break
+            held.append(node)
+        node._mark = OPEN  # first visit: come back once the inputs are placed
+        stack.append(node)
+        a = node._a
+        if a is not None:
+            b = node._b
+            if b is not None and b.__class__ is not float and b._op is not None and (
+                    b._mark < OPEN):
+                stack.append(b)
+            if a._op is not None and a._mark < OPEN:
+                stack.append(a)
+        elif node._op is not LEAF:  # a general Function, which keeps its inputs itself
+            break
+    else:
+        return order
+    _unmark(order)
+    _unmark(stack)
+    return None
+
+
+def _unmark(nodes):
+    """Clear the visit marks a pass left on `nodes`."""
+    for node in nodes:
+        if node._mark > RELEASED:
+            node._mark = 0
 
 
 def _check_versions(ctx):

@@ -2,19 +2,24 @@
 
 Forward rules take and return Python floats and follow IEEE arithmetic as NumPy does
 (`log(-1)` is nan, `exp(1000)` is inf, `1/0` is inf) instead of raising. Backward rules
-use only operators and `Function.call` (division goes through `Div.call`, which follows
-IEEE for floats), so the same rule runs on floats (a first-order
-pass) or on `Value`s (`create_graph=True`, for second derivatives).
+use only operators and functions that accept floats and Values alike (`_div`,
+`Function.call`), so the same rule runs on floats (a first-order pass) or on `Value`s
+(`create_graph=True`, for second derivatives).
+
+A rule is stateless, so each class has one shared instance, `Mul.rule`, and a `Value`
+keeps that and its inputs instead of a `Function` object per operation. `v.grad_fn` is a
+view of the rule bound to `v`, with the `parents`, `name` and `released` of that node.
 """
 
 import math
 
-from .engine import Function, data_of
+from .engine import Function, ScalarFunction, data_of  # noqa: F401 (Function: every rule is one)
 
 NAN, INF = float("nan"), float("inf")
 
 
 def _div(a, b):
+    """a / b for floats (IEEE: x/0 is inf or nan, never an error) and for Values."""
     try:
         return a / b
     except ZeroDivisionError:
@@ -27,7 +32,10 @@ def _pow(a, b):
     try:
         return math.pow(a, b)
     except ValueError:  # a negative base with a fractional exponent, or 0 ** negative
-        return INF if a == 0 else NAN
+        if a != 0:
+            return NAN
+        odd = float(b).is_integer() and b % 2 == 1
+        return math.copysign(INF, a) if odd else INF  # as IEEE pow: (-0) ** -1 = -inf
     except OverflowError:
         return INF if a > 0 or float(b).is_integer() and b % 2 == 0 else -INF
 
@@ -35,7 +43,7 @@ def _pow(a, b):
 # ***** binary *****
 
 
-class Add(Function):
+class Add(ScalarFunction):
     """a + b;  d/da = 1, d/db = 1."""
 
     __slots__ = ()
@@ -48,7 +56,7 @@ class Add(Function):
         return g, g
 
 
-class Sub(Function):
+class Sub(ScalarFunction):
     """a - b;  d/da = 1, d/db = -1."""
 
     __slots__ = ()
@@ -61,7 +69,7 @@ class Sub(Function):
         return g, -g
 
 
-class Mul(Function):
+class Mul(ScalarFunction):
     """a * b;  d/da = b, d/db = a."""
 
     __slots__ = ()
@@ -74,7 +82,7 @@ class Mul(Function):
         return g * b, g * a
 
 
-class Div(Function):
+class Div(ScalarFunction):
     """a / b;  d/da = 1/b, d/db = -a/b**2."""
 
     __slots__ = ()
@@ -84,11 +92,11 @@ class Div(Function):
         return _div(a, b)
 
     def backward(self, g, out, a, b):
-        ga = Div.call(g, b)
-        return ga, -Div.call(ga * a, b)
+        ga = _div(g, b)
+        return ga, -_div(ga * a, b)
 
 
-class Pow(Function):
+class Pow(ScalarFunction):
     """a ** b;  d/da = b * a**(b-1), d/db = a**b * log(a)."""
 
     __slots__ = ()
@@ -105,16 +113,18 @@ class Pow(Function):
             at_zero = data_of(a) == 0 and data_of(b) == 0
             ga = g * 0.0 if at_zero else g * b * Pow.call(a, b - 1)
         if need_b:
-            # NOTE: d/db needs log(a): nan for a < 0, as in PyTorch; at a == 0 it is 0
-            # (0**b is 0 for every b > 0).
-            gb = g * 0.0 if data_of(a) == 0 else g * out * Log.call(a)
+            # NOTE: d/db needs log(a): nan for a < 0, as in PyTorch. At a == 0, 0**b is 0
+            # for b > 0 and 1 at b == 0, so d/db is 0 there; for b < 0, 0**b is inf and
+            # d/db is inf * log(0) = -inf, as in PyTorch.
+            at_zero = data_of(a) == 0 and data_of(b) >= 0
+            gb = g * 0.0 if at_zero else g * out * Log.call(a)
         return ga, gb
 
 
 # ***** unary *****
 
 
-class Neg(Function):
+class Neg(ScalarFunction):
     """-a;  d/da = -1."""
 
     __slots__ = ()
@@ -127,7 +137,7 @@ class Neg(Function):
         return -g
 
 
-class Exp(Function):
+class Exp(ScalarFunction):
     """exp(a);  d/da = exp(a)."""
 
     __slots__ = ()
@@ -143,7 +153,7 @@ class Exp(Function):
         return g * out
 
 
-class Log(Function):
+class Log(ScalarFunction):
     """log(a) (natural);  d/da = 1/a. log(0) = -inf, log(a < 0) = nan."""
 
     __slots__ = ()
@@ -157,10 +167,10 @@ class Log(Function):
     def backward(self, g, out, a):
         if data_of(a) < 0:  # NOTE: no derivative where log is undefined: nan, never 1/a
             return g * NAN
-        return Div.call(g, a)
+        return _div(g, a)
 
 
-class Sqrt(Function):
+class Sqrt(ScalarFunction):
     """sqrt(a);  d/da = 1 / (2 sqrt(a)). sqrt(a < 0) = nan."""
 
     __slots__ = ()
@@ -170,10 +180,10 @@ class Sqrt(Function):
         return math.sqrt(a) if a >= 0 else NAN
 
     def backward(self, g, out, a):
-        return Div.call(g, 2 * out)
+        return _div(g, 2 * out)
 
 
-class Tanh(Function):
+class Tanh(ScalarFunction):
     """tanh(a);  d/da = 1 - tanh(a)**2."""
 
     __slots__ = ()
@@ -186,7 +196,7 @@ class Tanh(Function):
         return g * (1 - out * out)
 
 
-class Sigmoid(Function):
+class Sigmoid(ScalarFunction):
     """sigmoid(a) = 1 / (1 + exp(-a));  d/da = sigmoid(a) * (1 - sigmoid(a))."""
 
     __slots__ = ()
@@ -203,7 +213,7 @@ class Sigmoid(Function):
         return g * out * (1 - out)
 
 
-class Relu(Function):
+class Relu(ScalarFunction):
     """max(a, 0);  d/da = 1 if a > 0 else 0."""
 
     __slots__ = ()
@@ -217,7 +227,7 @@ class Relu(Function):
         return g * float(data_of(a) > 0)
 
 
-class Abs(Function):
+class Abs(ScalarFunction):
     """|a|;  d/da = sign(a)."""
 
     __slots__ = ()

@@ -19,9 +19,6 @@ DEFAULT_DTYPE = np.dtype(np.float32)
 """The dtype of tensors made from Python numbers and lists, or integer and bool arrays."""
 
 
-_GRAD_SLOT = Node.grad  # the slot that stores `.grad`; Tensor.grad wraps it
-
-
 class Tensor(Node):
     """An n-dimensional array that records the operations made on it, to back-propagate.
 
@@ -37,14 +34,16 @@ class Tensor(Node):
 
     # `_version` counts in-place changes of `data` made through the framework (in-place
     # operators, optimizer steps); backward refuses to use data changed since the forward.
-    __slots__ = ("_version",)
+    # `_grad` stores `.grad` (the `grad` property below wraps it).
+    __slots__ = ("data", "_grad", "requires_grad", "_ctx", "_hooks", "_retains_grad", "label",
+                 "_version", "__weakref__")
 
     @property
     def grad(self):
         """dL/d(self) after `backward()`: an array for leaves (and after `retain_grad()`),
         else None. Reading it on a result that backward() went through, made by `w - c`,
         raises a TypeError that explains the update-outside-no_grad() slip."""
-        g = _GRAD_SLOT.__get__(self)
+        g = self._grad
         ctx = self._ctx
         if g is None and ctx is not None and ctx.released and engine.looks_like_update(ctx):
             # Most likely `w = w - lr * w.grad` ran outside no_grad(): say so instead of
@@ -58,7 +57,9 @@ class Tensor(Node):
                 f"{engine.UPDATE_ADVICE}")
         return g
 
-    grad = grad.setter(Node.grad.__set__)
+    @grad.setter
+    def grad(self, g):
+        self._grad = g
 
     def __init__(self, data, requires_grad=False, dtype=None, label=""):
         if isinstance(data, Tensor):
@@ -81,7 +82,7 @@ class Tensor(Node):
             raise TypeError(f"Tensor: only floating-point tensors can require grad, got dtype "
                             f"{data.dtype}")
         self.data = data
-        self.grad = None
+        self._grad = None
         self.requires_grad = bool(requires_grad)
         self._ctx = None
         self._hooks = None
@@ -93,7 +94,7 @@ class Tensor(Node):
     def _result(cls, data, ctx):
         t = cls.__new__(cls)
         t.data = data if type(data) is np.ndarray else np.asarray(data)
-        t.grad = None
+        t._grad = None
         t.requires_grad = ctx is not None
         t._ctx = ctx
         t._hooks = None
@@ -197,6 +198,33 @@ class Tensor(Node):
         if copy:
             return np.array(self.data, dtype=dtype, copy=True)
         return self.data if dtype is None else self.data.astype(dtype, copy=False)
+
+    # ----- DLPack: zero-copy exchange with NumPy, PyTorch, JAX, CuPy, ... -----
+
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        """Export the data as a DLPack capsule, so that `np.from_dlpack(t)`,
+        `torch.from_dlpack(t)` and other libraries' `from_dlpack` share this tensor's memory
+        instead of copying it.
+
+        Only the data is exported, never the graph: a tensor that requires grad exports its
+        values, as `t.detach()` would, and the other library gets a plain array that
+        gradients do not flow through. Writing into that array changes this tensor's data
+        without the engine knowing, so never do it while a graph that used the tensor waits
+        for backward.
+
+        >>> import numpy as np
+        >>> t = Tensor([1.0, 2.0], requires_grad=True)
+        >>> a = np.from_dlpack(t)
+        >>> np.shares_memory(a, t.data)
+        True
+        """
+        given = {"stream": stream, "max_version": max_version, "dl_device": dl_device,
+                 "copy": copy}
+        return self.data.__dlpack__(**{k: v for k, v in given.items() if v is not None})
+
+    def __dlpack_device__(self):
+        """The DLPack (device type, device id) of the data: (1, 0), the CPU."""
+        return self.data.__dlpack_device__()
 
     def numpy(self):
         """The data as a NumPy array (shared, not copied).
@@ -337,8 +365,6 @@ class Tensor(Node):
             return NotImplemented
         if ufunc in _COMPARISONS:
             return Tensor._result(ufunc(*[_data(x) for x in inputs]), None)
-        if ufunc is np.square:
-            ufunc, inputs = np.multiply, inputs * 2
         op = _UFUNCS.get(ufunc)
         if op is None:
             return NotImplemented  # NumPy then raises a TypeError naming the function
@@ -429,61 +455,315 @@ class Tensor(Node):
                 checks.as_array(_data(bound), "clip", name)  # refuses strings, ragged lists
         return ops.Clip.apply(self, low=min, high=max)
 
-    def softmax(self, axis=-1):
+    # ----- rounding, trigonometry and more exp/log (also functions: autograd_lite.sin) -----
+
+    def sin(self):
+        """sin(x), elementwise.
+
+        >>> Tensor([0.0]).sin()
+        Tensor([0.])
+        """
+        return ops.Sin.apply1(self)
+
+    def cos(self):
+        """cos(x), elementwise.
+
+        >>> Tensor([0.0]).cos()
+        Tensor([1.])
+        """
+        return ops.Cos.apply1(self)
+
+    def tan(self):
+        """tan(x), elementwise.
+
+        >>> Tensor([0.0]).tan()
+        Tensor([0.])
+        """
+        return ops.Tan.apply1(self)
+
+    def sign(self):
+        """-1, 0 or 1 by the sign of x; the gradient is 0, as in PyTorch.
+
+        >>> Tensor([-2.0, 0.0, 2.0]).sign()
+        Tensor([-1.,  0.,  1.])
+        """
+        return ops.Sign.apply1(self)
+
+    def floor(self):
+        """Round down, elementwise; the gradient is 0, as in PyTorch.
+
+        >>> Tensor([-0.5, 1.5]).floor()
+        Tensor([-1.,  1.])
+        """
+        return ops.Floor.apply1(self)
+
+    def ceil(self):
+        """Round up, elementwise; the gradient is 0, as in PyTorch.
+
+        >>> Tensor([-0.5, 1.5]).ceil()
+        Tensor([-0.,  2.])
+        """
+        return ops.Ceil.apply1(self)
+
+    def round(self, decimals=0):
+        """Round to `decimals` places, halves to even; the gradient is 0, as in PyTorch.
+
+        >>> Tensor([0.5, 1.5, 1.26]).round(decimals=1)
+        Tensor([0.5, 1.5, 1.3])
+        """
+        return ops.Round.apply(self, decimals=decimals)
+
+    def trunc(self):
+        """Round towards 0, elementwise; the gradient is 0, as in PyTorch.
+
+        >>> Tensor([-1.5, 1.5]).trunc()
+        Tensor([-1.,  1.])
+        """
+        return ops.Trunc.apply1(self)
+
+    def rsqrt(self):
+        """1 / sqrt(x), elementwise.
+
+        >>> Tensor([4.0]).rsqrt()
+        Tensor([0.5])
+        """
+        return ops.Rsqrt.apply1(self)
+
+    def log2(self):
+        """Base-2 logarithm, elementwise.
+
+        >>> Tensor([8.0]).log2()
+        Tensor([3.])
+        """
+        return ops.Log2.apply1(self)
+
+    def exp2(self):
+        """2 ** x, elementwise.
+
+        >>> Tensor([3.0]).exp2()
+        Tensor([8.])
+        """
+        return ops.Exp2.apply1(self)
+
+    def log1p(self):
+        """log(1 + x), accurate for tiny x.
+
+        >>> Tensor([0.0]).log1p()
+        Tensor([0.])
+        """
+        return ops.Log1p.apply1(self)
+
+    def expm1(self):
+        """exp(x) - 1, accurate for tiny x.
+
+        >>> Tensor([0.0]).expm1()
+        Tensor([0.])
+        """
+        return ops.Expm1.apply1(self)
+
+    def square(self):
+        """x * x, elementwise.
+
+        >>> Tensor([3.0]).square()
+        Tensor([9.])
+        """
+        return ops.Square.apply1(self)
+
+    def reciprocal(self):
+        """1 / x, elementwise.
+
+        >>> Tensor([4.0]).reciprocal()
+        Tensor([0.25])
+        """
+        return ops.Reciprocal.apply1(self)
+
+    def erf(self):
+        """The error function, elementwise.
+
+        >>> Tensor([0.0]).erf()
+        Tensor([0.])
+        """
+        return ops.Erf.apply1(self)
+
+    def minimum(self, other):
+        """Elementwise minimum with `other` (broadcasting); ties split the gradient.
+
+        >>> Tensor([1.0, 5.0]).minimum(Tensor([3.0, 3.0]))
+        Tensor([1., 3.])
+        """
+        return R.minimum(self, other)
+
+    def maximum(self, other):
+        """Elementwise maximum with `other` (broadcasting); ties split the gradient.
+
+        >>> Tensor([1.0, 5.0]).maximum(Tensor([3.0, 3.0]))
+        Tensor([3., 5.])
+        """
+        return maximum(self, other)
+
+    # ----- softmax -----
+
+    def softmax(self, axis=None, *, dim=None):
         """exp(x) / sum(exp(x)) along `axis`, computed without overflow.
 
         >>> Tensor([[0.0, 0.0], [1000.0, 0.0]]).softmax(axis=1)
         Tensor([[0.5, 0.5],
                 [1. , 0. ]])
         """
-        return ops.Softmax.apply(self, axis=axis)
+        return ops.Softmax.apply(self, axis=R.axis_arg(axis, dim, "softmax", -1))
 
-    def log_softmax(self, axis=-1):
+    def log_softmax(self, axis=None, *, dim=None):
         """log(softmax(x)) along `axis`, computed without overflow or log(0).
 
         >>> Tensor([1000.0, 0.0]).log_softmax(axis=0)
         Tensor([    0., -1000.])
         """
-        return ops.LogSoftmax.apply(self, axis=axis)
+        return ops.LogSoftmax.apply(self, axis=R.axis_arg(axis, dim, "log_softmax", -1))
 
     # ----- reductions -----
 
-    def sum(self, axis=None, keepdims=False, **numpy_args):
-        """Sum over `axis` (int, tuple or None for all).
+    def sum(self, axis=None, keepdims=None, *, dim=None, keepdim=None, **numpy_args):
+        """Sum over `axis` (int, tuple or None for all; `dim` and `keepdim` are PyTorch's
+        spellings, accepted by every reduction).
 
         >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).sum(axis=0)
         Tensor([4., 6.])
         """
-        return _numpy_reduction(ops.Sum.apply(self, axis=axis, keepdims=keepdims),
+        return _numpy_reduction(ops.Sum.apply(self, axis=R.axis_arg(axis, dim, "sum"),
+                                                 keepdims=R.keepdims_arg(keepdims, keepdim,
+                                                                         "sum")),
                                 "sum", numpy_args)
 
-    def mean(self, axis=None, keepdims=False, **numpy_args):
+    def mean(self, axis=None, keepdims=None, *, dim=None, keepdim=None, **numpy_args):
         """Mean over `axis` (int, tuple or None for all).
 
         >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).mean(axis=1, keepdims=True)
         Tensor([[1.5],
                 [3.5]])
         """
-        return _numpy_reduction(ops.Mean.apply(self, axis=axis, keepdims=keepdims),
+        return _numpy_reduction(ops.Mean.apply(self, axis=R.axis_arg(axis, dim, "mean"),
+                                                 keepdims=R.keepdims_arg(keepdims, keepdim,
+                                                                         "mean")),
                                 "mean", numpy_args)
 
-    def max(self, axis=None, keepdims=False, **numpy_args):
+    def max(self, axis=None, keepdims=None, *, dim=None, keepdim=None, **numpy_args):
         """Maximum over `axis`; tied maxima share the gradient evenly.
+
+        Called PyTorch's way, with an int `dim=`, it returns PyTorch's pair `(values,
+        indices)` (also as `.values` and `.indices`; the indices are a NumPy array).
 
         >>> Tensor([[1.0, 5.0], [3.0, 4.0]]).max(axis=1)
         Tensor([5., 4.])
+        >>> Tensor([[1.0, 5.0], [3.0, 4.0]]).max(dim=1).indices
+        array([1, 1])
         """
-        return _numpy_reduction(ops.Max.apply(self, axis=axis, keepdims=keepdims),
-                                "max", numpy_args)
+        values = _numpy_reduction(ops.Max.apply(self, axis=R.axis_arg(axis, dim, "max"),
+                                                keepdims=R.keepdims_arg(keepdims, keepdim,
+                                                                        "max")),
+                                  "max", numpy_args)
+        return R.with_indices(values, self, dim, keepdim, R.argmax)
 
-    def min(self, axis=None, keepdims=False, **numpy_args):
-        """Minimum over `axis`; tied minima share the gradient evenly.
+    def min(self, axis=None, keepdims=None, *, dim=None, keepdim=None, **numpy_args):
+        """Minimum over `axis`; tied minima share the gradient evenly. With an int `dim=`
+        (PyTorch's way) it returns the pair `(values, indices)`, as `max` does.
 
         >>> Tensor([[1.0, 5.0], [3.0, 4.0]]).min()
         Tensor(1.)
+        >>> values, indices = Tensor([[1.0, 5.0], [3.0, 4.0]]).min(dim=0)
+        >>> indices
+        array([0, 1])
         """
-        return _numpy_reduction(ops.Min.apply(self, axis=axis, keepdims=keepdims),
-                                "min", numpy_args)
+        values = _numpy_reduction(ops.Min.apply(self, axis=R.axis_arg(axis, dim, "min"),
+                                                keepdims=R.keepdims_arg(keepdims, keepdim,
+                                                                        "min")),
+                                  "min", numpy_args)
+        return R.with_indices(values, self, dim, keepdim, R.argmin)
+
+    def var(self, dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None,
+            keepdims=None, ddof=None):
+        """Variance over `dim`: sum((x - mean)**2) / (n - correction).
+
+        Follows PyTorch: the default correction is 1 (the sample variance; NumPy's
+        default, `np.var` and `autograd_lite.var`, is ddof=0). `unbiased=False` or
+        `correction=0` gives the population variance.
+
+        >>> Tensor([1.0, 2.0, 3.0, 4.0]).var(), Tensor([1.0, 2.0, 3.0, 4.0]).var(correction=0)
+        (Tensor(1.6666666), Tensor(1.25))
+        """
+        correction = R.correction_arg(ddof, correction, unbiased, "var", 1)
+        return R.var(self, axis=axis, keepdims=keepdims, correction=correction, dim=dim,
+                     keepdim=keepdim)
+
+    def std(self, dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None,
+            keepdims=None, ddof=None):
+        """Standard deviation over `dim`, sqrt(var).
+
+        Follows PyTorch: the default correction is 1 (NumPy's default is ddof=0).
+
+        >>> Tensor([1.0, 3.0]).std(), Tensor([1.0, 3.0]).std(unbiased=False)
+        (Tensor(1.4142135), Tensor(1.))
+        """
+        return self.var(dim, correction=correction, unbiased=unbiased, keepdim=keepdim,
+                        axis=axis, keepdims=keepdims, ddof=ddof).sqrt()
+
+    def prod(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
+        """Product over `dim`; the gradient is exact also where x has zeros.
+
+        >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).prod(1)
+        Tensor([ 2., 12.])
+        """
+        return R.prod(self, axis=axis, keepdims=keepdims, dim=dim, keepdim=keepdim)
+
+    def logsumexp(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
+        """log(sum(exp(x))) over `dim`, without overflow.
+
+        >>> Tensor([0.0, 0.0]).logsumexp().round(4)
+        Tensor(0.6931)
+        """
+        return R.logsumexp(self, axis=axis, keepdims=keepdims, dim=dim, keepdim=keepdim)
+
+    def cumsum(self, dim=None, *, axis=None):
+        """Running sum along `dim` (None: over the flattened data, as NumPy).
+
+        >>> Tensor([1.0, 2.0, 3.0]).cumsum(0)
+        Tensor([1., 3., 6.])
+        """
+        return R.cumsum(self, axis=axis, dim=dim)
+
+    def cumprod(self, dim=None, *, axis=None):
+        """Running product along `dim` (None: the flattened data); exact gradient at zeros.
+
+        >>> Tensor([1.0, 2.0, 3.0]).cumprod(0)
+        Tensor([1., 2., 6.])
+        """
+        return R.cumprod(self, axis=axis, dim=dim)
+
+    def norm(self, p="fro", dim=None, keepdim=False):
+        """The p-norm of all elements, or over `dim` (PyTorch's `Tensor.norm`; p = 2,
+        "fro", 1, inf, ...); the gradient of the 2-norm at 0 is 0.
+
+        >>> Tensor([3.0, 4.0]).norm()
+        Tensor(5.)
+        """
+        return R.norm(self, p=p, dim=dim, keepdim=keepdim)
+
+    def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """Index of the largest element along `dim` (None: of the flattened data), the
+        first one of ties; a NumPy integer array, not differentiable.
+
+        >>> Tensor([[1.0, 3.0], [4.0, 2.0]]).argmax(dim=1)
+        array([1, 0])
+        """
+        return R.argmax(self, axis=axis, keepdims=keepdims, dim=dim, keepdim=keepdim)
+
+    def argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """Index of the smallest element along `dim` (None: of the flattened data), the
+        first one of ties; a NumPy integer array, not differentiable.
+
+        >>> Tensor([[1.0, 3.0], [4.0, 2.0]]).argmin(dim=1)
+        array([0, 1])
+        """
+        return R.argmin(self, axis=axis, keepdims=keepdims, dim=dim, keepdim=keepdim)
 
     # ----- shape -----
 
@@ -498,11 +778,20 @@ class Tensor(Node):
         return ops.Reshape.apply(self, shape=tuple(shape))
 
     def transpose(self, *axes):
-        """Permute the axes (reverse them when none are given).
+        """Permute the axes (reverse them when none are given), as NumPy's.
+
+        Two axes, `t.transpose(i, j)`, swap those two, as PyTorch's `transpose(dim0,
+        dim1)` does (for a 3-D tensor NumPy would refuse them; for a 2-D one NumPy's
+        `transpose(0, 1)` would change nothing). A full permutation may also be given
+        as one tuple, or with `permute`.
 
         >>> Tensor(np.zeros((2, 3, 4))).transpose(1, 0, 2).shape
         (3, 2, 4)
+        >>> Tensor(np.zeros((2, 3, 4))).transpose(0, 2).shape
+        (4, 3, 2)
         """
+        if len(axes) == 2 and all(isinstance(i, (int, np.integer)) for i in axes):
+            return R.swapaxes(self, *axes, op="transpose")
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = axes[0]
         return ops.Transpose.apply(self, axes=tuple(axes) if axes else None)
@@ -513,10 +802,7 @@ class Tensor(Node):
         >>> Tensor(np.zeros((2, 3, 4))).swapaxes(0, -1).shape
         (4, 3, 2)
         """
-        order = list(range(self.ndim))
-        a, b = (ops.normalize_axes(x, self.ndim, "swapaxes")[0] for x in (axis1, axis2))
-        order[a], order[b] = order[b], order[a]
-        return ops.Transpose.apply(self, axes=tuple(order))
+        return R.swapaxes(self, axis1, axis2)
 
     def flatten(self, start_dim=0, end_dim=-1):
         """Merge the axes from `start_dim` to `end_dim` into one (all of them by default).
@@ -531,7 +817,8 @@ class Tensor(Node):
         if start > end:
             raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
         shape = self.shape
-        return self.reshape(shape[:start] + (-1,) + shape[end + 1:])
+        return self.reshape(shape[:start] + (int(np.prod(shape[start:end + 1])),)
+                            + shape[end + 1:])
 
     def broadcast_to(self, shape):
         """The tensor broadcast to `shape` (a view; the gradient is summed back).
@@ -540,6 +827,149 @@ class Tensor(Node):
         (3, 2)
         """
         return ops.BroadcastTo.apply(self, shape=_broadcast_shape(self.shape, shape))
+
+    def permute(self, *dims):
+        """Reorder the axes (PyTorch's name for `transpose(axes)`).
+
+        >>> Tensor(np.zeros((2, 3, 4))).permute(2, 0, 1).shape
+        (4, 2, 3)
+        """
+        return self.transpose(*dims)
+
+    def squeeze(self, dim=None, *, axis=None):
+        """Remove size-1 axes (all, or those in `dim`).
+
+        Follows PyTorch: a `dim` whose size is not 1 is left alone (NumPy's `np.squeeze`
+        and `autograd_lite.squeeze` raise instead).
+
+        >>> Tensor(np.zeros((1, 3, 1))).squeeze().shape, Tensor(np.zeros((2, 3))).squeeze(0).shape
+        ((3,), (2, 3))
+        """
+        axes = ops.normalize_axes(R.axis_arg(axis, dim, "squeeze"), self.ndim, "squeeze")
+        return R.squeeze(self, tuple(i for i in axes if self.shape[i] == 1))
+
+    def unsqueeze(self, dim):
+        """Insert a size-1 axis at `dim`.
+
+        >>> Tensor(np.zeros((2, 3))).unsqueeze(-1).shape
+        (2, 3, 1)
+        """
+        return R.unsqueeze(self, dim)
+
+    def expand(self, *sizes):
+        """Broadcast to `sizes`, where -1 keeps an axis's size (PyTorch's `expand`).
+
+        >>> Tensor(np.zeros((3, 1))).expand(2, -1, 4).shape
+        (2, 3, 4)
+        """
+        if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+            sizes = tuple(sizes[0])
+        lead = len(sizes) - self.ndim
+        if lead < 0:
+            raise ValueError(f"expand: {len(sizes)} sizes for a tensor with {self.ndim} "
+                             f"dimensions (shape {self.shape})")
+        shape = tuple(self.shape[i - lead] if n == -1 and i >= lead else n
+                      for i, n in enumerate(sizes))
+        return self.broadcast_to(shape)
+
+    def flip(self, *dims):
+        """Reverse the order along `dims` (all axes when none are given).
+
+        >>> Tensor([1.0, 2.0, 3.0]).flip(0)
+        Tensor([3., 2., 1.])
+        """
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = tuple(dims[0])
+        return ops.Flip.apply(self, axis=tuple(dims) if dims else None)
+
+    def repeat(self, *sizes):
+        """Tile the tensor `sizes[i]` times along axis i.
+
+        Follows PyTorch: this is NumPy's `tile`, NOT `np.repeat` (which repeats each
+        element; that is `autograd_lite.repeat`).
+
+        >>> Tensor([1.0, 2.0]).repeat(2)
+        Tensor([1., 2., 1., 2.])
+        """
+        if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+            sizes = tuple(sizes[0])
+        if len(sizes) < self.ndim:
+            raise ValueError(f"repeat: {len(sizes)} repetition counts for a tensor with "
+                             f"{self.ndim} dimensions; give at least one per dimension")
+        return R.tile(self, sizes)
+
+    def tile(self, *dims):
+        """Repeat the whole tensor `dims[i]` times along axis i (as `np.tile`).
+
+        >>> Tensor([[1.0, 2.0]]).tile(2, 1).shape
+        (2, 2)
+        """
+        return R.tile(self, dims[0] if len(dims) == 1 else dims)
+
+    def chunk(self, chunks, dim=0):
+        """Split into `chunks` pieces along `dim` (as `torch.chunk`).
+
+        >>> [t.shape for t in Tensor(np.zeros(5)).chunk(2)]
+        [(3,), (2,)]
+        """
+        return R.chunk(self, chunks, dim)
+
+    def split(self, split_size_or_sections, dim=0):
+        """Split along `dim` into pieces of `split_size_or_sections` elements (the last
+        may be smaller), or of the listed sizes.
+
+        Follows PyTorch: an int is the size of each piece (for NumPy's `np.split` it is
+        the number of pieces; that is `autograd_lite.split`).
+
+        >>> [t.shape for t in Tensor(np.zeros(5)).split([1, 4])]
+        [(1,), (4,)]
+        """
+        return R.split_sizes(self, split_size_or_sections, dim)
+
+    # ----- indexing along an axis -----
+
+    def gather(self, dim, index):
+        """out[i][j] = self[index[i][j]][j] for dim=0, and so on (as `torch.gather`).
+
+        >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).gather(1, np.array([[1], [0]]))
+        Tensor([[2.],
+                [3.]])
+        """
+        return R.gather(self, dim, index)
+
+    def take_along_dim(self, indices, dim=None):
+        """Pick `indices` along `dim` (PyTorch's name for `np.take_along_axis`).
+
+        >>> Tensor([[3.0, 1.0, 2.0]]).take_along_dim(np.array([[1, 2, 0]]), dim=1)
+        Tensor([[1., 2., 3.]])
+        """
+        return R.take_along_axis(self, indices, axis=dim)
+
+    def scatter_add(self, dim, index, src):
+        """A copy with `src` added at `index` along `dim` (as `torch.scatter_add`).
+
+        >>> Tensor(np.zeros(3)).scatter_add(0, np.array([1, 1]), Tensor([1.0, 2.0]))
+        Tensor([0., 3., 0.], dtype=float64)
+        """
+        return R.scatter_add(self, dim, index, src)
+
+    def tril(self, diagonal=0):
+        """Zero above diagonal `diagonal` of the last two axes.
+
+        >>> Tensor(np.ones((2, 2))).tril()
+        Tensor([[1., 0.],
+                [1., 1.]], dtype=float64)
+        """
+        return R.tril(self, diagonal=diagonal)
+
+    def triu(self, diagonal=0):
+        """Zero below diagonal `diagonal` of the last two axes.
+
+        >>> Tensor(np.ones((2, 2))).triu()
+        Tensor([[1., 1.],
+                [0., 1.]], dtype=float64)
+        """
+        return R.triu(self, diagonal=diagonal)
 
     def __getitem__(self, index):
         return ops.GetItem.apply(self, index=_index(index))
@@ -587,6 +1017,12 @@ class Tensor(Node):
         engine.backward(self, seed, retain_graph=retain_graph or create_graph,
                         create_graph=create_graph)
 
+    def draw(self, **options):
+        """Shorthand for `draw_graph(self, **options)`: the graph, shown inline in Jupyter."""
+        from .viz import draw_graph
+
+        return draw_graph(self, **options)
+
     def __repr__(self):
         body = np.array2string(self.data, separator=", ", prefix="Tensor(", threshold=50)
         extra = ""
@@ -604,7 +1040,11 @@ _UFUNCS = {
     np.add: ops.Add, np.subtract: ops.Sub, np.multiply: ops.Mul, np.true_divide: ops.Div,
     np.power: ops.Pow, np.matmul: ops.Matmul, np.maximum: ops.Maximum,
     np.negative: ops.Neg, np.exp: ops.Exp, np.log: ops.Log, np.sqrt: ops.Sqrt,
-    np.absolute: ops.Abs, np.tanh: ops.Tanh,
+    np.absolute: ops.Abs, np.tanh: ops.Tanh, np.minimum: ops.Minimum, np.sin: ops.Sin,
+    np.cos: ops.Cos, np.tan: ops.Tan, np.sign: ops.Sign, np.floor: ops.Floor,
+    np.ceil: ops.Ceil, np.trunc: ops.Trunc, np.log2: ops.Log2, np.exp2: ops.Exp2,
+    np.log1p: ops.Log1p, np.expm1: ops.Expm1, np.square: ops.Square,
+    np.reciprocal: ops.Reciprocal,
 }
 _COMPARISONS = {np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal}
 
@@ -744,6 +1184,43 @@ def where(condition, a, b):
     return ops.Where.apply(a, b, cond=np.array(_data(condition), dtype=bool))  # a copy
 
 
+def from_dlpack(x):
+    """A Tensor sharing the memory of `x`, any object with `__dlpack__` (a NumPy array, a
+    PyTorch tensor on the CPU, a JAX or CuPy array on the host, ...): no copy is made.
+
+    The tensor keeps `x`'s dtype and is a leaf that does not require grad: DLPack carries
+    data, never graphs (a PyTorch tensor that requires grad must be `.detach()`ed first).
+    Writes through either side show in both.
+
+    >>> import numpy as np
+    >>> from autograd_lite import from_dlpack
+    >>> a = np.arange(3.0)
+    >>> t = from_dlpack(a)
+    >>> a[0] = 7.0
+    >>> t
+    Tensor([7., 1., 2.], dtype=float64)
+    """
+    if not hasattr(x, "__dlpack__"):
+        raise TypeError(f"from_dlpack: expected an array with __dlpack__ (a NumPy array, a "
+                        f"PyTorch tensor, ...), got {type(x).__name__}; use Tensor(x) to "
+                        f"copy other data")
+    try:
+        data = np.from_dlpack(x)
+    except (BufferError, RuntimeError, TypeError, ValueError) as err:
+        try:
+            device = int(x.__dlpack_device__()[0])
+        except Exception:  # noqa: BLE001 - only for the message
+            device = None
+        hint = ("autograd-lite's arrays live in CPU memory (DLPack device 1), this one is on "
+                f"device {device}: copy it there first (for PyTorch: x.detach().cpu())"
+                if device not in (None, 1) else
+                "share what can be shared: for a PyTorch tensor that requires grad, "
+                "x.detach() (DLPack carries data, not graphs)")
+        raise type(err)(f"from_dlpack: cannot share the memory of this {type(x).__name__}: "
+                        f"{err}; {hint}") from None
+    return Tensor(data, dtype=data.dtype)
+
+
 def maximum(a, b):
     """Elementwise maximum of two tensors (broadcasting); ties split the gradient.
 
@@ -753,3 +1230,6 @@ def maximum(a, b):
     """
     a, b = _as_tensors([a, b], "maximum")
     return ops.Maximum.apply2(a, b)
+
+
+from . import routines as R  # noqa: E402  (routines builds on Tensor; methods delegate to it)

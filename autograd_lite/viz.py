@@ -31,14 +31,14 @@ import numpy as np
 
 from .engine import Node, walk
 
-__all__ = ["GraphvizNotFoundError", "draw_graph", "render_graph", "retain_grads"]
+__all__ = ["GraphvizNotFoundError", "draw_graph", "render_graph", "retain_grads", "step_through"]
 
 INSTALL_PACKAGE_HINT = 'pip install "autograd-lite[viz]"  (or: pip install graphviz)'
 INSTALL_DOT_HINT = ("install the Graphviz programs: Debian/Ubuntu `sudo apt-get install "
                     "graphviz`, macOS `brew install graphviz`, Windows `winget install "
                     "graphviz` (or `choco install graphviz`); then check that `dot -V` works")
 
-FORMATS = ("svg", "png", "pdf")
+FORMATS = ("svg", "png", "pdf", "jpg", "jpeg")  # what render_graph and --graph write
 RANKDIRS = ("LR", "TB", "RL", "BT")
 _PREVIEW = 3  # how many leading elements a summarised tensor shows
 
@@ -65,7 +65,7 @@ class GraphvizNotFoundError(RuntimeError):
     ...     _ = render_graph(Value(1.0, label="x"), path)
     ... except GraphvizNotFoundError as err:
     ...     message = str(err)               # where x.dot is, how to install Graphviz
-    >>> os.path.exists(path.replace(".svg", ".dot"))    # the DOT source is written first
+    >>> os.path.exists(path) or os.path.exists(path.replace(".svg", ".dot"))  # one of them
     True
     """
 
@@ -73,6 +73,10 @@ class GraphvizNotFoundError(RuntimeError):
 def draw_graph(root, rankdir="LR", show_data=True, show_grad=True, title=None,
                max_elements=8, max_nodes=500):
     """Return a `graphviz.Digraph` of the graph that computed `root` (a `Value` or `Tensor`).
+
+    In Jupyter the result shows inline as SVG, in a box that scrolls when the graph is
+    wide; `root.draw()` is a shorthand. `.source` is the DOT text, `.render()` and
+    `.pipe()` run Graphviz's `dot`.
 
     Parameters
     ----------
@@ -149,10 +153,12 @@ def draw_graph(root, rankdir="LR", show_data=True, show_grad=True, title=None,
 def render_graph(root, path, format=None, **opts):
     """Draw `root` (see `draw_graph`, which takes `opts`) and write it to the file `path`.
 
-    `format` is "svg", "png" or "pdf"; by default it is taken from the suffix of `path`,
-    else "svg" (and the suffix is added). The DOT source is always written next to the
-    picture (`path` with the suffix `.dot`) first, so if the `dot` program is missing
-    (`GraphvizNotFoundError`) nothing is lost. Returns the path of the picture.
+    The format follows the suffix of `path`: .svg, .png, .pdf, .jpg (or .jpeg), or .dot for
+    the Graphviz source alone (no `dot` program needed). A name without a suffix gets
+    `format` (default "svg") added; any other suffix is refused with a ValueError unless
+    `format` is given, in which case the format's suffix is added. Only the picture is
+    written; if the `dot` program is missing, the DOT source is saved instead (`path` with
+    the suffix `.dot`) and `GraphvizNotFoundError` says where. Returns the path written.
 
     >>> from autograd_lite import Value, render_graph
     >>> x = Value(2.0, label="x")
@@ -169,20 +175,46 @@ def render_graph(root, path, format=None, **opts):
                         f"or a pathlib.Path), got {path!r}")
     path = pathlib.Path(path)
     suffix = path.suffix.lower().lstrip(".")
-    if format is None:
-        format = suffix if suffix in FORMATS else "svg"
-    if format not in FORMATS:
-        raise ValueError(f"render_graph: format must be one of {FORMATS}, got {format!r}")
-    if suffix in FORMATS and suffix != format:
-        raise ValueError(f"render_graph: the file name {path.name!r} does not match "
-                         f"format={format!r}")
-    if suffix != format:
+    known = FORMATS + ("dot",)
+    if format is not None and format not in known:
+        raise ValueError(f"render_graph: format must be one of {known}, got {format!r}")
+    if suffix in known:
+        if format is not None and _same_format(suffix) != _same_format(format):
+            raise ValueError(f"render_graph: the file name {path.name!r} does not match "
+                             f"format={format!r}")
+        format = suffix
+    elif suffix and format is None:
+        raise ValueError(f"render_graph: cannot tell the picture format from {path.name!r}; "
+                         f"use a name ending in {', '.join('.' + f for f in known)} (or pass "
+                         "format=)")
+    else:
+        format = format or "svg"
         path = path.with_name(f"{path.name}.{format}")
-    source = path.with_suffix(".dot")
     path.parent.mkdir(parents=True, exist_ok=True)
     graph = draw_graph(root, **opts)
-    graph.render(filename=str(source), outfile=str(path), format=format)
+    if format == "dot":
+        path.write_text(graph.source, encoding="utf-8")
+        return path
+    try:
+        picture = graph.pipe(format=format)
+    except GraphvizNotFoundError as err:
+        source = path.with_suffix(".dot")
+        source.write_text(graph.source, encoding="utf-8")
+        raise type(err)(f"the Graphviz program `dot` was not found, so no picture was made; "
+                        f"the DOT source was written to {source}. To draw pictures, "
+                        f"{INSTALL_DOT_HINT}.") from None
+    except Exception as err:  # this Graphviz may lack a format's plugin (jpg without gd)
+        stderr = getattr(err, "stderr", b"") or b""
+        if b"not recognized" not in stderr and "not recognized" not in str(stderr):
+            raise
+        raise ValueError(f"render_graph: this Graphviz installation cannot write "
+                         f"{format!r} files; use a name ending in .svg, .png or .pdf") from None
+    path.write_bytes(picture)
     return path
+
+
+def _same_format(name):
+    return "jpg" if name == "jpeg" else name
 
 
 def retain_grads(root):
@@ -208,6 +240,42 @@ def retain_grads(root):
         if node._ctx is not None and node.requires_grad:
             node.retain_grad()
     return root
+
+
+def step_through(root, path=None, *, forward=True, show_data=True, max_elements=6):
+    """Watch backpropagation one step at a time: a player page for the graph of `root`.
+
+    Runs one real backward pass from `root` (a scalar `Value`, or a one-element `Tensor`
+    such as a loss) through the engine's driver and records, at each node, the upstream
+    gradient, the local derivative, the product sent to each input and the running sum at
+    an input used several times. Nothing is stored in any `.grad` and the graph is kept,
+    so call it before `loss.backward()` (a released graph raises `GraphReleasedError`).
+
+    The player shows the drawing (`draw_graph`), optionally the forward pass node by node
+    (`forward`), then the backward pass in the order the driver ran it, with next,
+    previous, play/pause and reset buttons and the keys ← → space. `show_data` prints the
+    values in the drawing; tensors with more than `max_elements` elements are summarised.
+
+    With `path` (an .html file), writes one self-contained page that works offline (the
+    SVG and the script are inline; it makes no network request) and returns its Path.
+    Without, returns an object that Jupyter shows inline. Needs Graphviz (the `viz` extra
+    and the `dot` program).
+
+    >>> from autograd_lite import Value
+    >>> from autograd_lite.viz import step_through
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> player = step_through(a * b + a)     # doctest: +SKIP
+    >>> step_through(a * b + a, "ab.html")   # doctest: +SKIP
+    PosixPath('ab.html')
+    """
+    from . import stepper
+
+    if not isinstance(max_elements, int) or isinstance(max_elements, bool) or max_elements < 0:
+        raise ValueError(f"step_through: max_elements must be an integer >= 0, got "
+                         f"{max_elements!r}")
+    player = stepper.StepThrough(root, forward=forward, show_data=show_data,
+                                 max_elements=max_elements)
+    return player if path is None else player.save(path)
 
 
 # ----- labels -----
@@ -238,25 +306,33 @@ def _label(node, show_data, show_grad, max_elements):
 
 def _values(x, max_elements):
     """Escaped text for a float or an array: in full when small, else summarised."""
+    return "<br/>".join(_escape(line) for line in _value_lines(x, max_elements))
+
+
+def _value_lines(x, max_elements, digits=".4g"):
+    """Lines of text for a float or an array: in full when it has at most `max_elements`
+    elements, else min/mean/max and the first few elements (also used by step_through)."""
+    def number(v):
+        return _number(v, digits)
+
     if not isinstance(x, np.ndarray):
-        return _escape(_number(x))
+        return [number(x)]
     if x.ndim == 0:
-        return _escape(_number(x.item()))
+        return [number(x.item())]
     if x.size <= max_elements:
         text = np.array2string(x, separator=", ", threshold=max(x.size, 1),
-                               formatter={"float_kind": _number, "complex_kind": _number})
-        return "<br/>".join(_escape(line) for line in text.splitlines())
+                               formatter={"float_kind": number, "complex_kind": number})
+        return text.splitlines()
     numeric = x.astype(np.float64) if x.dtype.kind == "b" else x
     with np.errstate(all="ignore"):
-        stats = (f"min {_number(numeric.min())}  mean {_number(numeric.mean())}  "
-                 f"max {_number(numeric.max())}")
-    lead = ", ".join(_number(v) for v in x.flat[:min(_PREVIEW, max_elements)])
-    first = f"[{lead}, …]" if lead else "[…]"
-    return _escape(stats) + "<br/>" + _escape(first)
+        stats = (f"min {number(numeric.min())}  mean {number(numeric.mean())}  "
+                 f"max {number(numeric.max())}")
+    lead = ", ".join(number(v) for v in x.flat[:min(_PREVIEW, max_elements)])
+    return [stats, f"[{lead}, …]" if lead else "[…]"]
 
 
-def _number(v):
-    return format(v, ".4g") if not isinstance(v, (bool, np.bool_)) else str(bool(v))
+def _number(v, digits=".4g"):
+    return format(v, digits) if not isinstance(v, (bool, np.bool_)) else str(bool(v))
 
 
 def _escape(text):
@@ -308,5 +384,25 @@ def _digraph_class():
                     f"DOT source is in `.source`). To draw pictures, {INSTALL_DOT_HINT}."
                 ) from None
 
+        def _repr_html_(self):
+            """The SVG drawing in a box that scrolls when the graph is wider than the page."""
+            return _scrolling(self.pipe(format="svg", encoding="utf-8"))
+
+        def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+            # Jupyter (and notebook exports) pick text/html first: the SVG, scrollable.
+            bundle = super()._repr_mimebundle_(include, exclude, **kwargs)
+            if (include is None or "text/html" in include) and not (
+                    exclude and "text/html" in exclude):
+                svg = bundle.get("image/svg+xml") or self.pipe(format="svg", encoding="utf-8")
+                bundle["text/html"] = _scrolling(svg)
+            return bundle
+
     _DIGRAPH = Digraph
     return Digraph
+
+
+def _scrolling(svg):
+    """Inline SVG at its natural size inside a box that scrolls sideways when it is wide."""
+    svg = svg[svg.find("<svg"):] if "<svg" in svg else svg
+    return ('<div class="autograd-lite-graph" style="overflow:auto; max-width:100%; '
+            'max-height:80vh"><div style="width:max-content">' + svg + "</div></div>")

@@ -1,27 +1,36 @@
 """Deep chains: a 1,000,000-node scalar chain and a 100,000-node tensor chain.
 
-Each chain is `y = y * c` repeated, so d y / d x = c ** n is known exactly and checked.
-Forward, backward and freeing the graph are timed separately. The peers' recursive graph
-walks are tried on a chain 1,000 operations deep, where they raise RecursionError.
+The scalar chain is `y = y * 1.0001 + 0.0001` repeated (two nodes per step), the tensor
+chain `y = y * c`, so d y / d x = c ** steps is known exactly and checked. Forward,
+backward and freeing the graph are timed separately, with the garbage collector on and
+the default recursion limit; the scalar chain runs in a fresh process, which also reports
+its peak memory. The peers' recursive graph walks are tried on a chain 1,000 operations
+deep, where they raise RecursionError.
 """
 
 import gc
+import json
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 
-from .common import now
+from .common import clock_name, now, use_cpu_clock
 
-SCALAR_FACTOR = 1.0000001
+SCALAR_FACTOR, SCALAR_OFFSET = 1.0001, 0.0001
 TENSOR_FACTOR = 1.000001
 
 
 class ChainResult:
     """One chain: node count, seconds for forward/backward/free, and the gradient check."""
 
-    def __init__(self, name, nodes, forward, backward, free, ok, detail):
+    def __init__(self, name, nodes, forward, backward, free, ok, detail, peak=None):
         self.name, self.nodes = name, nodes
         self.forward, self.backward, self.free = forward, backward, free
-        self.ok, self.detail = ok, detail
+        self.ok, self.detail, self.peak = ok, detail, peak
 
 
 def _run_chain(name, x, n, factor, grad_of, expected, rtol, seed=None):
@@ -44,12 +53,49 @@ def _run_chain(name, x, n, factor, grad_of, expected, rtol, seed=None):
 
 
 def scalar_chain(n=1_000_000):
-    """`Value` chain of `n` multiplications; checks x.grad == c ** n."""
+    """`Value` chain of `n` nodes, `y = y * c + d` repeated n / 2 times; checks x.grad ==
+    c ** (n / 2). `peak` is the growth of the process's peak resident memory (exact in a
+    fresh process, see `scalar_chain_in_fresh_process`)."""
     from autograd_lite import Value
 
+    steps = n // 2
+    gc.collect()
+    before = _peak_rss()
     x = Value(1.0)
-    return _run_chain(f"autograd-lite Value, y = y * c, {n:,} ops", x, n, SCALAR_FACTOR,
-                      lambda v: v.grad, SCALAR_FACTOR ** n, 1e-9)
+    start = now()
+    y = x
+    for _ in range(steps):
+        y = y * SCALAR_FACTOR + SCALAR_OFFSET
+    t_forward = now() - start
+    start = now()
+    y.backward()
+    t_backward = now() - start
+    start = now()
+    del y
+    t_free = now() - start
+    expected = SCALAR_FACTOR ** steps
+    ok = abs(x.grad - expected) <= 1e-9 * expected
+    return ChainResult(f"autograd-lite Value, y = y * {SCALAR_FACTOR} + {SCALAR_OFFSET}, "
+                       f"{2 * steps:,} nodes", 2 * steps, t_forward, t_backward, t_free, ok,
+                       f"grad {x.grad:.6g}, expected {expected:.6g}", _peak_rss() - before)
+
+
+def scalar_chain_in_fresh_process(n=1_000_000):
+    """`scalar_chain(n)` run in a new Python process, so its peak memory is its own."""
+    root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(root)] + [p for p in [env.get("PYTHONPATH")] if p])
+    args = [sys.executable, "-m", "benchmarks.chains", str(n), clock_name().split(" ")[0]]
+    done = subprocess.run(args, cwd=root, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"the scalar chain process failed:\n{done.stderr[-2000:]}")
+    return ChainResult(**json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _peak_rss():
+    """The process's peak resident memory so far, in bytes."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
 
 
 def tensor_chain(n=100_000, size=16):
@@ -135,3 +181,8 @@ def peer_recursion(depth=1000):
     except ImportError:
         pass
     return outcomes
+
+
+if __name__ == "__main__":  # the fresh process of `scalar_chain_in_fresh_process`
+    use_cpu_clock(sys.argv[2] == "process")
+    print(json.dumps(vars(scalar_chain(int(sys.argv[1])))))

@@ -2,18 +2,29 @@
 
 The step is the one of micrograd's demo notebook: forward every point through the scalar
 MLP, max-margin loss `relu(1 - y * score)` averaged, plus `1e-4 * sum(p * p)`, zero the
-gradients, backward, SGD with the notebook's decaying learning rate. micrograd runs it with
-Python's garbage collector on (as users do) and off; autograd-lite runs it with the
-collector on; a hand-written version with Python floats is the floor. All start from
-micrograd's own initial weights, and the losses of every step are compared.
+gradients, backward, SGD with the notebook's decaying learning rate. micrograd and
+autograd-lite run it with Python's garbage collector on (as users do) and off; a
+hand-written version with Python floats is the floor. All start from micrograd's own
+initial weights, and the losses of every step are compared.
+
+Each system runs in fresh processes (`python -m benchmarks.micrograd_demo --system ...`),
+so that no system pays for another's objects, and again after a large import (PyTorch,
+or a heap of 300,000 objects), as in a notebook: every full collection walks the whole heap.
 """
 
+import argparse
+import gc
 import itertools
+import json
+import os
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 
-from .common import Stats, gc_state, losses_agree, timed
+from .common import Stats, clock_name, gc_state, losses_agree, timed, use_cpu_clock
 
 ALPHA = 1e-4  # the L2 weight of the notebook
 
@@ -191,61 +202,126 @@ class HandFloats:
         return loss
 
 
-# ***** the run *****
+# ***** the run: each system in fresh processes *****
+
+SYSTEMS = ("micrograd (gc on)", "micrograd (gc off)", "autograd-lite Value (gc on)",
+           "autograd-lite Value (gc off)", "hand floats (gc on)")
+REFERENCE = "hand floats (gc on)"
+BIG_HEAP = 300_000  # objects, when PyTorch is not installed to make a real library's heap
 
 
 class DemoResult:
-    def __init__(self, stats, losses, mismatches):
+    """Seconds per step (`stats`), losses per step and the loss check, per system; the
+    names of systems run after a large import end with `heap_label`."""
+
+    def __init__(self, stats, losses, mismatches, heap_label="", heap_objects=None):
         self.stats, self.losses, self.mismatches = stats, losses, mismatches
+        self.heap_label, self.heap_objects = heap_label, heap_objects or {}
 
 
-def run_demo(rounds=4, warmup=1, rtol=1e-9, include_micrograd=True, n=100):
-    """Time the demo step round-robin: micrograd with gc on and off, ours (gc on), floats.
+def make_heap(kind):
+    """Load the heap a process runs with: "fresh" (nothing more), or "large": PyTorch
+    imported, or about 300,000 objects when PyTorch is not installed. Returns its label."""
+    if kind == "fresh":
+        return "fresh process"
+    try:
+        import torch  # noqa: F401  (only its objects matter here)
 
-    Each system trains its own copy of the same initial weights, step k using the
-    notebook's learning rate for k, so every system's loss at step k must agree.
-    Returns a DemoResult with seconds per step.
-    """
+        return "after import torch"
+    except ImportError:
+        globals()["_BALLAST"] = [[i] for i in range(BIG_HEAP)]
+        return f"after making {BIG_HEAP:,} objects (PyTorch not installed)"
+
+
+def run_in_this_process(system, n, steps):
+    """Run `steps` demo steps of `system` here; return (seconds per step, losses)."""
     X, y = make_moons(n)
-    runners = {}
+    gc_on = system.endswith("(gc on)")
+    if system.startswith("micrograd"):
+        from micrograd.engine import Value as MicroValue
+
+        model = micrograd_model()
+        run = _value_runner(model, model.parameters(), X, y, MicroValue)
+    elif system.startswith("autograd-lite"):
+        from autograd_lite import Value
+
+        model = our_model(initial_weights())
+        run = _value_runner(model, model.parameters(), X, y, Value)
+    else:
+        hand = HandFloats(initial_weights())
+
+        def run(k):
+            return hand.step(X, y, k)
+    times, losses = [], []
+    for k in range(steps):
+        with gc_state(gc_on):  # collects the previous step's garbage first, untimed
+            elapsed, loss = timed(run, k)
+        times.append(elapsed)
+        losses.append(loss)
+    return times, losses
+
+
+def _in_fresh_process(system, heap, n, steps):
+    """Run `system` in a new Python process; returns (times, losses, heap label, objects)."""
+    root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(root)] + [p for p in [env.get("PYTHONPATH")] if p])
+    args = [sys.executable, "-m", "benchmarks.micrograd_demo", "--system", system,
+            "--heap", heap, "--n", str(n), "--steps", str(steps),
+            "--clock", clock_name().split(" ")[0]]
+    done = subprocess.run(args, cwd=root, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"the {system} demo process failed:\n{done.stderr[-2000:]}")
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    return report["times"], report["losses"], report["heap"], report["objects"]
+
+
+def run_demo(rounds=3, warmup=1, rtol=1e-9, include_micrograd=True, n=100, heap="fresh",
+             steps=2):
+    """Time the demo step of every system, each in fresh processes, round-robin.
+
+    Round r starts one new process per system (in a rotating order), which runs
+    `warmup + steps` steps from the notebook's initial weights and times the last `steps`,
+    with the process CPU time. `heap` is "fresh" or "large" (see `make_heap`). Every
+    system's loss at step k must agree with hand floats'. Returns a DemoResult.
+    """
+    systems = [s for s in SYSTEMS if include_micrograd or not s.startswith("micrograd")]
     if include_micrograd:
         try:
             import micrograd  # noqa: F401
         except ImportError:
-            include_micrograd = False
-    if include_micrograd:
-        from micrograd.engine import Value as MicroValue
-
-        for label, gc_on in (("micrograd (gc on)", True), ("micrograd (gc off)", False)):
-            model = micrograd_model()
-            runners[label] = (gc_on, _value_runner(model, model.parameters(), X, y, MicroValue))
-        weights = weights_of(micrograd_model())
-    else:
-        weights = initial_weights()
-    from autograd_lite import Value
-
-    ours = our_model(weights)
-    runners["autograd-lite Value (gc on)"] = (True, _value_runner(ours, ours.parameters(), X, y,
-                                                                 Value))
-    hand = HandFloats(weights)
-    runners["hand floats (gc on)"] = (True, lambda k: hand.step(X, y, k))
-
-    times = {name: [] for name in runners}
-    losses = {name: [] for name in runners}
-    for k in range(warmup + rounds):
-        for name, (gc_on, run) in runners.items():
-            with gc_state(gc_on):  # collects the previous step's garbage first, untimed
-                elapsed, loss = timed(run, k)
-            losses[name].append(loss)
-            if k >= warmup:
-                times[name].append(elapsed)
-    reference = losses["hand floats (gc on)"]
-    mismatches = {name: losses_agree(reference, got, rtol) for name, got in losses.items()}
-    return DemoResult({n: Stats(t) for n, t in times.items()}, losses, mismatches)
+            systems = [s for s in systems if not s.startswith("micrograd")]
+    times = {name: [] for name in systems}
+    losses, label, objects = {}, "", {}
+    for r in range(rounds):
+        for name in systems[r % len(systems):] + systems[:r % len(systems)]:
+            got, loss, label, objects[name] = _in_fresh_process(name, heap, n, warmup + steps)
+            times[name] += got[warmup:]
+            losses[name] = loss
+    mismatches = {name: losses_agree(losses[REFERENCE], got, rtol)
+                  for name, got in losses.items()}
+    return DemoResult({name: Stats(t) for name, t in times.items()}, losses, mismatches,
+                      label, objects)
 
 
 def _value_runner(model, params, X, y, Value):
     return lambda k: value_step(model, params, X, y, Value, k)
+
+
+def main(argv=None):
+    """The child process of `run_demo`: run one system, print a JSON report."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.micrograd_demo")
+    parser.add_argument("--system", choices=SYSTEMS, required=True)
+    parser.add_argument("--heap", choices=("fresh", "large"), default="fresh")
+    parser.add_argument("--n", type=int, default=100)
+    parser.add_argument("--steps", type=int, default=3)
+    parser.add_argument("--clock", choices=("process", "wall"), default="process")
+    args = parser.parse_args(argv)
+    use_cpu_clock(args.clock == "process")
+    label = make_heap(args.heap)
+    times, losses = run_in_this_process(args.system, args.n, args.steps)
+    print(json.dumps({"times": times, "losses": losses, "heap": label,
+                      "objects": len(gc.get_objects())}))
 
 
 def graph_is_acyclic_value():
@@ -254,7 +330,6 @@ def graph_is_acyclic_value():
     Returns (freed, cycles_found): a weak reference to an interior node must be dead, and
     a collection afterwards must find nothing unreachable.
     """
-    import gc
     import weakref
 
     from autograd_lite import Value
@@ -263,7 +338,7 @@ def graph_is_acyclic_value():
     model = our_model(initial_weights())
     with gc_state(False):
         loss = svm_loss(model, model.parameters(), X, y, Value)
-        interior = weakref.ref(loss._ctx.parents[0])
+        interior = weakref.ref(loss.grad_fn.parents[0])
         loss.backward()
         del loss
         freed = interior() is None
@@ -273,7 +348,7 @@ def graph_is_acyclic_value():
 
 def demo_lines(result, rtol=1e-9):
     lines = []
-    n = len(result.losses["hand floats (gc on)"])
+    n = len(result.losses[REFERENCE])
     for name, bad in result.mismatches.items():
         if name.startswith("hand"):
             continue
@@ -285,3 +360,7 @@ def demo_lines(result, rtol=1e-9):
                          f"{result.losses[name][bad]!r}")
     return lines
 
+
+if __name__ == "__main__":
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    main()

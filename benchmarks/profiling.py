@@ -1,7 +1,7 @@
 """Profile autograd-lite on a benchmark workload, to find where its overhead goes.
 
 ``python -m benchmarks.profiling mlp --batch 8`` profiles the MLP training step (a small
-batch makes the Python overhead stand out against the BLAS time); ``... demo`` profiles
+batch makes the Python overhead stand out against the BLAS time); ``... micrograd`` profiles
 micrograd's demo step with `Value`. pyinstrument's call tree is printed when it is
 installed (``pip install pyinstrument``), else cProfile's table sorted by own time.
 """
@@ -42,7 +42,8 @@ def _workload(name, batch, steps):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks.profiling",
                                      description=__doc__.splitlines()[0])
-    parser.add_argument("workload", choices=("mlp", "demo"))
+    parser.add_argument("workload", choices=("mlp", "micrograd", "demo"),
+                        help="micrograd (or demo): micrograd's demo step with Value")
     parser.add_argument("--batch", type=int, default=128, help="MLP batch size (default 128)")
     parser.add_argument("--steps", type=int, default=None,
                         help="steps to profile (default: 200 MLP steps, 3 demo steps)")

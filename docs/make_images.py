@@ -17,7 +17,7 @@ from autograd_lite import Value, render_graph
 
 
 def neuron(out_dir):
-    """A single neuron o = tanh(x1*w1 + x2*w2 + b) after backward: docs/images/neuron.*"""
+    """A single neuron o = tanh(x1*w1 + x2*w2 + b) after backward: docs/images/neuron.svg"""
     x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
     w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
     b = Value(6.8813735870195432, label="b")  # chosen so that n = 0.8814, o = 0.7071
@@ -29,27 +29,27 @@ def neuron(out_dir):
     o.label = "o"
     o.backward()
     title = "o = tanh(x1*w1 + x2*w2 + b)"
-    return [render_graph(o, out_dir / f"neuron.{fmt}", title=title) for fmt in ("svg", "png")]
+    return [render_graph(o, out_dir / "neuron.svg", title=title)]
 
 
 def exercises(out_dir):
     """Exercises 1-4 with their defaults: a training step's graph and the loss curve each,
-    docs/images/ex{1,2,3,4}_graph.png and ex{1,2,3,4}_loss.png (needs matplotlib too)."""
+    docs/images/ex{1,2,3,4}_graph.svg and ex{1,2,3,4}_loss.png (needs matplotlib too)."""
     from exercises import load
 
     paths = []
     for n in (1, 2, 3, 4):
-        graph, plot = out_dir / f"ex{n}_graph.png", out_dir / f"ex{n}_loss.png"
+        graph, plot = out_dir / f"ex{n}_graph.svg", out_dir / f"ex{n}_loss.png"
         load(n).run(graph=graph, plot=plot)
         paths += [graph, plot]
     return paths
 
 
 def exercise5(out_dir):
-    """Exercise 5 in its development mode (MNIST's test files only: train on the first 8,000
-    digits, test on the other 2,000): docs/images/ex5_graph.png and ex5_loss.png. The MNIST
-    files are looked up as `python -m exercises 5` does ($AUTOGRAD_LITE_DATA, ...), else in
-    the course's shared/data/mnist next to the repository."""
+    """Exercise 5 with its defaults on the official MNIST split (60,000 training digits,
+    10,000 test digits; half a minute or so): docs/images/ex5_graph.svg and ex5_loss.png.
+    The MNIST files are looked up as `python -m exercises 5` does ($AUTOGRAD_LITE_DATA,
+    ...), else in the course's shared/data/mnist next to the repository."""
     import os
 
     from exercises import load
@@ -57,15 +57,24 @@ def exercise5(out_dir):
 
     shared = HERE.parent.parent / "shared" / "data" / "mnist"
     data_dir = None if os.environ.get(ENV_VAR) or not shared.is_dir() else shared
-    graph, plot = out_dir / "ex5_graph.png", out_dir / "ex5_loss.png"
+    graph, plot = out_dir / "ex5_graph.svg", out_dir / "ex5_loss.png"
     try:
-        load(5).run(data_dir=data_dir, train_on_test_split=8000, download=False, graph=graph,
-                    plot=plot)
+        load(5).run(data_dir=data_dir, download=False, graph=graph, plot=plot)
     except DatasetNotFoundError as err:
         print(f"exercise5 skipped, MNIST not found: set AUTOGRAD_LITE_DATA to the folder of "
-              f"t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz\n{err}")
+              f"its four files (train-images-idx3-ubyte.gz, ...)\n{err}")
         return []
     return [graph, plot]
+
+
+def drawing(out_dir):
+    """The example at the top of docs/drawing.md, exactly as written there:
+    docs/images/drawing_neuron.svg"""
+    x1, w1, b = Value(2.0, label="x1"), Value(-3.0, label="w1"), Value(6.88, label="b")
+    o = (x1 * w1 + b).tanh()
+    o.label = "o"
+    o.backward()
+    return [render_graph(o, out_dir / "drawing_neuron.svg", title="o = tanh(x1*w1 + b)")]
 
 
 def first_value(out_dir):
@@ -187,7 +196,30 @@ def performance(out_dir):
     return [path]
 
 
-IMAGES = [neuron, exercises, exercise5, first_value, reverse_mode, xor_network, cnn,
+def players(out_dir):
+    """The step-by-step players the guides embed: the README's neuron
+    (docs/getting-started.md, player_neuron.html), then for docs/reverse-mode.md a value
+    used twice (player_fanout.html) and one training step of exercise 3's XOR network on
+    scalars (player_xor.html)."""
+    from autograd_lite.viz import step_through
+    from exercises import load
+
+    x, w, b = Value(2.0, label="x"), Value(-0.5, label="w"), Value(0.3, label="b")
+    y = (w * x + b).tanh()
+    y.label = "y"
+    paths = [step_through(y, out_dir / "player_neuron.html")]
+    a = Value(3.0, label="a")
+    aa = a * a
+    aa.label = "a*a"
+    c = aa + a
+    c.label = "c"
+    paths.append(step_through(c, out_dir / "player_fanout.html"))
+    load(3).run(epochs=1, step_through=out_dir / "player_xor.html")
+    return paths + [out_dir / "player_xor.html"]
+
+
+IMAGES = [neuron, exercises, exercise5, drawing, first_value, reverse_mode, xor_network, players,
+          cnn,
           performance]
 
 

@@ -20,7 +20,7 @@ True
 
 import importlib
 
-__all__ = ["EXERCISES", "load"]
+__all__ = ["EXERCISES", "check", "load"]
 
 #: Exercise number -> module name.
 EXERCISES = {
@@ -46,7 +46,12 @@ def load(n):
 
 
 def __getattr__(name):
-    """`exercises.ex3` is exercise 3's module (imported lazily: 4 and 5 need `nn`)."""
+    """`exercises.ex3` is exercise 3's module (imported lazily: 4 and 5 need `nn`);
+    `exercises.check` is practise mode's notebook check (see `exercises.practice`)."""
+    if name == "check":
+        from .practice import check
+
+        return check
     if len(name) == 3 and name.startswith("ex") and name[2] in "12345":
         return load(int(name[2]))
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,7 +1,11 @@
 """Command line: `python -m exercises N [options]` runs exercise N (1-5); `all` runs them all.
 
+Practise mode (write the exercises yourself): `python -m exercises start|check|hint|solution
+N ...`, see `exercises/practice/` and `python -m exercises start --help`.
+
 Try `python -m exercises --help` and `python -m exercises 5 --help`. Every exercise takes
---seed, --epochs, --lr, --graph PATH, --plot PATH, --quiet and --report PATH; exercise 5
+--seed, --epochs, --lr, --graph PATH, --plot PATH, --quiet and --report PATH; exercises
+1-4 add --step-through PATH (a page that plays one backward pass); exercise 5
 adds --data-dir, --dataset, --batch-size, --hidden, --download/--no-download and
 --train-on-test-split. Exit status: 0 when the exercise ran (for `all`: when all five ran
 and exercises 1-4 reached their goals); 1 on an error (a missing or damaged data file, a bad
@@ -16,7 +20,7 @@ import time
 from pathlib import Path
 
 from . import EXERCISES, load
-from .common import MissingExtraError, OptionError, require, write_report
+from .common import MissingExtraError, OptionError, plot_format, require, write_report
 
 SKIPPED_STATUS = 3  # `all`: exercises 1-4 reached their goals, exercise 5 had no data
 
@@ -71,16 +75,47 @@ def _learning_rate(text):
     return value
 
 
+def _suffix_checked(check):
+    """An argparse type: a Path whose suffix `check` accepts (else a clear usage error)."""
+    def convert(text):
+        try:
+            check(text)
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
+        return Path(text)
+    return convert
+
+
+def _graph_suffix(text):
+    from autograd_lite.viz import FORMATS
+
+    if Path(text).suffix.lower().lstrip(".") not in FORMATS + ("dot",):
+        raise ValueError(f"cannot draw a graph as {Path(text).name!r}: use a name ending in "
+                         f"{', '.join('.' + f for f in FORMATS + ('dot',))}")
+
+
+def _html_suffix(text):
+    if Path(text).suffix.lower() not in (".html", ".htm"):
+        raise ValueError(f"the step-through player is a web page: use a name ending in .html, "
+                         f"got {Path(text).name!r}")
+
+
+def _step_through(parser):
+    parser.add_argument("--step-through", metavar="PATH", type=_suffix_checked(_html_suffix),
+                        help="write a page (.html, works offline) that plays the backward pass "
+                             "of one training step, node by node (needs graphviz)")
+
+
 def _common(parser, epochs_help="number of epochs"):
     group = parser.add_argument_group("common options")
     group.add_argument("--seed", type=int, help="random seed (every run is deterministic)")
     group.add_argument("--epochs", type=_positive_int, help=epochs_help)
     group.add_argument("--lr", type=_learning_rate, help="learning rate (> 0)")
-    group.add_argument("--graph", metavar="PATH", type=Path,
-                       help="draw the graph of one training step (.svg, .png or .pdf; needs "
-                            "graphviz)")
-    group.add_argument("--plot", metavar="PATH", type=Path,
-                       help="save the loss curve as PNG (needs matplotlib)")
+    group.add_argument("--graph", metavar="PATH", type=_suffix_checked(_graph_suffix),
+                       help="draw the graph of one training step (.svg, .png, .pdf, .jpg, or "
+                            ".dot for the source; needs graphviz)")
+    group.add_argument("--plot", metavar="PATH", type=_suffix_checked(plot_format),
+                       help="save the loss curve (.png, .svg, .pdf or .jpg; needs matplotlib)")
     group.add_argument("--quiet", action="store_true",
                        help="print only a summary line: no per-epoch lines, no progress bar")
     group.add_argument("--report", metavar="PATH", type=Path,
@@ -113,7 +148,9 @@ def build_parser():
         prog="python -m exercises",
         description="The five course exercises, solved with autograd-lite.",
         epilog="Examples: python -m exercises 1 | python -m exercises 3 --seeds 100 | "
-               "python -m exercises 5 --data-dir DIR | python -m exercises all --quiet")
+               "python -m exercises 5 --data-dir DIR | python -m exercises all --quiet. "
+               "Practise mode, to write them yourself: python -m exercises "
+               "start|check|hint|solution N (try: python -m exercises start --help)")
     sub = parser.add_subparsers(dest="exercise", metavar="{1,2,3,4,5,all}", required=True)
 
     p1 = sub.add_parser("1", help=DESCRIPTIONS["1"], description=load(1).__doc__,
@@ -122,12 +159,14 @@ def build_parser():
     p1.add_argument("--w0", type=_number, help="the starting weight (default 0.8)")
     p1.add_argument("--y", type=_number, help="the desired output (default 0.5)")
     _common(p1)
+    _step_through(p1)
 
     p2 = sub.add_parser("2", help=DESCRIPTIONS["2"], description=load(2).__doc__,
                         formatter_class=argparse.RawDescriptionHelpFormatter)
     p2.add_argument("--x", type=_number, help="the input (default 1.5)")
     p2.add_argument("--y", type=_number, help="the desired output (default 0.5)")
     _common(p2)
+    _step_through(p2)
 
     p3 = sub.add_parser("3", help=DESCRIPTIONS["3"], description=load(3).__doc__,
                         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -136,16 +175,22 @@ def build_parser():
     p3.add_argument("--seeds", type=_positive_int, metavar="N",
                     help="also train from seeds 0..N-1 and report the fraction that converge")
     _common(p3)
+    _step_through(p3)
 
     p4 = sub.add_parser("4", help=DESCRIPTIONS["4"], description=_doc(4),
                         formatter_class=argparse.RawDescriptionHelpFormatter)
     p4.add_argument("--activation", choices=("sigmoid", "tanh", "relu"),
                     help="hidden activation (default sigmoid)")
     _common(p4)
+    _step_through(p4)
 
     p5 = sub.add_parser("5", help=DESCRIPTIONS["5"], description=_doc(5),
                         formatter_class=argparse.RawDescriptionHelpFormatter)
     _mnist_options(p5)
+    p5.add_argument("--export-onnx", metavar="PATH", type=Path,
+                    help="after training, write the classifier as an ONNX file (raw images "
+                         "(N, 784) in [0, 1] in, 10 logits out) for ONNX Runtime; needs "
+                         "the onnx extra")
     _common(p5)
 
     pall = sub.add_parser("all", help=DESCRIPTIONS["all"],
@@ -193,15 +238,30 @@ def run_one(n, args, many=False):
     kwargs["graph"] = _suffixed(args.graph, n, many)
     kwargs["plot"] = _suffixed(args.plot, n, many)
     kwargs["verbose"] = not args.quiet
+    if getattr(args, "step_through", None) is not None:
+        kwargs["step_through"] = args.step_through
     result = module.run(**kwargs)
+    written = [(what, kwargs[key]) for key, what in (
+        ("graph", "graph"), ("plot", "loss plot"), ("step_through", "step-through player"))
+        if kwargs.get(key) is not None]
+    if getattr(args, "export_onnx", None) is not None:
+        result["onnx"] = str(module.export_onnx(result, args.export_onnx))
+        written.append(("ONNX model (run it with onnxruntime, see docs/pytorch.md)",
+                        result["onnx"]))
     if n == 3 and getattr(args, "seeds", None):
         result["seed_study"] = module.seed_study(
             seeds=range(args.seeds), epochs=result["epochs"], lr=result["lr"],
             activation=result["activation"], verbose=not args.quiet)
         _print_study(result["seed_study"])
     if args.report:
-        write_report(_suffixed(args.report, n, many), result)
-    print(summary(n, result))
+        written.append(("report", write_report(_suffixed(args.report, n, many), result)))
+    if args.quiet:  # one line: the summary, then where the files went
+        where = "; ".join(f"{what} written to {path}" for what, path in written)
+        print(summary(n, result) + (f"; {where}" if where else ""))
+    else:
+        for what, path in written:
+            print(f"{what} written to {path}")
+        print(summary(n, result))
     return result
 
 
@@ -239,10 +299,12 @@ def summary(n, result):
 
 
 def _check_extras(args):
-    if args.graph is not None:
+    if args.graph is not None or getattr(args, "step_through", None) is not None:
         require("graphviz")
     if args.plot is not None:
         require("matplotlib")
+    if getattr(args, "export_onnx", None) is not None:
+        require("onnx")
 
 
 def run_all(args):
@@ -307,6 +369,11 @@ def how_to_get_data():
 
 
 def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("start", "check", "hint", "solution"):  # practise mode
+        from .practice.cli import main as practice_main
+
+        return practice_main(argv)
     args = build_parser().parse_args(argv)
     try:
         _check_extras(args)

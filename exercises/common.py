@@ -38,6 +38,8 @@ EXTRAS = {
                    'pip install "autograd-lite[plot]" (or: pip install matplotlib)'),
     "tqdm": ("progress bars need tqdm",
              'pip install "autograd-lite[progress]" (or: pip install tqdm)'),
+    "onnx": ("--export-onnx needs the onnx package",
+             'pip install "autograd-lite[onnx]" (or: pip install onnx onnxruntime)'),
 }
 
 
@@ -157,12 +159,29 @@ def write_report(path, results):
 # ----- pictures -----
 
 
+PLOT_FORMATS = ("png", "svg", "pdf", "jpg", "jpeg")  # what --plot writes (by matplotlib)
+
+
+def plot_format(path):
+    """The picture format `path`'s suffix names, or a ValueError that lists those we write.
+
+    >>> plot_format("loss.SVG")
+    'svg'
+    """
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in PLOT_FORMATS:
+        raise ValueError(f"cannot save a plot as {Path(path).name!r}: use a name ending in "
+                         f"{', '.join('.' + f for f in PLOT_FORMATS)}")
+    return suffix
+
+
 def save_curves(path, curves, title, accuracy=None, logy=True):
-    """Save the loss curve(s) as a PNG: `curves` is {label: losses per epoch}.
+    """Save the loss curve(s) in the format of the suffix: `curves` is {label: losses per epoch}.
 
     `accuracy`, if given, is {label: accuracy per epoch} drawn in a second panel.
     Needs matplotlib (the `plot` extra); returns the path written.
     """
+    fmt = plot_format(path)
     require("matplotlib")
     import matplotlib
 
@@ -199,7 +218,7 @@ def save_curves(path, curves, title, accuracy=None, logy=True):
     fig.tight_layout()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110, format="png")
+    fig.savefig(path, dpi=110, format=fmt)
     plt.close(fig)
     return path
 
@@ -207,13 +226,25 @@ def save_curves(path, curves, title, accuracy=None, logy=True):
 def render_step_graph(root, path, title):
     """Draw the graph of one training step (values and gradients) to `path` with Graphviz.
 
-    The format comes from the suffix (.svg, .png, .pdf; default .svg). The DOT source is
-    written next to it first, so it survives a missing `dot` program.
+    The format comes from the suffix (.svg, .png, .pdf, .jpg, or .dot for the source); if
+    the `dot` program is missing, the DOT source is saved instead.
     """
     require("graphviz")
     from autograd_lite import render_graph
 
     return render_graph(root, path, title=title, max_nodes=None)
+
+
+def save_step_through(root, path):
+    """Write the step-by-step player of one training step's backward pass (an .html page).
+
+    Call it before `root.backward()`: it runs the engine's backward pass itself, without
+    touching any `.grad`, and records every step (see `autograd_lite.viz.step_through`).
+    """
+    require("graphviz")
+    from autograd_lite.viz import step_through
+
+    return step_through(root, path)
 
 
 def label_layers(net):
@@ -267,7 +298,7 @@ def progress(iterable=None, total=None, desc=None, enabled=True, leave=True):
     """
     if not enabled or importlib.util.find_spec("tqdm") is None:
         return _NoBar(iterable)
-    from tqdm import tqdm
+    from tqdm.auto import tqdm  # a widget in notebooks, a text bar in a terminal
 
     return tqdm(iterable, total=total, desc=desc, leave=leave, dynamic_ncols=True,
                 file=sys.stderr)

@@ -27,18 +27,26 @@ Run it:  python -m exercises 1   (options: --x --w0 --y --lr --epochs, see --hel
 
 from autograd_lite import Value
 
-from .common import Timer, check_gradients, print_gradient_table, render_step_graph, save_curves
+from .common import (
+    Timer,
+    check_gradients,
+    print_gradient_table,
+    render_step_graph,
+    save_curves,
+    save_step_through,
+)
 
 NAME = "trivial network: one input, one weight"
 DEFAULTS = {"x": 1.5, "w0": 0.8, "y": 0.5, "lr": 0.1, "epochs": 20}
 
 
 def run(x=1.5, w0=0.8, y=0.5, lr=0.1, epochs=20, seed=0, graph=None, plot=None,
-        verbose=False):
+        verbose=False, step_through=None):
     """Train `out = w * x` towards `y`; return the losses, weights and outputs per epoch.
 
     `seed` is accepted for a uniform interface; nothing here is random. `graph` (a path)
-    draws the first training step, `plot` (a path) saves the loss curve as PNG.
+    draws the first training step, `plot` (a path) saves the loss curve, `step_through` (an
+    .html path) writes a player of the first step's backward pass.
 
     >>> result = run()
     >>> result["final_loss"] < 1e-3
@@ -62,6 +70,8 @@ def run(x=1.5, w0=0.8, y=0.5, lr=0.1, epochs=20, seed=0, graph=None, plot=None,
 
         # backward pass: the engine fills w.grad = dL/dw by the chain rule
         w.grad = 0.0
+        if epoch == 1 and step_through:
+            save_step_through(loss, step_through)
         loss.backward()
 
         if epoch == 1:  # the learner's point: the engine's gradient IS the chain rule

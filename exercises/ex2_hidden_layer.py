@@ -31,7 +31,14 @@ import numpy as np
 from autograd_lite import Value
 
 from . import ex1_trivial_network as ex1
-from .common import Timer, check_gradients, print_gradient_table, render_step_graph, save_curves
+from .common import (
+    Timer,
+    check_gradients,
+    print_gradient_table,
+    render_step_graph,
+    save_curves,
+    save_step_through,
+)
 
 NAME = "hidden layer of 2 neurons, a bias in each layer"
 DEFAULTS = {"x": 1.5, "y": 0.5, "lr": 0.1, "epochs": 20, "seed": 0}
@@ -42,7 +49,8 @@ def sigmoid(z):
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def run(x=1.5, y=0.5, lr=0.1, epochs=20, seed=0, graph=None, plot=None, verbose=False):
+def run(x=1.5, y=0.5, lr=0.1, epochs=20, seed=0, graph=None, plot=None, verbose=False,
+        step_through=None):
     """Train the 1-2-1 network towards `y`; return its losses next to exercise 1's.
 
     >>> result = run()
@@ -80,6 +88,8 @@ def run(x=1.5, y=0.5, lr=0.1, epochs=20, seed=0, graph=None, plot=None, verbose=
         # backward pass by the engine
         for p in params:
             p.grad = 0.0
+        if epoch == 1 and step_through:  # the player of this step's backward pass
+            save_step_through(loss, step_through)
         loss.backward()
 
         if epoch == 1:

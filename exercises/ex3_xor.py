@@ -56,6 +56,7 @@ from .common import (
     progress,
     render_step_graph,
     save_curves,
+    save_step_through,
 )
 
 NAME = "XOR with a 2-2-1 network"
@@ -97,7 +98,7 @@ def init_params(seed):
 
 
 def run(seed=DEFAULT_SEED, epochs=5000, lr=0.2, activation="sigmoid", graph=None, plot=None,
-        verbose=False, print_every=500):
+        verbose=False, print_every=500, step_through=None):
     """Train the 2-2-1 network on XOR; return losses, parameters, predictions and accuracy.
 
     >>> result = run(epochs=3000)
@@ -144,6 +145,8 @@ def run(seed=DEFAULT_SEED, epochs=5000, lr=0.2, activation="sigmoid", graph=None
             # backward pass by the engine
             for p in params:
                 p.grad = 0.0
+            if step_through and epoch == 1 and row == SHOWN_ROW:  # the player of this step
+                save_step_through(loss, step_through)
             loss.backward()
 
             if epoch == 1:  # check every step of the first epoch against the chain rule

@@ -27,7 +27,7 @@ from autograd_lite import Tensor, retain_grads
 from nn import NeuralNetwork
 
 from . import ex3_xor as ex3
-from .common import Timer, label_layers, render_step_graph, save_curves
+from .common import Timer, label_layers, render_step_graph, save_curves, save_step_through
 
 NAME = "generic Layer / NeuralNetwork classes on XOR"
 DEFAULT_SEED = ex3.DEFAULT_SEED
@@ -67,17 +67,23 @@ def solve_xor(net, epochs=5000):
     return losses
 
 
+def step_loss(net, x, y):
+    """The loss of one step, `((net(x) - y)**2).sum()`, as one graph from x to the loss."""
+    label_layers(net)
+    out = net.forward(Tensor(x[None, :], label="x"))
+    out.label = "out"
+    loss = ((out - Tensor(y, label="y")) ** 2).sum()
+    loss.label = "loss"
+    return loss
+
+
 def draw_step(net, x, y, path, title):
     """Draw one step's forward and backward pass as a tensor graph; the net is unchanged.
 
     `net.backward` back-propagates layer by layer; for the picture the same gradients are
     computed by one backward through the whole graph, from the loss to every parameter.
     """
-    label_layers(net)
-    out = net.forward(Tensor(x[None, :], label="x"))
-    out.label = "out"
-    loss = ((out - Tensor(y, label="y")) ** 2).sum()
-    loss.label = "loss"
+    loss = step_loss(net, x, y)
     retain_grads(loss)           # keep the gradients of the interior tensors, to show them
     net.zero_grad()
     loss.backward()
@@ -87,12 +93,13 @@ def draw_step(net, x, y, path, title):
 
 
 def run(seed=DEFAULT_SEED, epochs=5000, lr=0.2, activation="sigmoid", graph=None, plot=None,
-        verbose=False, compare=True, print_every=500):
+        verbose=False, compare=True, print_every=500, step_through=None):
     """Solve XOR with `nn.NeuralNetwork`; returns losses, parameters, predictions, accuracy.
 
     With `compare`, exercise 3 runs with the same settings and `same_as_ex3` holds the
     largest difference between the two runs' losses and outputs. `graph` draws a step
-    (row [1, 1], the starting weights) before training.
+    (row [1, 1], the starting weights) before training; `step_through` (an .html path)
+    writes a player of that step's backward pass (it changes no gradient).
 
     >>> result = run(epochs=3000, compare=False)
     >>> result["accuracy"], result["predicted_classes"]
@@ -110,6 +117,10 @@ def run(seed=DEFAULT_SEED, epochs=5000, lr=0.2, activation="sigmoid", graph=None
         row = ex3.SHOWN_ROW
         draw_step(net, X[row], Y[row], graph, f"Exercise 4: one step of nn.NeuralNetwork "
                   f"2-2-1 on row {ex3._row(ex3.X[row])} (tensor graph)")
+
+    if step_through:
+        row = ex3.SHOWN_ROW
+        save_step_through(step_loss(net, X[row], Y[row]), step_through)
 
     losses = solve_xor(net, epochs)
     if verbose:

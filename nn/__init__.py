@@ -15,7 +15,7 @@ backward with gradients from the engine), and a PyTorch-style module system: `Mo
 >>> opt.step()
 """
 
-from . import datasets, functional, init, optim
+from . import activations, datasets, functional, init, interop, optim
 from .data import DataLoader, accuracy, batches
 from .datasets import (
     DatasetError,
@@ -29,6 +29,21 @@ from .datasets import (
 )
 from .functional import (
     affine,
+    celu,
+    elu,
+    gelu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    leaky_relu,
+    logsigmoid,
+    mish,
+    pad,
+    relu6,
+    selu,
+    silu,
+    softplus,
+    softsign,
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
@@ -40,8 +55,11 @@ from .functional import (
     softmax,
     tanh,
 )
+from .activations import (CELU, ELU, GELU, SELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU,
+                          LogSigmoid, Mish, ReLU6, SiLU, Softplus, Softsign)
 from .conv import (AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d,
                    MaxPool1d, MaxPool2d)
+from .interop import export_onnx, from_torch, to_torch
 from .layer import Layer, NeuralNetwork
 from .module import (
     MLP,
@@ -83,6 +101,20 @@ __all__ = [
     "Sigmoid",
     "Softmax",
     "LogSoftmax",
+    "LeakyReLU",
+    "ELU",
+    "SELU",
+    "CELU",
+    "GELU",
+    "SiLU",
+    "Mish",
+    "Softplus",
+    "Softsign",
+    "Hardtanh",
+    "ReLU6",
+    "Hardsigmoid",
+    "Hardswish",
+    "LogSigmoid",
     "Flatten",
     "Dropout",
     "MSELoss",
@@ -109,6 +141,21 @@ __all__ = [
     "softmax",
     "log_softmax",
     "identity",
+    "leaky_relu",
+    "elu",
+    "selu",
+    "celu",
+    "gelu",
+    "silu",
+    "mish",
+    "softplus",
+    "softsign",
+    "hardtanh",
+    "relu6",
+    "hardsigmoid",
+    "hardswish",
+    "logsigmoid",
+    "pad",
     "affine",
     "mse_loss",
     "binary_cross_entropy",
@@ -118,6 +165,10 @@ __all__ = [
     "Optimizer",
     "SGD",
     "Adam",
+    # PyTorch and ONNX
+    "to_torch",
+    "from_torch",
+    "export_onnx",
     # saving, data, metrics
     "save",
     "load",
@@ -135,8 +186,10 @@ __all__ = [
     "DatasetNotFoundError",
     "DownloadError",
     # submodules
+    "activations",
     "datasets",
     "functional",
     "init",
+    "interop",
     "optim",
 ]

@@ -31,6 +31,21 @@ __all__ = [
     "softmax",
     "log_softmax",
     "identity",
+    "leaky_relu",
+    "elu",
+    "selu",
+    "celu",
+    "gelu",
+    "silu",
+    "mish",
+    "softplus",
+    "softsign",
+    "hardtanh",
+    "relu6",
+    "hardsigmoid",
+    "hardswish",
+    "logsigmoid",
+    "pad",
     "affine",
     "mse_loss",
     "binary_cross_entropy",
@@ -138,6 +153,174 @@ def identity(x):
     return _as_tensor(x, "identity")
 
 
+# ***** more activations (PyTorch's names and arguments) *****
+# `inplace=True` is accepted so that PyTorch code runs, but the result is always a new
+# tensor: use the returned value, as PyTorch code does.
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """x where x > 0, else negative_slope * x.
+
+    >>> leaky_relu([-1.0, 2.0], 0.1).data
+    array([-0.1,  2. ], dtype=float32)
+    """
+    return ops.LeakyRelu.apply(_as_tensor(input), negative_slope=negative_slope)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """x where x > 0, else alpha * (exp(x) - 1).
+
+    >>> elu([-1e4, 2.0]).data
+    array([-1.,  2.], dtype=float32)
+    """
+    return ops.Elu.apply(_as_tensor(input), alpha=alpha)
+
+
+def selu(input, inplace=False):
+    """scale * elu(x, alpha) with the self-normalising constants alpha = 1.6733 and
+    scale = 1.0507.
+
+    >>> selu([1.0]).data
+    array([1.050701], dtype=float32)
+    """
+    return ops.Elu.apply(_as_tensor(input), alpha=ops.activations.SELU_ALPHA,
+                         scale=ops.activations.SELU_SCALE, kind="selu")
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """x where x > 0, else alpha * (exp(x / alpha) - 1).
+
+    >>> celu([-1e4, 2.0], alpha=2.0).data
+    array([-2.,  2.], dtype=float32)
+    """
+    if alpha == 0:
+        raise ValueError("celu: alpha must not be 0 (the formula divides by it)")
+    return ops.Elu.apply(_as_tensor(input), alpha=alpha, input_scale=1 / alpha, kind="celu")
+
+
+def gelu(input, approximate="none"):
+    """x * Phi(x), Phi the standard normal CDF; approximate="tanh" uses
+    0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x**3))).
+
+    >>> gelu([0.0, 1.0]).data.round(4)
+    array([0.    , 0.8413], dtype=float32)
+    """
+    return ops.Gelu.apply(_as_tensor(input), approximate=approximate)
+
+
+def silu(input, inplace=False):
+    """x * sigmoid(x) (swish).
+
+    >>> silu([0.0]).data
+    array([0.], dtype=float32)
+    """
+    return ops.Silu.apply1(_as_tensor(input))
+
+
+def mish(input, inplace=False):
+    """x * tanh(softplus(x)).
+
+    >>> mish([0.0]).data
+    array([0.], dtype=float32)
+    """
+    return ops.Mish.apply1(_as_tensor(input))
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + exp(beta * x)) / beta, and x itself where beta * x > threshold.
+
+    >>> softplus([0.0, 100.0]).data.round(4)
+    array([  0.6931, 100.    ], dtype=float32)
+    """
+    return ops.Softplus.apply(_as_tensor(input), beta=beta, threshold=threshold)
+
+
+def softsign(input):
+    """x / (1 + |x|).
+
+    >>> softsign([1.0, -3.0]).data
+    array([ 0.5 , -0.75], dtype=float32)
+    """
+    return ops.Softsign.apply1(_as_tensor(input))
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """x clipped to [min_val, max_val]; the gradient is 0 at both ends, as in PyTorch.
+
+    >>> hardtanh([-2.0, 0.5, 2.0]).data
+    array([-1. ,  0.5,  1. ], dtype=float32)
+    """
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val {min_val} must not exceed max_val {max_val}")
+    return ops.Hardtanh.apply(_as_tensor(input), min_val=min_val, max_val=max_val)
+
+
+def relu6(input, inplace=False):
+    """min(max(x, 0), 6), that is hardtanh(x, 0, 6).
+
+    >>> relu6([-1.0, 3.0, 9.0]).data
+    array([0., 3., 6.], dtype=float32)
+    """
+    return ops.Hardtanh.apply(_as_tensor(input), min_val=0.0, max_val=6.0)
+
+
+def hardsigmoid(input, inplace=False):
+    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between.
+
+    >>> hardsigmoid([-4.0, 0.0, 4.0]).data
+    array([0. , 0.5, 1. ], dtype=float32)
+    """
+    return ops.Hardsigmoid.apply1(_as_tensor(input))
+
+
+def hardswish(input, inplace=False):
+    """x * relu6(x + 3) / 6.
+
+    >>> hardswish([-4.0, 1.0, 4.0]).data.round(4)
+    array([-0.    ,  0.6667,  4.    ], dtype=float32)
+    """
+    return ops.Hardswish.apply1(_as_tensor(input))
+
+
+def logsigmoid(input):
+    """log(sigmoid(x)), without overflow.
+
+    >>> logsigmoid([-100.0, 0.0]).data.round(4)
+    array([-100.    ,   -0.6931], dtype=float32)
+    """
+    return ops.LogSigmoid.apply1(_as_tensor(input))
+
+
+# ***** padding *****
+
+
+def pad(input, pad, mode="constant", value=None):
+    """PyTorch's pad: `pad` lists (before, after) pairs from the LAST axis backwards,
+    `(left, right)` or `(left, right, top, bottom)` and so on; negative widths crop.
+
+    `mode`: "constant" (with `value`, 0 by default), "reflect", "replicate" or
+    "circular". `autograd_lite.pad` is NumPy's version (widths from the first axis).
+
+    >>> pad(np.arange(3.0), (2, -1), mode="replicate").data
+    array([0., 0., 0., 1.])
+    """
+    input = _as_tensor(input)
+    pad = tuple(pad)
+    if len(pad) % 2 or len(pad) // 2 > input.ndim:
+        raise ValueError(f"pad: {len(pad)} widths for a tensor of shape {input.shape}; "
+                         f"give (before, after) pairs for at most {input.ndim} axes, "
+                         f"last axis first")
+    pairs = [pad[i:i + 2] for i in range(0, len(pad), 2)][::-1]
+    widths = [(0, 0)] * (input.ndim - len(pairs)) + pairs
+    if mode != "constant" and value:
+        raise ValueError(f"pad: value= only applies to mode 'constant', not {mode!r}")
+    if mode not in ("constant", "reflect", "replicate", "circular"):
+        raise ValueError(f"pad: unknown mode {mode!r}; choose 'constant', 'reflect', "
+                         f"'replicate' or 'circular'")
+    return ops.Pad.apply(input, widths=widths, mode=mode,
+                         value=0.0 if value is None else value)
+
+
 ACTIVATIONS = {
     "sigmoid": sigmoid,
     "tanh": tanh,
@@ -145,6 +328,20 @@ ACTIVATIONS = {
     "linear": identity,
     "identity": identity,
     "softmax": softmax,
+    "leaky_relu": leaky_relu,
+    "elu": elu,
+    "selu": selu,
+    "celu": celu,
+    "gelu": gelu,
+    "silu": silu,
+    "mish": mish,
+    "softplus": softplus,
+    "softsign": softsign,
+    "hardtanh": hardtanh,
+    "relu6": relu6,
+    "hardsigmoid": hardsigmoid,
+    "hardswish": hardswish,
+    "logsigmoid": logsigmoid,
 }
 
 

@@ -91,6 +91,33 @@ class StateDictError(ValueError, KeyError, RuntimeError):
         return str(self.args[0]) if self.args else ""
 
 
+# Labels that modules gave their parameters (their `named_parameters` names, for drawings):
+# a label found here may be renamed when the module is put inside another; any other label
+# was set by the user and is kept.
+_GIVEN_LABELS = {}  # id(parameter) -> (weak reference to it, the label given)
+
+
+def _name_parameter(p, name):
+    """Label `p` with its name in the module tree ("0.weight"), unless the user labelled it."""
+    ref, given = _GIVEN_LABELS.get(id(p), (None, None))
+    if not p.label or (ref is not None and ref() is p and given == p.label):
+        p.label = name
+        key = id(p)
+        _GIVEN_LABELS[key] = (weakref.ref(p, lambda _, k=key: _GIVEN_LABELS.pop(k, None)), name)
+
+
+def _prefix(module):
+    """`module`'s dotted path inside the modules that hold it, with a final dot ("" at top)."""
+    names, owner = [], module._owner
+    while owner is not None:
+        parent = owner[0]()
+        if parent is None:
+            break
+        names.append(owner[1])
+        owner = parent._owner
+    return "".join(f"{n}." for n in reversed(names))
+
+
 class Module:
     """Base class of layers and networks: parameters, sub-modules, and `forward`.
 
@@ -128,11 +155,14 @@ class Module:
         elif isinstance(value, Parameter):
             modules.pop(name, None)
             params[name] = value
+            _name_parameter(value, _prefix(self) + name)
         elif isinstance(value, Module):
             params.pop(name, None)
             modules[name] = value
             if value._owner is None:
                 object.__setattr__(value, "_owner", (weakref.ref(self), name))
+            for inner, p in value.named_parameters(prefix=_prefix(self) + name):
+                _name_parameter(p, inner)
         elif name in params or name in modules:
             params.pop(name, None)
             modules.pop(name, None)
@@ -671,7 +701,8 @@ def activation_module(activation):
         return activation()
     if activation is None or isinstance(activation, str):
         name, _ = F.get_activation(activation, "MLP")
-        return _ACTIVATION_MODULES[name]()
+        from .activations import ACTIVATION_MODULES  # built on Module: imported here
+        return {**_ACTIVATION_MODULES, **ACTIVATION_MODULES}[name]()
     if callable(activation):
         return _Lambda(activation)
     F.get_activation(activation, "MLP")  # raises, listing the choices

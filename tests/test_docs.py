@@ -11,7 +11,8 @@
     printed results must match;
   - other blocks (```bash, ```text, plain ```) are shown, not run;
   - a block right after the line `<!-- docs-test: skip -->` is not run (say why nearby).
-  A page whose example needs Graphviz's `dot` program is skipped when `dot` is missing.
+  A page whose example needs Graphviz's `dot` program is skipped when `dot` is missing,
+  and so is one that needs an optional package (torch, onnx, onnxruntime) that is absent.
 - `test_make_images_regenerates_every_picture`: docs/make_images.py, the one script that
   makes the pictures, runs into a temporary folder (the repository's images stay as they
   are) and writes every picture the pages show.
@@ -27,6 +28,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +45,7 @@ FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<ticks>`{3,})[ \t]*(?P<info>[^\n`]*)\
 SKIP_MARK = "<!-- docs-test: skip -->"
 RUN_AS_SCRIPT, RUN_AS_DOCTEST = "script", "doctest"
 OPTIONS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+OPTIONAL_PACKAGES = {"torch", "onnx", "onnxruntime"}
 
 
 def code_blocks(text):
@@ -113,6 +116,11 @@ def test_page_examples_run(page, tmp_path, monkeypatch):
     except GraphvizNotFoundError:
         if shutil.which("dot") is None:
             pytest.skip(f"{page.name} draws a graph and Graphviz's dot program is not installed")
+        raise
+    except ModuleNotFoundError as err:
+        if err.name in OPTIONAL_PACKAGES:  # e.g. docs/pytorch.md without torch
+            pytest.skip(f"{page.name} needs the optional package {err.name}, which is not "
+                        f"installed")
         raise
     finally:
         np.random.set_state(state)
@@ -231,16 +239,33 @@ def test_site_builds_with_warnings_as_errors(tmp_path):
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
                           check=False)
     assert done.returncode == 0, f"mkdocs build --strict failed:\n{done.stdout}{done.stderr}"
-    for page in ("index.html", "getting-started/index.html", "reverse-mode/index.html",
-                 "api/autograd_lite/index.html", "api/nn/index.html"):
+    for page in ("index.html", "getting-started.html", "reverse-mode.html",
+                 "api/autograd_lite.html", "api/nn.html"):
         assert (site / page).is_file(), page
-    api = (site / "api" / "autograd_lite" / "index.html").read_text(encoding="utf-8")
+    api = (site / "api" / "autograd_lite.html").read_text(encoding="utf-8")
     assert 'id="autograd_lite.Tensor"' in api and 'id="autograd_lite.no_grad"' in api
     assert "&gt;&gt;&gt;" in api and "<blockquote>" not in api  # examples render as code
-    start = (site / "getting-started" / "index.html").read_text(encoding="utf-8")
-    assert "../images/xor_graph.svg" in start
+    start = (site / "getting-started.html").read_text(encoding="utf-8")
+    assert "images/xor_graph.svg" in start
     assert (site / "images" / "xor_graph.svg").is_file()
     assert not (site / "make_images.py").exists()  # the script is not published
+    # Browsable from disk: every navigation link names an .html file, never a folder.
+    for page in site.rglob("*.html"):
+        if page.parent.name == "images" or page.name == "404.html":  # 404: for servers only
+            continue
+        text = page.read_text(encoding="utf-8")
+        for nav in re.findall(r'<nav class="md-nav.*?</nav>', text, re.S):
+            for href in re.findall(r'href="([^"#]+)"', nav):
+                if not href.startswith(("http:", "https:", "mailto:")):
+                    assert href.endswith(".html"), (page.name, href)
+                    assert (page.parent / href).resolve().is_file(), (page.name, href)
+    # Pictures open full size on click (the lightbox), the players are copied as pages.
+    assert 'class="glightbox"' in start
+    for player in ("player_neuron.html", "player_fanout.html", "player_xor.html"):
+        assert (site / "images" / player).is_file()
+    assert 'src="images/player_neuron.html"' in start
+    assert 'src="images/player_xor.html"' in (site / "reverse-mode.html").read_text(
+        encoding="utf-8")
 
 
 def _image_script(out, *names, env=None):
@@ -267,10 +292,12 @@ def test_make_images_regenerates_every_picture(tmp_path):
     made = {p.name for p in out.iterdir()}
     shown = set()
     for page in PAGES:
-        shown |= set(re.findall(r"\]\((?:\.\./)*images/([^)\s]+)\)",
-                                page.read_text(encoding="utf-8")))
+        text = page.read_text(encoding="utf-8")
+        shown |= set(re.findall(r"\]\((?:\.\./)*images/([^)\s]+)\)", text))
+        shown |= set(re.findall(r'<iframe src="(?:\.\./)*images/([^"]+)"', text))
+    assert {"player_neuron.html", "player_xor.html"} <= shown
     # The exercise-5 pictures are made only where MNIST is available.
-    elsewhere = {"ex5_graph.png", "ex5_loss.png"}
+    elsewhere = {"ex5_graph.svg", "ex5_loss.png"}
     missing = sorted(shown - made - elsewhere)
     assert not missing, f"pages show pictures that docs/make_images.py does not make: {missing}"
     for name in made:
@@ -281,3 +308,62 @@ def test_make_images_regenerates_every_picture(tmp_path):
 def test_make_images_rejects_unknown_names(tmp_path):
     done = _image_script(tmp_path, "no_such_picture")
     assert done.returncode == 2 and "unknown picture(s) no_such_picture" in done.stderr
+
+
+# A list item indented by 2 or 3 spaces renders flat in Python-Markdown, which needs 4.
+LIST_ITEM = re.compile(r"^( +)([-*+]|\d+[.)]) ")
+
+
+def _without_code(text):
+    """The page with its fenced code blocks blanked out (line numbers kept)."""
+    return FENCE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(DOCS)))
+def test_nested_lists_use_four_space_indentation(page):
+    lines = _without_code(page.read_text(encoding="utf-8")).splitlines()
+    bad = []
+    in_list, after_blank = False, False
+    for number, line in enumerate(lines, 1):
+        item = LIST_ITEM.match(line) or re.match(r"^([-*+]|\d+[.)]) ", line)
+        indent = len(line) - len(line.lstrip(" "))
+        if item:
+            in_list = True
+            if indent % 4:
+                bad.append((number, line))
+        elif not line.strip():
+            after_blank = True
+            continue
+        elif indent == 0:
+            in_list = False
+        elif in_list and after_blank and indent % 4:  # a paragraph inside a list item
+            bad.append((number, line))
+        after_blank = False
+    assert not bad, f"{page.name}: indent nested list items by 4 spaces: {bad}"
+
+
+def test_the_list_check_catches_two_space_nesting(tmp_path):
+    page = tmp_path / "p.md"
+    page.write_text("- item\n  - nested\n\n1. first\n\n   paragraph\n", encoding="utf-8")
+    with pytest.raises(AssertionError, match="nested"):
+        test_nested_lists_use_four_space_indentation(page)
+
+
+def test_drawing_page_code_makes_the_picture_it_shows(tmp_path, monkeypatch):
+    """docs/drawing.md's first example, run as written, draws the picture shown under it."""
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot program is not installed")
+    pytest.importorskip("graphviz")
+    text = (DOCS / "drawing.md").read_text(encoding="utf-8")
+    _, source, _ = code_blocks(text)[0]
+    picture = re.search(r"!\[[^\]]*\]\(images/([^)]+)\)", text)[1]
+    monkeypatch.chdir(tmp_path)
+    exec(compile(source, "drawing.md", "exec"), {})
+    made = tmp_path / picture
+    assert made.is_file(), f"the example does not write {picture}"
+    svg_ns = "{http://www.w3.org/2000/svg}"
+
+    def texts(path):
+        return sorted(t.text for t in ET.parse(path).getroot().iter(f"{svg_ns}text"))
+
+    assert texts(made) == texts(DOCS / "images" / picture)

@@ -10,6 +10,7 @@ import importlib.util
 import json
 import math
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -321,7 +322,7 @@ def test_cli_graph_and_plot_files(tmp_path):
 
 @needs_graphviz
 def test_ex4_draws_a_tensor_graph(tmp_path):
-    load(4).run(epochs=1, compare=False, graph=tmp_path / "g4.svg")
+    load(4).run(epochs=1, compare=False, graph=tmp_path / "g4.dot")
     dot = (tmp_path / "g4.dot").read_text()
     assert "affine" in dot and "(1, 2) float64" in dot and "grad" in dot
 
@@ -378,3 +379,60 @@ def test_ex5_cnn_draws_its_graph_and_plot(tmp_path):
     logits = model(x).data
     assert float(np.mean(logits.argmax(axis=1) == y)) > 0.8
     assert result["accuracy"] > 0.8
+
+
+@needs_graphviz
+@needs_matplotlib
+def test_cli_files_follow_their_suffix_and_are_announced(tmp_path, capsys):
+    code = main(["1", "--quiet", "--graph", str(tmp_path / "g.jpg"), "--plot",
+                 str(tmp_path / "p.svg")])
+    assert code == 0
+    assert (tmp_path / "g.jpg").read_bytes()[:3] == b"\xff\xd8\xff"
+    assert b"<svg" in (tmp_path / "p.svg").read_bytes()[:400]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.jpg", "p.svg"]  # no stray .dot
+    out = capsys.readouterr().out
+    assert f"graph written to {tmp_path / 'g.jpg'}" in out
+    assert f"loss plot written to {tmp_path / 'p.svg'}" in out
+    main(["2", "--quiet", "--plot", str(tmp_path / "p.pdf")])
+    assert (tmp_path / "p.pdf").read_bytes()[:4] == b"%PDF"
+
+
+@pytest.mark.parametrize("option, name", [("--graph", "g.gif"), ("--graph", "g"),
+                                          ("--plot", "p.gif"), ("--plot", "p"),
+                                          ("--step-through", "s.svg")])
+def test_cli_refuses_a_suffix_it_cannot_write(tmp_path, capsys, option, name):
+    with pytest.raises(SystemExit) as info:
+        main(["1", option, str(tmp_path / name)])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert name in err and (".svg" in err or ".html" in err)
+    assert not list(tmp_path.iterdir())
+
+
+@needs_graphviz
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+def test_step_through_option_writes_the_player_of_a_real_step(tmp_path, capsys, n):
+    page = tmp_path / f"ex{n}.html"
+    args = [str(n), "--quiet", "--step-through", str(page)]
+    if n in (3, 4):
+        args += ["--epochs", "2"]
+    assert main(args) == 0
+    assert f"step-through player written to {page}" in capsys.readouterr().out
+    text = page.read_text(encoding="utf-8")
+    steps = json.loads(re.search(r'<script type="application/json"[^>]*>(.*?)</script>',
+                                 text, re.S)[1].replace("<\\/", "</"))["steps"]
+    backward = [s for s in steps if s["phase"] == "backward"]
+    assert backward and backward[0]["upstream"]["exact"] in ("1.0", "[1.0]", "[[1.0]]")
+    weights = {"1": "w", "2": "w1_1", "3": "w1_11", "4": "W1"}[str(n)]
+    assert any(s["name"] == weights and s.get("leaf") for s in backward)
+
+
+def test_progress_bars_are_notebook_aware():
+    pytest.importorskip("tqdm")
+    import tqdm.auto
+
+    bar = common.progress(range(2), desc="x")
+    try:
+        assert isinstance(bar, tqdm.auto.tqdm)  # a widget in Jupyter, text in a terminal
+    finally:
+        bar.close()

@@ -122,6 +122,10 @@ _OPS = {
     "div": (np.divide, lambda a, b: a / b),
     "pow": (np.power, lambda a, b: a**b),
     "maximum": (np.maximum, maximum),
+    "minimum": (np.minimum, lambda a, b: a.minimum(b)),
+    "sin": (np.sin, lambda x: x.sin()),
+    "square": (np.square, lambda x: x.square()),
+    "expm1": (np.expm1, lambda x: x.expm1()),
     "where": (lambda a, b, cond: np.where(cond, a, b), lambda a, b, cond: where(cond, a, b)),
     "matmul": (np.matmul, lambda a, b: a @ b),
     "gram": (lambda a: a @ np.swapaxes(a, -1, -2) if a.ndim > 1 else a @ a,
@@ -198,6 +202,7 @@ _FIRST_OPERAND = {
     "relu": lambda v: _far_from(v, 0.0),
     "abs": lambda v: _far_from(v, 0.0),
     "exp": lambda v: np.all(v < 4),
+    "expm1": lambda v: np.all(v < 4),
     "rpow_c": lambda v: np.all(v < 4),
     "rdiv_c": _away_from_zero,
     "getitem": lambda v: v.ndim >= 1,
@@ -237,9 +242,10 @@ def _tensor_step(draw, values):
         params = dict(c=c)
     elif op == "rpow_c":
         params = dict(c=_constant(draw, 0.2, 2.5))
-    elif op in ("add", "sub", "mul", "div", "pow", "maximum", "where"):
+    elif op in ("add", "sub", "mul", "div", "pow", "maximum", "minimum", "where"):
         fits = {"div": _away_from_zero, "pow": lambda v: np.all(np.abs(v) < 3),
-                "maximum": lambda v: _far_from(x - v, 0.0)}.get(op, lambda v: True)
+                "maximum": lambda v: _far_from(x - v, 0.0),
+                "minimum": lambda v: _far_from(x - v, 0.0)}.get(op, lambda v: True)
         b = _pick(draw, values, lambda v: _broadcasts(x.shape, v.shape) and fits(v))
         if b is None:
             return None

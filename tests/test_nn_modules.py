@@ -260,8 +260,8 @@ def test_mlp_structure_and_activations():
     np.testing.assert_allclose(out.data.sum(1), 1, rtol=1e-6)
     assert type(MLP([2, 2, 2], activation=Tanh)[1]) is Tanh
     assert MLP([2, 2, 2], activation=lambda t: t * 2)(np.ones((1, 2))).shape == (1, 2)
-    with pytest.raises(ValueError, match="unknown activation 'gelu'"):
-        MLP([2, 2, 2], activation="gelu")
+    with pytest.raises(ValueError, match="unknown activation 'swish'"):
+        MLP([2, 2, 2], activation="swish")
     with pytest.raises(ValueError, match="sizes"):
         MLP([3])
 
@@ -328,3 +328,39 @@ def test_load_state_dict_non_strict_and_error_types():
         model.load_state_dict(partial)
     with pytest.raises(KeyError):
         model.load_state_dict(partial)
+
+
+def test_parameters_are_labelled_with_their_named_parameters_names_for_drawings():
+    from autograd_lite import draw_graph
+    from nn import Linear, Module, Parameter, ReLU, Sequential
+
+    class Net(Module):
+        def __init__(self):
+            super().__init__()
+            self.scale = Parameter([2.0])
+            self.layers = Sequential(Linear(2, 3, seed=0), ReLU(), Linear(3, 1, seed=1))
+
+        def forward(self, x):
+            return self.layers(x) * self.scale
+
+    net = Net()
+    assert [(n, p.label) for n, p in net.named_parameters()] == [
+        (n, n) for n in ("scale", "layers.0.weight", "layers.0.bias", "layers.2.weight",
+                         "layers.2.bias")]
+    # A label the user set is kept, also when the module moves inside another one.
+    inner = Linear(2, 2, seed=0)
+    inner.weight.label = "W_in"
+    outer = Sequential(inner)
+    assert [p.label for p in outer.parameters()] == ["W_in", "0.bias"]
+    # Layers added after the container was registered get their full names too.
+    from nn import NeuralNetwork
+
+    course = NeuralNetwork(2, lr=0.1, seed=0)
+    course.append_layer(3, "tanh", 0)
+    course.append_layer(1, "sigmoid", 0)
+    assert [(n, p.label) for n, p in course.named_parameters()] == [
+        (n, n) for n in ("layers.0.weight", "layers.0.bias", "layers.1.weight",
+                         "layers.1.bias")]
+    pytest.importorskip("graphviz")
+    source = draw_graph(net(np.ones((1, 2), dtype=np.float32)).sum()).source
+    assert "layers.0.weight" in source and "layers.2.bias" in source and ">leaf<" not in source

@@ -386,7 +386,9 @@ def test_svg_is_valid_xml_with_every_node_and_edge(tmp_path):
     assert len(svg.findall(f".//{SVG_NS}g[@class='edge']")) == 9
     texts = {t.text for t in svg.iter(f"{SVG_NS}text")}
     assert {"x1", "w1", "tanh", "neuron"} <= texts
-    assert (tmp_path / "neuron.dot").read_text() == draw_graph(o, title="neuron").source
+    assert not (tmp_path / "neuron.dot").exists()  # no stray DOT source next to it
+    dot = render_graph(o, tmp_path / "neuron.dot", title="neuron")  # unless asked for
+    assert dot.read_text() == draw_graph(o, title="neuron").source
 
 
 def png_size_and_pixels(path):
@@ -441,7 +443,10 @@ def test_render_graph_format_follows_the_file_name_and_checks_it(tmp_path, monke
     with pytest.raises(ValueError, match="format"):
         render_graph(x, tmp_path / "a.svg", format="png")
     with pytest.raises(ValueError, match="format must be one of"):
-        render_graph(x, tmp_path / "a", format="jpeg")
+        render_graph(x, tmp_path / "a", format="gif")
+    with pytest.raises(ValueError, match=r"cannot tell the picture format from 'g\.gif'.*\.jpg"):
+        render_graph(x, tmp_path / "g.gif")
+    assert not list(tmp_path.glob("g.gif*"))
     with pytest.raises(GraphvizNotFoundError):
         render_graph(x, tmp_path / "sub" / "graph.v1", format="png")
     assert (tmp_path / "sub" / "graph.v1.dot").exists()
@@ -490,3 +495,61 @@ def test_public_names_and_doctests(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = doctest.testmod(viz, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted >= 8
+
+
+@needs_dot
+@pytest.mark.parametrize("suffix, magic", [(".svg", b"<?xml"), (".png", PNG_SIGNATURE),
+                                           (".pdf", b"%PDF"), (".jpg", b"\xff\xd8\xff"),
+                                           (".jpeg", b"\xff\xd8\xff")])
+def test_render_graph_writes_the_format_its_suffix_names_and_nothing_else(tmp_path, suffix,
+                                                                          magic):
+    x = Value(2.0, label="x")
+    path = render_graph(x * x, tmp_path / f"g{suffix}")
+    assert path == tmp_path / f"g{suffix}"
+    assert path.read_bytes().startswith(magic)
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no .dot, no g.jpg.svg
+
+
+@needs_dot
+def test_jupyter_shows_the_drawing_as_svg_in_a_scrolling_box():
+    x = Value(2.0, label="x")
+    y = (x * x).tanh()
+    y.backward()
+    g = draw_graph(y)
+    assert isinstance(g, graphviz.Digraph)  # .source, .render, .pipe as before
+    bundle = g._repr_mimebundle_()
+    assert bundle["image/svg+xml"].lstrip().startswith(("<?xml", "<svg"))
+    html_out = bundle["text/html"]
+    assert html_out == g._repr_html_()
+    assert "overflow:auto" in html_out and "<svg" in html_out and "<?xml" not in html_out
+    assert "text/html" not in g._repr_mimebundle_(include=["image/svg+xml"])
+    # A wide graph keeps its natural width inside the box (scrolls instead of shrinking).
+    wide = Value(1.0, label="x0")
+    for i in range(60):
+        wide = wide * 1.01
+    svg_width = re.search(r'<svg width="(\d+)pt"', draw_graph(wide)._repr_html_())
+    assert svg_width and int(svg_width[1]) > 2000
+    assert "width:max-content" in draw_graph(wide)._repr_html_()
+
+
+def test_draw_is_a_shorthand_for_draw_graph():
+    x = Value(2.0, label="x")
+    y = (x * 3).tanh()
+    assert y.draw(rankdir="TB").source == draw_graph(y, rankdir="TB").source
+    t = (Tensor([1.0, 2.0], requires_grad=True, label="t") * 2).sum()
+    assert t.draw().source == draw_graph(t).source
+
+
+@needs_dot
+def test_a_format_this_graphviz_lacks_is_refused_clearly(tmp_path, monkeypatch):
+    """`dot` without a plugin for a format says "Format: ... not recognized": we say so too."""
+    x = Value(2.0, label="x")
+
+    def no_jpg(self, *args, format=None, **kwargs):
+        raise graphviz.CalledProcessError(1, ["dot", "-Tjpg"], output=b"",
+                                          stderr=b'Format: "jpg" not recognized. Use one of: svg')
+
+    monkeypatch.setattr(type(draw_graph(x)), "pipe", no_jpg)
+    with pytest.raises(ValueError, match="cannot write 'jpg' files; use a name ending in .svg"):
+        render_graph(x * x, tmp_path / "g.jpg")
+    assert not list(tmp_path.iterdir())

@@ -5,23 +5,31 @@ its topic:
 
 - `base`: `TensorFunction` (the base class, and the ONE place that undoes broadcasting),
   `BroadcastTo` and `SumTo`;
-- `elementwise`: arithmetic (`Add`, `Mul`, `Pow`, ...), `Exp`, `Log`, `Clip`, `Cast`, ...;
-- `activations`: `Tanh`, `Sigmoid`, `Relu`, `Softmax`, `LogSoftmax`, ...;
-- `reductions`: `Sum`, `Mean`, `Max`, `Min`, ...;
+- `elementwise`: arithmetic (`Add`, `Mul`, `Pow`, `Minimum`, ...), `Exp`, `Log`, `Log1p`,
+  `Erf`, trigonometry (`Sin`, ...), steps with a zero gradient (`Floor`, `Sign`, ...),
+  `Clip`, `Cast`;
+- `activations`: `Tanh`, `Sigmoid`, `Relu`, `LeakyRelu`, `Elu`, `Gelu`, `Silu`, `Softplus`,
+  ..., `Softmax`, `LogSoftmax`;
+- `reductions`: `Sum`, `Mean`, `Max`, `Min`, `Var`, `Prod`, `Logsumexp`, `Norm`, and the
+  running `Cumsum`, `Cumprod`;
 - `linalg`: `Matmul`;
-- `shape`: `Reshape`, `Transpose`, indexing (`GetItem`, `ScatterAdd`), `Concatenate`, `Stack`;
+- `shape`: `Reshape`, `Transpose`, indexing (`GetItem`, `ScatterAdd`), `Concatenate`, `Stack`,
+  `Flip`, `Pad`;
 - `conv`: `Conv2d`, `ConvTranspose2d`, `MaxPool2d`, `AvgPool2d`, and the window copies
   `Im2Col` and `Col2Im` that their gradients use.
 
 Every operation class is also importable from here: `from autograd_lite.ops import Tanh`.
 """
 
-from .activations import LogSoftmax, Relu, Sigmoid, Softmax, Tanh
+from .activations import (Elu, Gelu, Hardsigmoid, Hardswish, Hardtanh, LeakyRelu, LogSigmoid,
+                          LogSoftmax, Mish, Relu, Sigmoid, Silu, Softmax, Softplus, Softsign,
+                          Tanh)
 from .base import (BroadcastTo, SumTo, TensorFunction, fit_gradients, kept_shape,
-                   normalize_axes, sum_to)
+                   normalize_axes, sum_to, zero_gradient)
 from .conv import AvgPool2d, Col2Im, Conv2d, ConvTranspose2d, Im2Col, MaxPool2d
-from .elementwise import (Abs, Add, Cast, Clip, Div, Exp, Log, Maximum, Mul, Neg, Pow, Sqrt,
-                          Sub, Where)
+from .elementwise import (Abs, Add, Cast, Ceil, Clip, Cos, Div, Erf, Exp, Exp2, Expm1, Floor,
+                          Log, Log1p, Log2, Maximum, Minimum, Mul, Neg, Pow, Reciprocal, Round,
+                          Rsqrt, Sign, Sin, Sqrt, Square, Sub, Tan, Trunc, Where)
 from .linalg import Matmul
-from .reductions import Max, Mean, Min, Sum
-from .shape import Concatenate, GetItem, Reshape, ScatterAdd, Stack, Transpose
+from .reductions import Cumprod, Cumsum, Logsumexp, Max, Mean, Min, Norm, Prod, Sum, Var
+from .shape import Concatenate, Flip, GetItem, Pad, Reshape, ScatterAdd, Stack, Transpose

@@ -126,3 +126,12 @@ class SumTo(TensorFunction):
 
     def backward(self, g, out, a):
         return BroadcastTo.call(g, shape=a.shape)
+
+
+def zero_gradient(g):
+    """Zeros shaped like the gradient `g`: the gradient of a step function (floor, sign, ...).
+
+    A constant (never `g * 0`, which would turn an infinite `g` into nan).
+    """
+    zeros = np.zeros(data_of(g).shape, dtype=data_of(g).dtype)
+    return g._constant(zeros, g) if isinstance(g, Node) else zeros

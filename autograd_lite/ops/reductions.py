@@ -1,10 +1,15 @@
-"""Reductions over axes: sum, mean, max, min.
+"""Reductions over axes: sum, mean, max, min, var, prod, logsumexp, norm; and the running
+(cumulative) sum and product along one axis.
 """
+
+import warnings
 
 import numpy as np
 
-from ..engine import data_of
-from .base import BroadcastTo, TensorFunction, kept_shape, normalize_axes
+from ..engine import Node, data_of
+from .base import BroadcastTo, TensorFunction, kept_shape, normalize_axes, zero_gradient
+from .elementwise import Exp, Sign, Where
+from .shape import Concatenate, Flip
 
 # ***** reductions *****
 
@@ -92,3 +97,260 @@ def _argmax_share(x, out, reduce):
     """1/k where x equals the reduction's result (k ties), else 0: d max / dx."""
     hit = x == reduce.expand(out, x)
     return hit / hit.sum(axis=reduce.axes, keepdims=True).astype(x.dtype)
+
+
+# ***** statistics *****
+
+
+class Var(_Reduce):
+    """var(a, axis, correction) = sum((a - mean)**2) / (n - correction);
+    d/da = 2 (a - mean) / (n - correction).
+
+    NOTE: n - correction <= 0 divides by 0 (inf or nan), as in PyTorch and NumPy, with a
+    RuntimeWarning that says so.
+    """
+
+    __slots__ = ("correction",)
+
+    def __init__(self, axis=None, keepdims=False, correction=1):
+        super().__init__(axis, keepdims)
+        self.correction = correction
+
+    @property
+    def name(self):
+        return f"var(axis={self.axis}, correction={self.correction})"
+
+    def forward(self, a):
+        self.axes = normalize_axes(self.axis, a.ndim, "var")
+        n = self._count(a)
+        if n - self.correction > 0:
+            return np.var(a, axis=self.axes, keepdims=self.keepdims, ddof=self.correction)
+        warnings.warn(f"var: {n} element(s) with correction {self.correction} leave no "
+                      f"degrees of freedom (n - correction <= 0): the result is nan or inf",
+                      RuntimeWarning, stacklevel=4)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (self._centred(a, n) ** 2).sum(axis=self.axes, keepdims=self.keepdims) / 0
+
+    def _count(self, a):
+        n = 1
+        for i in self.axes:
+            n *= a.shape[i]
+        return n
+
+    def _centred(self, a, n):
+        return a - a.sum(axis=self.axes, keepdims=True) / max(n, 1)  # 0 / 1 when empty
+
+    def backward(self, g, out, a):
+        n = self._count(a)
+        divisor = n - self.correction
+        scale = 2 / divisor if divisor > 0 else np.inf
+        with np.errstate(invalid="ignore"):
+            return self.expand(g, a) * self._centred(a, n) * scale
+
+
+class Logsumexp(_Reduce):
+    """log(sum(exp(a))) over `axis`, without overflow;  d/da = exp(a - out) = softmax(a)."""
+
+    __slots__ = ()
+
+    def forward(self, a):
+        self.axes = normalize_axes(self.axis, a.ndim, "logsumexp")
+        top = a.max(axis=self.axes, keepdims=True) if a.size else np.zeros(
+            kept_shape(a.shape, self.axes), a.dtype)
+        top = np.where(np.isfinite(top), top, 0)  # all -inf (or an inf): nothing to shift
+        with np.errstate(under="ignore", divide="ignore"):
+            out = np.log(np.exp(a - top).sum(axis=self.axes, keepdims=True)) + top
+        return out if self.keepdims else out.reshape(
+            tuple(n for i, n in enumerate(a.shape) if i not in self.axes))
+
+    def backward(self, g, out, a):
+        with np.errstate(under="ignore"):
+            return self.expand(g, a) * Exp.call(a - self.expand(out, a))
+
+
+class Norm(_Reduce):
+    """The vector p-norm (sum |a|**p) ** (1/p) over `axis` (p = inf: max |a|, p = 0: the
+    count of non-zeros);  d/da = sign(a) |a|**(p-1) / out**(p-1), and 0 where out is 0.
+
+    NOTE: as in PyTorch, the 2-norm of zeros has gradient 0, and for p = inf tied
+    maxima share the gradient evenly.
+    """
+
+    __slots__ = ("p",)
+
+    def __init__(self, p=2, axis=None, keepdims=False):
+        super().__init__(axis, keepdims)
+        self.p = p
+
+    @property
+    def name(self):
+        return f"norm(p={self.p}, axis={self.axis})"
+
+    def forward(self, a):
+        self.axes = normalize_axes(self.axis, a.ndim, "norm")
+        p, x = self.p, np.abs(a)
+        if p == np.inf or p == -np.inf:
+            if a.size == 0:
+                raise ValueError(f"norm: the {p}-norm of an empty tensor is undefined")
+            reduce = np.max if p > 0 else np.min
+            return reduce(x, axis=self.axes, keepdims=self.keepdims)
+        if p == 0:
+            return (x != 0).sum(axis=self.axes, keepdims=self.keepdims).astype(a.dtype)
+        if p == 1:
+            return x.sum(axis=self.axes, keepdims=self.keepdims)
+        if p == 2:
+            return np.sqrt((x * x).sum(axis=self.axes, keepdims=self.keepdims))
+        with np.errstate(divide="ignore"):
+            return (x ** p).sum(axis=self.axes, keepdims=self.keepdims) ** (1 / p)
+
+    def backward(self, g, out, a):
+        p, x = self.p, data_of(a)
+        g = self.expand(g, a)
+        if p == 0:
+            return zero_gradient(BroadcastTo.call(g, shape=x.shape))
+        if p == 1:
+            return g * Sign.call(a)
+        if p == np.inf or p == -np.inf:
+            hit = np.abs(x) == self.expand(data_of(out), x)
+            share = hit / hit.sum(axis=self.axes, keepdims=True)
+            return g * Sign.call(a) * share.astype(x.dtype)
+        norm = self.expand(out, a)
+        zero = data_of(norm) == 0
+        safe = Where.call(1.0, norm, cond=zero)
+        if p == 2:
+            grad = a / safe
+        else:
+            grad = Sign.call(a) * (abs(a) / safe) ** (p - 1)
+        return Where.call(0.0, g * grad, cond=zero)
+
+
+# ***** products, with zeros handled exactly *****
+
+
+class Prod(_Reduce):
+    """prod(a, axis);  d/da_i = the product of the other elements, exact also where a has
+    zeros (never out / a)."""
+
+    __slots__ = ()
+
+    def forward(self, a):
+        self.axes = normalize_axes(self.axis, a.ndim, "prod")
+        return a.prod(axis=self.axes, keepdims=self.keepdims)
+
+    def backward(self, g, out, a):
+        # the product of the others is (product before i) * (product after i): move the
+        # reduced axes to the end, flatten them into one, and take both running products
+        if data_of(a).size == 0:
+            return BroadcastTo.call(self.expand(g, a), shape=a.shape)
+        axes, rest = self.axes, [i for i in range(a.ndim) if i not in self.axes]
+        order = tuple(rest) + axes
+        moved = a.transpose(order).reshape(tuple(a.shape[i] for i in rest) + (-1,))
+        others = exclusive_cumprod(moved) * Flip.call(
+            exclusive_cumprod(Flip.call(moved, axis=-1)), axis=-1)
+        others = others.reshape(tuple(a.shape[i] for i in order)).transpose(
+            tuple(np.argsort(order)))
+        return self.expand(g, a) * others
+
+
+def exclusive_cumprod(x):
+    """The running product along the last axis, shifted right by one (starting at 1)."""
+    ones = np.ones(data_of(x).shape[:-1] + (1,), dtype=data_of(x).dtype)
+    if isinstance(x, Node):
+        ones = x._constant(ones, x)
+    shifted = Concatenate.call(ones, x[..., :-1], axis=-1)
+    return Cumprod.call(shifted, axis=-1)
+
+
+class _Running(TensorFunction):
+    """Shared parameters of running reductions along one `axis` (None: the flattened data,
+    as in NumPy)."""
+
+    __slots__ = ("axis", "flat")
+
+    def __init__(self, axis=None):
+        self.axis = axis
+
+    @property
+    def name(self):
+        return f"{type(self).__name__.lower()}(axis={self.axis})"
+
+    def _prepare(self, a):
+        """Check the axis (in forward), and give `a` the shape the running op sees."""
+        if not hasattr(self, "flat"):
+            self.flat = self.axis is None
+            self.axis = 0 if self.flat else normalize_axes(
+                self.axis, max(a.ndim, 1), type(self).__name__.lower())[0]
+        return a.reshape(-1) if self.flat or a.ndim == 0 else a
+
+    def _keep_0d(self, out, a):
+        """A 0-d input along axis 0 or -1 gives a 0-d output, as in PyTorch (NumPy's axis
+        None flattens it to one element)."""
+        return out.reshape(()) if a.ndim == 0 and not self.flat else out
+
+
+class Cumsum(_Running):
+    """cumsum(a, axis);  d/da = the reversed running sum of g."""
+
+    __slots__ = ()
+
+    def forward(self, a):
+        return self._keep_0d(np.cumsum(self._prepare(a), axis=self.axis), a)
+
+    def backward(self, g, out, a):
+        return reverse_cumsum(g, self.axis).reshape(a.shape)
+
+
+def reverse_cumsum(x, axis):
+    """The running sum from the end of `axis` backwards."""
+    return Flip.call(Cumsum.call(Flip.call(x, axis=axis), axis=axis), axis=axis)
+
+
+class Cumprod(_Running):
+    """cumprod(a, axis);  d/da_i = sum over j >= i of g_j * prod(a_k, k <= j, k != i),
+    exact also where a has zeros (never out / a)."""
+
+    __slots__ = ()
+
+    def forward(self, a):
+        return self._keep_0d(np.cumprod(self._prepare(a), axis=self.axis), a)
+
+    def backward(self, g, out, a):
+        x, axis = self._prepare(a), self.axis
+        data = data_of(x)
+        position = np.arange(data.shape[axis]).reshape(
+            (-1,) + (1,) * (data.ndim - 1 - axis))
+        is_zero = data == 0
+        # z: the position of the first zero (n where there is none)
+        first = np.where(is_zero.any(axis=axis, keepdims=True),
+                         is_zero.argmax(axis=axis, keepdims=True), data.shape[axis])
+        before, at = position < first, position == first
+        if isinstance(g, Node) and is_zero.any():  # recording a second derivative at zeros
+            return _cumprod_grad_by_pairs(g, x, axis).reshape(a.shape)
+        # before the first zero: sum_{i <= j < z} g_j out_j / a_i
+        zero = np.zeros((), dtype=data.dtype)
+        kept = Where.call(g * out, zero, cond=before)
+        tail = reverse_cumsum(kept, axis)
+        grad = Where.call(tail / Where.call(x, 1.0, cond=before), zero, cond=before)
+        if at.any():  # at the first zero z: prod(a before z) * sum_{j >= z} g_j prod(a_(z, j])
+            head = Prod.call(Where.call(x, 1.0, cond=before), axis=axis, keepdims=True)
+            after = Cumprod.call(Where.call(1.0, x, cond=position <= first), axis=axis)
+            reach = Where.call(g * after, zero, cond=position >= first).sum(
+                axis=axis, keepdims=True)
+            grad = grad + Where.call(head * reach, zero, cond=at)
+        return grad.reshape(a.shape)
+
+
+def _cumprod_grad_by_pairs(g, x, axis):
+    """cumprod's gradient L_i * sum_{j >= i} g_j prod(a_(i, j]) from an (n, n) table of
+    the partial products, L_i the product before i: exact and differentiable again for any
+    zeros, at O(n**2) cost. Used to record second derivatives where the input has zeros:
+    the first-zero formula gives the right gradient there, but its derivative misses how
+    the gradient after a zero depends on that zero."""
+    x, g = x.swapaxes(axis, -1), g.swapaxes(axis, -1)
+    lead, n = x.shape[:-1], x.shape[-1]
+    i, j = np.arange(n)[:, None], np.arange(n)[None, :]
+    table = x.reshape(lead + (1, n)).broadcast_to(lead + (n, n))
+    partial = Cumprod.call(Where.call(table, 1.0, cond=j > i), axis=-1)
+    zero = np.zeros((), dtype=data_of(x).dtype)
+    after = (Where.call(partial, zero, cond=j >= i) * g.reshape(lead + (1, n))).sum(axis=-1)
+    return (exclusive_cumprod(x) * after).swapaxes(axis, -1)

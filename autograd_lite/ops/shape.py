@@ -3,6 +3,7 @@
 
 import numpy as np
 
+from ..engine import data_of
 from .base import TensorFunction, normalize_axes
 
 # ***** shape and indexing *****
@@ -161,3 +162,112 @@ class Stack(TensorFunction):
     def backward(self, g, out, *xs):
         lead = (slice(None),) * self.axis
         return tuple(GetItem.call(g, index=lead + (i,)) for i in range(len(xs)))
+
+
+# ***** reversing and padding *****
+
+
+class Flip(TensorFunction):
+    """flip(a, axis): reverse the order along `axis` (None: every axis);  the gradient is
+    flipped back."""
+
+    __slots__ = ("axis",)
+
+    def __init__(self, axis=None):
+        self.axis = axis
+
+    @property
+    def name(self):
+        return f"flip(axis={self.axis})"
+
+    def forward(self, a):
+        axes = normalize_axes(self.axis, a.ndim, "flip")
+        return np.flip(a, axes) if axes else a
+
+    def backward(self, g, out, a):
+        return Flip.call(g, axis=self.axis)
+
+
+PAD_MODES = {"constant": "constant", "reflect": "reflect", "replicate": "edge",
+             "edge": "edge", "circular": "wrap", "wrap": "wrap"}
+
+
+class Pad(TensorFunction):
+    """Pad each axis with `widths[i] = (before, after)` elements; negative widths crop.
+
+    `mode`: "constant" (with `value`), "reflect" (mirror without repeating the edge),
+    "replicate" (repeat the edge) or "circular" (wrap around); NumPy's names "edge" and
+    "wrap" are accepted too. As in PyTorch, reflect pads the whole input and then crops;
+    the other modes crop first. The gradient of constant padding is the gradient's middle;
+    reflected, replicated and wrapped copies add their gradient to the elements they copy.
+    """
+
+    __slots__ = ("widths", "mode", "value")
+
+    def __init__(self, widths, mode="constant", value=0.0):
+        if mode not in PAD_MODES:
+            raise ValueError(f"pad: unknown mode {mode!r}; choose one of "
+                             f"{', '.join(map(repr, PAD_MODES))}")
+        self.widths = tuple((int(b), int(e)) for b, e in widths)
+        self.mode, self.value = mode, value
+
+    @property
+    def name(self):
+        return f"pad({self.mode})"
+
+    def _crop(self, shape):
+        """The slices that crop the negative widths from an array of `shape` (padded or
+        not: a side is either padded or cropped)."""
+        return tuple(slice(max(-b, 0), n - max(-e, 0)) for (b, e), n in zip(self.widths, shape))
+
+    def forward(self, a):
+        if len(self.widths) != a.ndim:
+            raise ValueError(f"pad: {len(self.widths)} (before, after) pairs for a tensor "
+                             f"with {a.ndim} dimension(s) of shape {a.shape}")
+        kind, pad_first = PAD_MODES[self.mode], PAD_MODES[self.mode] == "reflect"
+        grow = [(max(b, 0), max(e, 0)) for b, e in self.widths]
+        for axis, ((b, e), n) in enumerate(zip(self.widths, a.shape)):
+            kept = n - max(-b, 0) - max(-e, 0)
+            if kept < 0:
+                raise ValueError(f"pad: widths {self.widths} crop more than axis {axis} of "
+                                 f"shape {a.shape} holds")
+            size = n if pad_first else kept
+            if (b > 0 or e > 0) and kind != "constant" and (
+                    size == 0 or pad_first and max(b, e) >= size):
+                raise ValueError(f"pad: {self.mode} padding ({b}, {e}) of axis {axis} must "
+                                 f"be smaller than its size {size}")
+        if pad_first:
+            padded = np.pad(a, grow, mode=kind)
+            return padded[self._crop(padded.shape)]
+        cropped = a[self._crop(a.shape)]
+        if kind == "constant":
+            return np.pad(cropped, grow, constant_values=self.value)
+        return np.pad(cropped, grow, mode=kind)
+
+    def backward(self, g, out, a):
+        shape = data_of(a).shape
+        cropping = any(b < 0 or e < 0 for b, e in self.widths)
+        if PAD_MODES[self.mode] == "constant":
+            inner = g[tuple(slice(max(b, 0), n - max(e, 0))
+                            for (b, e), n in zip(self.widths, data_of(g).shape))]
+            return ScatterAdd.call(inner, index=self._crop(shape), shape=shape) \
+                if cropping else inner
+        pad_first = PAD_MODES[self.mode] == "reflect"
+        if pad_first and cropping:  # put g back into the uncropped padded shape
+            grown = tuple(n + max(b, 0) + max(e, 0) for (b, e), n in zip(self.widths, shape))
+            g = ScatterAdd.call(g, index=self._crop(grown), shape=grown)
+        for axis, ((b, e), n) in enumerate(zip(self.widths, shape)):
+            if b > 0 or e > 0:  # fold each padded axis back with a small 0/1 matrix
+                size = n if pad_first else n - max(-b, 0) - max(-e, 0)
+                fold = _pad_fold(size, max(b, 0), max(e, 0), self.mode, data_of(g).dtype)
+                g = (g.swapaxes(axis, -1) @ fold).swapaxes(axis, -1)
+        if cropping and not pad_first:  # cropped elements get 0
+            return ScatterAdd.call(g, index=self._crop(shape), shape=shape)
+        return g
+
+
+def _pad_fold(n, before, after, mode, dtype):
+    """The (n + before + after, n) 0/1 matrix whose row i marks the input element that
+    padded position i copies."""
+    source = np.pad(np.arange(n), (before, after), mode=PAD_MODES[mode])
+    return (source[:, None] == np.arange(n)).astype(dtype)
