@@ -542,16 +542,17 @@ def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, st
 #
 # `backward()` above is the general driver: it serves every Tensor and every Value pass
 # that needs more than plain first-order gradients. A first-order pass over Values (no
-# create_graph, no `inputs`, no hooks, no anomaly detection, nothing released) runs here
+# create_graph, no `inputs`, no hooks, no anomaly detection, no step-through `_trace`,
+# nothing released) runs here
 # instead, because a scalar graph has one node per number and the general driver's
 # bookkeeping would cost more than the arithmetic. Both apply the same rules in the same
 # order, so they give the same floats.
 #
 # A scalar node stores its operation's shared, stateless rule in `_op` and its inputs in
-# `_a` and `_b` (`_b` is None for one input, and a plain float for a number such as the 2
-# in `x * 2`, until someone asks for the `parents`), so one object is made per operation. A leaf
-# that requires grad has `_op = LEAF` and `_a = None`; a constant has `_op = None`, so
-# `requires_grad` is `_op is not None`. `_mark` is 0; or RELEASED once a pass has used
+# `_a` and `_b` (`_b` is None for one input, and a plain float for a number such as the
+# 2 in `x * 2` until someone asks for the `parents`), so one object is made per
+# operation. A leaf that requires grad has `_op = LEAF` and `_a = None`; a constant has
+# `_op = None`, so `requires_grad` is `_op is not None`. `_mark` is 0; or RELEASED once a pass has used
 # the node, HOOKED if it has hooks (the general driver runs those); during a pass it marks
 # the nodes the search has reached (OPEN) and placed (DONE), instead of a set.
 
@@ -560,11 +561,14 @@ LEAF = "leaf"
 
 
 class ScalarFunction(Function):
-    """Base of the scalar rules: one shared rule object per class (`Mul.rule`).
+    """Base of the scalar rules (`autograd_lite.scalar_ops`): a stateless rule, so one
+    shared object per class (`Mul.rule`) serves every Value made by that operation.
 
     A `Value` made by an operation keeps the rule and its inputs itself. Bound to such a
-    Value (`value.grad_fn`), a rule object reads that node's inputs (`parents`) and state;
-    the shared one is bound to nothing and computes every input's gradient.
+    Value (`value.grad_fn`), a rule object reads that node's inputs (`parents`) and state
+    (`released`, `created_at`), like a `Function` instance; the shared one is bound to
+    nothing and computes every input's gradient. Each rule's one-line docstring gives its
+    derivative, e.g. "a * b;  d/da = b, d/db = a."
     """
 
     __slots__ = ("_node",)
@@ -668,11 +672,12 @@ def _scalar_backward(root, seed, retain_graph):
                     if b._op is not None:
                         b.grad += gb
                 node._mark = done
-        except BaseException:
+        except BaseException:  # (an interrupt): leave no marks, as the general driver
             _unmark(order)
             raise
-        for node, g in held:
-            node.grad = g + node.grad
+        finally:
+            for node, g in held:
+                node.grad = g + node.grad
     return True
 
 

@@ -10,6 +10,7 @@ when neither is given.
 
 import numpy as np
 
+from . import checks
 from .tensor import DEFAULT_DTYPE, Tensor
 
 __all__ = ["zeros", "ones", "full", "empty", "eye", "arange", "linspace", "randn", "rand",
@@ -29,8 +30,20 @@ def _make(data, requires_grad):
     return Tensor(data, requires_grad=requires_grad, dtype=data.dtype)
 
 
-def _dtype(dtype):
-    return DEFAULT_DTYPE if dtype is None else np.dtype(dtype)
+def _dtype(dtype, op="factory"):
+    if dtype is None:
+        return DEFAULT_DTYPE
+    kind = checks.as_dtype(dtype, op)
+    if kind.kind not in "biufc":
+        raise TypeError(f"{op}: tensors hold numbers, not {kind}")
+    return kind
+
+
+def _number(value, what, op):
+    """`value` if it is a real number (Python's or NumPy's), else a TypeError naming it."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"{op}: {what} must be a number, got {value!r}")
+    return value
 
 
 def zeros(*size, dtype=None, requires_grad=False):
@@ -40,7 +53,7 @@ def zeros(*size, dtype=None, requires_grad=False):
     >>> zeros(2, 3).shape, zeros((2, 3), requires_grad=True).requires_grad
     ((2, 3), True)
     """
-    return _make(np.zeros(_shape(size, "zeros"), _dtype(dtype)), requires_grad)
+    return _make(np.zeros(_shape(size, "zeros"), _dtype(dtype, "zeros")), requires_grad)
 
 
 def ones(*size, dtype=None, requires_grad=False):
@@ -50,7 +63,7 @@ def ones(*size, dtype=None, requires_grad=False):
     >>> ones(2)
     Tensor([1., 1.])
     """
-    return _make(np.ones(_shape(size, "ones"), _dtype(dtype)), requires_grad)
+    return _make(np.ones(_shape(size, "ones"), _dtype(dtype, "ones")), requires_grad)
 
 
 def empty(*size, dtype=None, requires_grad=False):
@@ -60,7 +73,7 @@ def empty(*size, dtype=None, requires_grad=False):
     >>> empty(2, 3).shape
     (2, 3)
     """
-    return _make(np.empty(_shape(size, "empty"), _dtype(dtype)), requires_grad)
+    return _make(np.empty(_shape(size, "empty"), _dtype(dtype, "empty")), requires_grad)
 
 
 def full(size, fill_value, dtype=None, requires_grad=False):
@@ -71,7 +84,9 @@ def full(size, fill_value, dtype=None, requires_grad=False):
     Tensor([7., 7.])
     """
     size = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
-    return _make(np.full(_shape(size, "full"), fill_value, _dtype(dtype)), requires_grad)
+    _number(fill_value, "fill_value", "full")
+    return _make(np.full(_shape(size, "full"), fill_value, _dtype(dtype, "full")),
+                 requires_grad)
 
 
 def eye(n, m=None, dtype=None, requires_grad=False):
@@ -83,7 +98,7 @@ def eye(n, m=None, dtype=None, requires_grad=False):
             [0., 1.]])
     """
     _shape((n,) if m is None else (n, m), "eye")
-    return _make(np.eye(n, m, dtype=_dtype(dtype)), requires_grad)
+    return _make(np.eye(n, m, dtype=_dtype(dtype, "eye")), requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, requires_grad=False, *, stop=None):
@@ -97,10 +112,13 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, *, stop=Non
     end = end if stop is None else stop
     if end is None:
         start, end = 0, start
+    for name, value in (("start", start), ("end", end), ("step", step)):
+        _number(value, name, "arange")
     if step == 0:
         raise ValueError("arange: step must not be 0")
     integral = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
-    kind = dtype if dtype is not None else (np.int64 if integral else DEFAULT_DTYPE)
+    kind = _dtype(dtype, "arange") if dtype is not None else (
+        np.int64 if integral else DEFAULT_DTYPE)
     return _make(np.arange(start, end, step).astype(kind), requires_grad)
 
 
@@ -118,7 +136,10 @@ def linspace(start, end, steps=None, dtype=None, requires_grad=False, *, num=Non
     count = 50 if count is None else count
     if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 0:
         raise ValueError(f"linspace: steps must be a non-negative integer, got {count!r}")
-    return _make(np.linspace(start, end, count).astype(_dtype(dtype)), requires_grad)
+    _number(start, "start", "linspace")
+    _number(end, "end", "linspace")
+    return _make(np.linspace(start, end, count).astype(_dtype(dtype, "linspace")),
+                 requires_grad)
 
 
 def _generator(seed, generator, op):
@@ -143,7 +164,7 @@ def randn(*size, dtype=None, requires_grad=False, seed=None, generator=None):
     True
     """
     rng = _generator(seed, generator, "randn")
-    data = rng.standard_normal(_shape(size, "randn")).astype(_dtype(dtype))
+    data = rng.standard_normal(_shape(size, "randn")).astype(_dtype(dtype, "randn"))
     return _make(data, requires_grad)
 
 
@@ -156,13 +177,13 @@ def rand(*size, dtype=None, requires_grad=False, seed=None, generator=None):
     True
     """
     rng = _generator(seed, generator, "rand")
-    data = rng.random(_shape(size, "rand")).astype(_dtype(dtype))
+    data = rng.random(_shape(size, "rand")).astype(_dtype(dtype, "rand"))
     return _make(data, requires_grad)
 
 
-def _like(t, dtype):
-    data = t.data if isinstance(t, Tensor) else np.asarray(t)
-    kind = dtype if dtype is not None else (
+def _like(t, dtype, op):
+    data = t.data if isinstance(t, Tensor) else checks.as_array(t, op, "input")
+    kind = _dtype(dtype, op) if dtype is not None else (
         data.dtype if data.dtype.kind in "fc" else DEFAULT_DTYPE)
     return data.shape, kind
 
@@ -174,7 +195,7 @@ def zeros_like(input, dtype=None, requires_grad=False):
     >>> zeros_like(Tensor(np.ones(2)))
     Tensor([0., 0.], dtype=float64)
     """
-    shape, kind = _like(input, dtype)
+    shape, kind = _like(input, dtype, "zeros_like")
     return _make(np.zeros(shape, kind), requires_grad)
 
 
@@ -185,7 +206,7 @@ def ones_like(input, dtype=None, requires_grad=False):
     >>> ones_like(Tensor([5.0, 6.0]))
     Tensor([1., 1.])
     """
-    shape, kind = _like(input, dtype)
+    shape, kind = _like(input, dtype, "ones_like")
     return _make(np.ones(shape, kind), requires_grad)
 
 
@@ -196,7 +217,8 @@ def full_like(input, fill_value, dtype=None, requires_grad=False):
     >>> full_like(Tensor([5.0, 6.0]), 2.5)
     Tensor([2.5, 2.5])
     """
-    shape, kind = _like(input, dtype)
+    shape, kind = _like(input, dtype, "full_like")
+    _number(fill_value, "fill_value", "full_like")
     return _make(np.full(shape, fill_value, kind), requires_grad)
 
 
@@ -207,6 +229,6 @@ def randn_like(input, dtype=None, requires_grad=False, seed=None, generator=None
     >>> randn_like(Tensor(np.zeros((2, 2))), seed=0).shape
     (2, 2)
     """
-    shape, kind = _like(input, dtype)
+    shape, kind = _like(input, dtype, "randn_like")
     rng = _generator(seed, generator, "randn_like")
     return _make(rng.standard_normal(shape).astype(kind), requires_grad)

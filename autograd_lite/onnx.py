@@ -373,15 +373,17 @@ def _norm(g, fn, names, xs, out):
 
 @register(ops.Var)
 def _var(g, fn, names, xs, out):
-    """sum((x - mean)**2) / (n - correction), over the reduced axes."""
+    """sum((x - mean)**2) / (n - correction), over the reduced axes; its square root for
+    std (root=True)."""
     x, axes, b = names[0], tuple(fn.axes), g.batch[names[0]]
     divisor = max(int(np.prod([xs[0].shape[i] for i in axes])) - fn.correction, 0)
     mean = _reduction("ReduceMean")(g, _Axes(axes, True), [x], xs, out)
     centred = g.node("Sub", [x, mean], batch=b)
     squares = g.node("Mul", [centred, centred], batch=b)
     total = _reduction("ReduceSum")(g, _Axes(axes, fn.keepdims), [squares], xs, out)
-    return g.node("Div", [total, g.constant(np.asarray(divisor, out.dtype), "divisor")],
-                  batch=g.batch[total])
+    var = g.node("Div", [total, g.constant(np.asarray(divisor, out.dtype), "divisor")],
+                 batch=g.batch[total])
+    return g.node("Sqrt", [var], batch=g.batch[var]) if fn.root else var
 
 
 class _Axes:

@@ -13,7 +13,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from . import ops
+from . import checks, ops
 from .tensor import Tensor, _as_tensors, concatenate
 
 __all__ = [
@@ -30,8 +30,9 @@ __all__ = [
 ]
 
 
-def _t(x):
-    return x if isinstance(x, Tensor) else Tensor(x)
+def _t(x, op):
+    """`x` as a Tensor; data that is not numbers gets an error naming the operation."""
+    return x if isinstance(x, Tensor) else Tensor(checks.as_array(x, op, "input"))
 
 
 def _pick(numpy_value, torch_value, numpy_name, torch_name, op, default=None):
@@ -67,6 +68,9 @@ def correction_arg(ddof, correction, unbiased, op, default):
     if unbiased is not None:
         return 1 if unbiased else 0
     value = ddof if ddof is not None else correction
+    if value is not None and (isinstance(value, bool) or not isinstance(
+            value, (int, float, np.integer, np.floating))):
+        raise TypeError(f"{op}: {given[0]} must be a number, got {value!r}")
     return default if value is None else value
 
 
@@ -97,7 +101,7 @@ def sin(x):
     >>> ag.sin(ag.Tensor([0.0]))
     Tensor([0.])
     """
-    return ops.Sin.apply1(_t(x))
+    return ops.Sin.apply1(_t(x, "sin"))
 
 
 def cos(x):
@@ -107,7 +111,7 @@ def cos(x):
     >>> ag.cos(ag.Tensor([0.0]))
     Tensor([1.])
     """
-    return ops.Cos.apply1(_t(x))
+    return ops.Cos.apply1(_t(x, "cos"))
 
 
 def tan(x):
@@ -117,7 +121,7 @@ def tan(x):
     >>> ag.tan(ag.Tensor([0.0]))
     Tensor([0.])
     """
-    return ops.Tan.apply1(_t(x))
+    return ops.Tan.apply1(_t(x, "tan"))
 
 
 def sign(x):
@@ -127,7 +131,7 @@ def sign(x):
     >>> ag.sign(ag.Tensor([-2.0, 0.0, 3.0]))
     Tensor([-1.,  0.,  1.])
     """
-    return ops.Sign.apply1(_t(x))
+    return ops.Sign.apply1(_t(x, "sign"))
 
 
 def floor(x):
@@ -137,7 +141,7 @@ def floor(x):
     >>> ag.floor(ag.Tensor([-1.5, 1.5]))
     Tensor([-2.,  1.])
     """
-    return ops.Floor.apply1(_t(x))
+    return ops.Floor.apply1(_t(x, "floor"))
 
 
 def ceil(x):
@@ -147,7 +151,7 @@ def ceil(x):
     >>> ag.ceil(ag.Tensor([-1.5, 1.5]))
     Tensor([-1.,  2.])
     """
-    return ops.Ceil.apply1(_t(x))
+    return ops.Ceil.apply1(_t(x, "ceil"))
 
 
 def round(x, decimals=0):
@@ -158,7 +162,7 @@ def round(x, decimals=0):
     >>> ag.round(ag.Tensor([0.5, 1.5, 2.25]), decimals=0)
     Tensor([0., 2., 2.])
     """
-    return ops.Round.apply(_t(x), decimals=decimals)
+    return ops.Round.apply(_t(x, "round"), decimals=decimals)
 
 
 def trunc(x):
@@ -168,7 +172,7 @@ def trunc(x):
     >>> ag.trunc(ag.Tensor([-1.5, 1.5]))
     Tensor([-1.,  1.])
     """
-    return ops.Trunc.apply1(_t(x))
+    return ops.Trunc.apply1(_t(x, "trunc"))
 
 
 def rsqrt(x):
@@ -178,7 +182,7 @@ def rsqrt(x):
     >>> ag.rsqrt(ag.Tensor([4.0]))
     Tensor([0.5])
     """
-    return ops.Rsqrt.apply1(_t(x))
+    return ops.Rsqrt.apply1(_t(x, "rsqrt"))
 
 
 def log2(x):
@@ -188,7 +192,7 @@ def log2(x):
     >>> ag.log2(ag.Tensor([8.0]))
     Tensor([3.])
     """
-    return ops.Log2.apply1(_t(x))
+    return ops.Log2.apply1(_t(x, "log2"))
 
 
 def exp2(x):
@@ -198,7 +202,7 @@ def exp2(x):
     >>> ag.exp2(ag.Tensor([3.0]))
     Tensor([8.])
     """
-    return ops.Exp2.apply1(_t(x))
+    return ops.Exp2.apply1(_t(x, "exp2"))
 
 
 def log1p(x):
@@ -208,7 +212,7 @@ def log1p(x):
     >>> float(ag.log1p(ag.Tensor(np.array([1e-20]))).item())
     1e-20
     """
-    return ops.Log1p.apply1(_t(x))
+    return ops.Log1p.apply1(_t(x, "log1p"))
 
 
 def expm1(x):
@@ -218,7 +222,7 @@ def expm1(x):
     >>> float(ag.expm1(ag.Tensor(np.array([1e-20]))).item())
     1e-20
     """
-    return ops.Expm1.apply1(_t(x))
+    return ops.Expm1.apply1(_t(x, "expm1"))
 
 
 def square(x):
@@ -228,7 +232,7 @@ def square(x):
     >>> ag.square(ag.Tensor([3.0]))
     Tensor([9.])
     """
-    return ops.Square.apply1(_t(x))
+    return ops.Square.apply1(_t(x, "square"))
 
 
 def reciprocal(x):
@@ -238,7 +242,7 @@ def reciprocal(x):
     >>> ag.reciprocal(ag.Tensor([4.0]))
     Tensor([0.25])
     """
-    return ops.Reciprocal.apply1(_t(x))
+    return ops.Reciprocal.apply1(_t(x, "reciprocal"))
 
 
 def erf(x):
@@ -248,7 +252,7 @@ def erf(x):
     >>> ag.erf(ag.Tensor([0.0]))
     Tensor([0.])
     """
-    return ops.Erf.apply1(_t(x))
+    return ops.Erf.apply1(_t(x, "erf"))
 
 
 # ***** reductions *****
@@ -267,7 +271,7 @@ def var(a, axis=None, dtype=None, out=None, ddof=None, keepdims=None, *, correct
     >>> ag.var(x), ag.var(x, ddof=1), ag.var(x, correction=1)
     (Tensor(1.25), Tensor(1.6666666), Tensor(1.6666666))
     """
-    result = ops.Var.apply(_t(a), axis=axis_arg(axis, dim, "var"),
+    result = ops.Var.apply(_t(a, "var"), axis=axis_arg(axis, dim, "var"),
                            keepdims=keepdims_arg(keepdims, keepdim, "var"),
                            correction=correction_arg(ddof, correction, unbiased, "var", 0))
     dtype = _no_numpy_extras("var", dtype, out)
@@ -276,7 +280,8 @@ def var(a, axis=None, dtype=None, out=None, ddof=None, keepdims=None, *, correct
 
 def std(a, axis=None, dtype=None, out=None, ddof=None, keepdims=None, *, correction=None,
         unbiased=None, dim=None, keepdim=None):
-    """Standard deviation: sqrt(var(...)), composed of `Var` and `Sqrt`.
+    """Standard deviation sqrt(var(...)) (`Var` with root=True); its gradient is 0 where
+    it is 0 (constant data), as in PyTorch.
 
     As NumPy's `np.std`, the default is ddof=0; `Tensor.std` follows PyTorch (correction 1).
 
@@ -284,8 +289,12 @@ def std(a, axis=None, dtype=None, out=None, ddof=None, keepdims=None, *, correct
     >>> ag.std(ag.Tensor([1.0, 3.0])), ag.std(ag.Tensor([1.0, 3.0]), unbiased=True)
     (Tensor(1.), Tensor(1.4142135))
     """
-    return var(a, axis, dtype, out, ddof, keepdims, correction=correction, unbiased=unbiased,
-               dim=dim, keepdim=keepdim).sqrt()
+    result = ops.Var.apply(_t(a, "std"), axis=axis_arg(axis, dim, "std"),
+                           keepdims=keepdims_arg(keepdims, keepdim, "std"),
+                           correction=correction_arg(ddof, correction, unbiased, "std", 0),
+                           root=True)
+    dtype = _no_numpy_extras("std", dtype, out)
+    return result if dtype is None else result.astype(dtype)
 
 
 def prod(a, axis=None, dtype=None, out=None, keepdims=None, *, dim=None, keepdim=None):
@@ -297,7 +306,7 @@ def prod(a, axis=None, dtype=None, out=None, keepdims=None, *, dim=None, keepdim
     >>> x.grad
     array([0., 6., 0.], dtype=float32)
     """
-    result = ops.Prod.apply(_t(a), axis=axis_arg(axis, dim, "prod"),
+    result = ops.Prod.apply(_t(a, "prod"), axis=axis_arg(axis, dim, "prod"),
                             keepdims=keepdims_arg(keepdims, keepdim, "prod"))
     dtype = _no_numpy_extras("prod", dtype, out)
     return result if dtype is None else result.astype(dtype)
@@ -310,7 +319,7 @@ def logsumexp(a, axis=None, keepdims=None, *, dim=None, keepdim=None):
     >>> ag.logsumexp(ag.Tensor([1000.0, 1000.0]))
     Tensor(1000.6932)
     """
-    return ops.Logsumexp.apply(_t(a), axis=axis_arg(axis, dim, "logsumexp"),
+    return ops.Logsumexp.apply(_t(a, "logsumexp"), axis=axis_arg(axis, dim, "logsumexp"),
                                keepdims=keepdims_arg(keepdims, keepdim, "logsumexp"))
 
 
@@ -323,7 +332,7 @@ def cumsum(a, axis=None, dtype=None, out=None, *, dim=None):
     Tensor([[1., 3.],
             [3., 7.]])
     """
-    result = ops.Cumsum.apply(_t(a), axis=axis_arg(axis, dim, "cumsum"))
+    result = ops.Cumsum.apply(_t(a, "cumsum"), axis=axis_arg(axis, dim, "cumsum"))
     dtype = _no_numpy_extras("cumsum", dtype, out)
     return result if dtype is None else result.astype(dtype)
 
@@ -336,7 +345,7 @@ def cumprod(a, axis=None, dtype=None, out=None, *, dim=None):
     >>> ag.cumprod(ag.Tensor([1.0, 2.0, 0.0, 4.0]), dim=0)
     Tensor([1., 2., 0., 0.])
     """
-    result = ops.Cumprod.apply(_t(a), axis=axis_arg(axis, dim, "cumprod"))
+    result = ops.Cumprod.apply(_t(a, "cumprod"), axis=axis_arg(axis, dim, "cumprod"))
     dtype = _no_numpy_extras("cumprod", dtype, out)
     return result if dtype is None else result.astype(dtype)
 
@@ -354,7 +363,7 @@ def norm(x, ord=None, axis=None, keepdims=None, *, p=None, dim=None, keepdim=Non
     >>> ag.norm(ag.Tensor([3.0, 4.0])), ag.norm(ag.Tensor([3.0, -4.0]), p=1)
     (Tensor(5.), Tensor(7.))
     """
-    x = _t(x)
+    x = _t(x, "norm")
     order = _pick(ord, p, "ord", "p", "norm", 2)
     axis = axis_arg(axis, dim, "norm")
     matrix = x.ndim == 2 and axis is None or isinstance(axis, tuple) and len(axis) == 2
@@ -371,7 +380,7 @@ def norm(x, ord=None, axis=None, keepdims=None, *, p=None, dim=None, keepdim=Non
 
 
 def _arg(reduce, op, a, axis, keepdims):
-    data = np.asarray(a.data if isinstance(a, Tensor) else a)
+    data = a.data if isinstance(a, Tensor) else checks.as_array(a, op, "input")
     if data.size == 0:
         raise ValueError(f"{op}: cannot take the {op} of an empty tensor of shape "
                          f"{data.shape}")
@@ -434,7 +443,7 @@ def squeeze(a, axis=None, *, dim=None):
     >>> ag.squeeze(ag.Tensor(np.zeros((1, 3, 1))), axis=0).shape
     (3, 1)
     """
-    a = _t(a)
+    a = _t(a, "squeeze")
     axis = axis_arg(axis, dim, "squeeze")
     axes = ops.normalize_axes(axis, a.ndim, "squeeze")
     if axis is None:
@@ -453,7 +462,9 @@ def unsqueeze(a, dim):
     >>> ag.unsqueeze(ag.Tensor(np.zeros((2, 3))), 1).shape
     (2, 1, 3)
     """
-    a = _t(a)
+    a = _t(a, "unsqueeze")
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"unsqueeze: dim must be an int, got {dim!r}")
     (dim,) = ops.normalize_axes(dim, a.ndim + 1, "unsqueeze")
     return a.reshape(a.shape[:dim] + (1,) + a.shape[dim:])
 
@@ -465,7 +476,7 @@ def expand_dims(a, axis):
     >>> ag.expand_dims(ag.Tensor(np.zeros(3)), (0, 2)).shape
     (1, 3, 1)
     """
-    a = _t(a)
+    a = _t(a, "expand_dims")
     axes = ops.normalize_axes(axis if isinstance(axis, tuple) else (axis,),
                               a.ndim + len(axis if isinstance(axis, tuple) else (axis,)),
                               "expand_dims")
@@ -482,7 +493,7 @@ def flatten(a, start_dim=0, end_dim=-1):
     >>> ag.flatten(ag.Tensor(np.zeros((2, 3, 4))), 1).shape
     (2, 12)
     """
-    return _t(a).flatten(start_dim, end_dim)
+    return _t(a, "flatten").flatten(start_dim, end_dim)
 
 
 def transpose(a, axes=None):
@@ -493,7 +504,8 @@ def transpose(a, axes=None):
     >>> ag.transpose(ag.Tensor(np.zeros((2, 3, 4))), (2, 0, 1)).shape
     (4, 2, 3)
     """
-    return ops.Transpose.apply(_t(a), axes=None if axes is None else tuple(axes))
+    axes = None if axes is None else tuple(axes)
+    return ops.Transpose.apply(_t(a, "transpose"), axes=axes)
 
 
 def swapaxes(a, axis1, axis2, *, op="swapaxes"):
@@ -503,7 +515,7 @@ def swapaxes(a, axis1, axis2, *, op="swapaxes"):
     >>> ag.swapaxes(ag.Tensor(np.zeros((2, 3, 4))), 0, -1).shape
     (4, 3, 2)
     """
-    a = _t(a)
+    a = _t(a, "swapaxes")
     order = list(range(a.ndim))
     i, j = (ops.normalize_axes(x, a.ndim, op)[0] for x in (axis1, axis2))
     order[i], order[j] = order[j], order[i]
@@ -517,7 +529,9 @@ def permute(a, dims):
     >>> ag.permute(ag.Tensor(np.zeros((2, 3, 4))), (2, 0, 1)).shape
     (4, 2, 3)
     """
-    return ops.Transpose.apply(_t(a), axes=tuple(dims))
+    if not isinstance(dims, (tuple, list)):
+        raise TypeError(f"permute: dims must be a tuple of ints, got {dims!r}")
+    return ops.Transpose.apply(_t(a, "permute"), axes=tuple(dims))
 
 
 def flip(a, axis=None, *, dims=None):
@@ -529,7 +543,8 @@ def flip(a, axis=None, *, dims=None):
     Tensor([3., 2., 1.])
     """
     axis = _pick(axis, dims, "axis", "dims", "flip")
-    return ops.Flip.apply(_t(a), axis=tuple(axis) if isinstance(axis, list) else axis)
+    axis = tuple(axis) if isinstance(axis, list) else axis
+    return ops.Flip.apply(_t(a, "flip"), axis=axis)
 
 
 def repeat(a, repeats, axis=None):
@@ -543,7 +558,7 @@ def repeat(a, repeats, axis=None):
     >>> ag.repeat(ag.Tensor([1.0, 2.0]), 2)
     Tensor([1., 1., 2., 2.])
     """
-    a = _t(a)
+    a = _t(a, "repeat")
     if axis is None:
         a, axis = a.reshape(-1), 0
     (axis,) = ops.normalize_axes(axis, a.ndim, "repeat")
@@ -571,7 +586,7 @@ def tile(a, reps):
     Tensor([[1., 2., 1., 2.],
             [1., 2., 1., 2.]])
     """
-    a = _t(a)
+    a = _t(a, "tile")
     reps = (reps,) if isinstance(reps, (int, np.integer)) else tuple(reps)
     if any(not isinstance(r, (int, np.integer)) or r < 0 for r in reps):
         raise ValueError(f"tile: repetitions must be non-negative integers, got {reps!r}")
@@ -590,7 +605,7 @@ def broadcast_to(a, shape):
     >>> ag.broadcast_to(ag.Tensor([1.0, 2.0]), (3, 2)).shape
     (3, 2)
     """
-    return _t(a).broadcast_to(shape)
+    return _t(a, "broadcast_to").broadcast_to(shape)
 
 
 def chunk(a, chunks, dim=0):
@@ -602,7 +617,7 @@ def chunk(a, chunks, dim=0):
     >>> [t.shape for t in ag.chunk(ag.Tensor(np.zeros((5, 2))), 3)]
     [(2, 2), (2, 2), (1, 2)]
     """
-    a = _t(a)
+    a = _t(a, "chunk")
     if isinstance(chunks, bool) or not isinstance(chunks, (int, np.integer)) or chunks < 1:
         raise ValueError(f"chunk: chunks must be a positive integer, got {chunks!r}")
     (dim,) = ops.normalize_axes(dim, a.ndim, "chunk")
@@ -632,7 +647,7 @@ def split(a, indices_or_sections, axis=0, *, dim=None):
     >>> [t.shape for t in ag.split(ag.Tensor(np.zeros(6)), [1, 4])]
     [(1,), (3,), (2,)]
     """
-    a = _t(a)
+    a = _t(a, "split")
     (axis,) = ops.normalize_axes(axis_arg(axis, dim, "split", 0), a.ndim, "split")
     n = a.shape[axis]
     if isinstance(indices_or_sections, (int, np.integer)):
@@ -655,15 +670,19 @@ def split_sizes(a, split_size_or_sections, dim=0):
     >>> [t.shape for t in ag.Tensor(np.zeros(5)).split(2)]
     [(2,), (2,), (1,)]
     """
-    a = _t(a)
+    a = _t(a, "split")
     (dim,) = ops.normalize_axes(dim, a.ndim, "split")
     n, size = a.shape[dim], split_size_or_sections
-    if isinstance(size, (int, np.integer)):
+    if isinstance(size, (int, np.integer)) and not isinstance(size, bool):
         if size < 1:
             raise ValueError(f"split: split_size must be a positive integer, got {size!r}")
         sizes = [size] * (n // size) + ([n % size] if n % size else [])
         return tuple(_split_sizes(a, sizes or [0], dim, "split"))
-    return tuple(_split_sizes(a, [int(s) for s in size], dim, "split"))
+    if not isinstance(size, (list, tuple)) or not all(
+            isinstance(n, (int, np.integer)) and n >= 0 for n in size):
+        raise ValueError(f"split: split_size_or_sections must be a positive int or a list "
+                         f"of sizes, got {size!r}")
+    return tuple(_split_sizes(a, [int(n) for n in size], dim, "split"))
 
 
 def _along(index, axis, source_shape):
@@ -678,7 +697,8 @@ def _along(index, axis, source_shape):
 
 
 def _index_array(index, op):
-    index = np.array(index.data if isinstance(index, Tensor) else index)  # a copy
+    index = np.array(index.data if isinstance(index, Tensor) else  # a copy
+                     checks.as_array(index, op, "index"))
     if index.dtype.kind not in "iu":
         raise TypeError(f"{op}: index must hold integers, got dtype {index.dtype}")
     return index
@@ -694,7 +714,7 @@ def gather(input, dim, index):
     Tensor([[1., 1.],
             [4., 3.]])
     """
-    input, index = _t(input), _index_array(index, "gather")
+    input, index = _t(input, "gather"), _index_array(index, "gather")
     (dim,) = ops.normalize_axes(dim, input.ndim, "gather")
     if index.ndim != input.ndim or any(
             i != dim and m > n for i, (m, n) in enumerate(zip(index.shape, input.shape))):
@@ -719,7 +739,7 @@ def take_along_axis(arr, indices, axis=-1, *, dim=None):
     >>> ag.take_along_axis(x, np.argsort(x.data, axis=1), axis=1)
     Tensor([[10., 20., 30.]])
     """
-    arr, indices = _t(arr), _index_array(indices, "take_along_axis")
+    arr, indices = _t(arr, "take_along_axis"), _index_array(indices, "take_along_axis")
     axis = axis_arg(axis, dim, "take_along_axis")
     if axis is None:
         arr, axis = arr.reshape(-1), 0
@@ -770,7 +790,9 @@ def scatter_add(input, dim, index, src):
 
 
 def _triangle(a, k, keep, op):
-    a = _t(a)
+    a = _t(a, op)
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        raise TypeError(f"{op}: the diagonal must be an int, got {k!r}")
     if a.ndim < 2:
         raise ValueError(f"{op}: needs at least 2 dimensions, got shape {a.shape}")
     rows, cols = a.shape[-2:]
@@ -816,7 +838,7 @@ def pad(array, pad_width, mode="constant", constant_values=0, *, value=None):
     >>> ag.pad(ag.Tensor([1.0, 2.0, 3.0]), (1, 2), mode="reflect")
     Tensor([2., 1., 2., 3., 2., 1.])
     """
-    array = _t(array)
+    array = _t(array, "pad")
     widths = np.asarray(pad_width)
     if widths.dtype.kind not in "iu":
         raise TypeError(f"pad: pad_width must hold integers, got {pad_width!r}")

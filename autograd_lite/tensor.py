@@ -703,8 +703,9 @@ class Tensor(Node):
         >>> Tensor([1.0, 3.0]).std(), Tensor([1.0, 3.0]).std(unbiased=False)
         (Tensor(1.4142135), Tensor(1.))
         """
-        return self.var(dim, correction=correction, unbiased=unbiased, keepdim=keepdim,
-                        axis=axis, keepdims=keepdims, ddof=ddof).sqrt()
+        correction = R.correction_arg(ddof, correction, unbiased, "std", 1)
+        return R.std(self, axis=axis, keepdims=keepdims, correction=correction, dim=dim,
+                     keepdim=keepdim)
 
     def prod(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
         """Product over `dim`; the gradient is exact also where x has zeros.
@@ -834,7 +835,9 @@ class Tensor(Node):
         >>> Tensor(np.zeros((2, 3, 4))).permute(2, 0, 1).shape
         (4, 2, 3)
         """
-        return self.transpose(*dims)
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = dims[0]
+        return R.permute(self, dims)
 
     def squeeze(self, dim=None, *, axis=None):
         """Remove size-1 axes (all, or those in `dim`).

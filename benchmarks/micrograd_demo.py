@@ -319,9 +319,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     use_cpu_clock(args.clock == "process")
     label = make_heap(args.heap)
+    gc.collect()
+    objects = len(gc.get_objects())  # the heap the step starts with, before its own graph
     times, losses = run_in_this_process(args.system, args.n, args.steps)
-    print(json.dumps({"times": times, "losses": losses, "heap": label,
-                      "objects": len(gc.get_objects())}))
+    print(json.dumps({"times": times, "losses": losses, "heap": label, "objects": objects}))
 
 
 def graph_is_acyclic_value():

@@ -22,7 +22,7 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope=0.01, inplace=False):
         super().__init__()
-        self.negative_slope = negative_slope
+        self.negative_slope = F._number(negative_slope, "negative_slope", "LeakyReLU")
 
     def forward(self, x):
         return F.leaky_relu(x, self.negative_slope)
@@ -40,7 +40,7 @@ class ELU(Module):
 
     def __init__(self, alpha=1.0, inplace=False):
         super().__init__()
-        self.alpha = alpha
+        self.alpha = F._number(alpha, "alpha", "ELU")
 
     def forward(self, x):
         return F.elu(x, self.alpha)
@@ -72,9 +72,7 @@ class CELU(Module):
 
     def __init__(self, alpha=1.0, inplace=False):
         super().__init__()
-        self.alpha = alpha
-        if alpha == 0:
-            raise ValueError("CELU: alpha must not be 0 (the formula divides by it)")
+        self.alpha = F._number(alpha, "alpha", "CELU", nonzero=True)
 
     def forward(self, x):
         return F.celu(x, self.alpha)
@@ -141,8 +139,8 @@ class Softplus(Module):
 
     def __init__(self, beta=1.0, threshold=20.0):
         super().__init__()
-        self.beta = beta
-        self.threshold = threshold
+        self.beta = F._number(beta, "beta", "Softplus", nonzero=True)
+        self.threshold = F._number(threshold, "threshold", "Softplus")
 
     def forward(self, x):
         return F.softplus(x, self.beta, self.threshold)
@@ -171,8 +169,8 @@ class Hardtanh(Module):
 
     def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
         super().__init__()
-        self.min_val = min_val
-        self.max_val = max_val
+        self.min_val = F._number(min_val, "min_val", "Hardtanh")
+        self.max_val = F._number(max_val, "max_val", "Hardtanh")
         if min_val > max_val:
             raise ValueError(f"Hardtanh: min_val {min_val} must not exceed max_val "
                              f"{max_val}")

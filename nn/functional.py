@@ -158,12 +158,22 @@ def identity(x):
 # tensor: use the returned value, as PyTorch code does.
 
 
+def _number(value, what, op, nonzero=False):
+    """`value` if it is a real number (not 0 when `nonzero`), else an error naming it."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"{op}: {what} must be a number, got {value!r}")
+    if nonzero and value == 0:
+        raise ValueError(f"{op}: {what} must not be 0 (the formula divides by it)")
+    return value
+
+
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x where x > 0, else negative_slope * x.
 
     >>> leaky_relu([-1.0, 2.0], 0.1).data
     array([-0.1,  2. ], dtype=float32)
     """
+    _number(negative_slope, "negative_slope", "leaky_relu")
     return ops.LeakyRelu.apply(_as_tensor(input), negative_slope=negative_slope)
 
 
@@ -173,7 +183,7 @@ def elu(input, alpha=1.0, inplace=False):
     >>> elu([-1e4, 2.0]).data
     array([-1.,  2.], dtype=float32)
     """
-    return ops.Elu.apply(_as_tensor(input), alpha=alpha)
+    return ops.Elu.apply(_as_tensor(input), alpha=_number(alpha, "alpha", "elu"))
 
 
 def selu(input, inplace=False):
@@ -193,8 +203,7 @@ def celu(input, alpha=1.0, inplace=False):
     >>> celu([-1e4, 2.0], alpha=2.0).data
     array([-2.,  2.], dtype=float32)
     """
-    if alpha == 0:
-        raise ValueError("celu: alpha must not be 0 (the formula divides by it)")
+    _number(alpha, "alpha", "celu", nonzero=True)
     return ops.Elu.apply(_as_tensor(input), alpha=alpha, input_scale=1 / alpha, kind="celu")
 
 
@@ -232,6 +241,8 @@ def softplus(input, beta=1.0, threshold=20.0):
     >>> softplus([0.0, 100.0]).data.round(4)
     array([  0.6931, 100.    ], dtype=float32)
     """
+    _number(beta, "beta", "softplus", nonzero=True)
+    _number(threshold, "threshold", "softplus")
     return ops.Softplus.apply(_as_tensor(input), beta=beta, threshold=threshold)
 
 
@@ -250,6 +261,8 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     >>> hardtanh([-2.0, 0.5, 2.0]).data
     array([-1. ,  0.5,  1. ], dtype=float32)
     """
+    _number(min_val, "min_val", "hardtanh")
+    _number(max_val, "max_val", "hardtanh")
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val {min_val} must not exceed max_val {max_val}")
     return ops.Hardtanh.apply(_as_tensor(input), min_val=min_val, max_val=max_val)
@@ -305,6 +318,10 @@ def pad(input, pad, mode="constant", value=None):
     array([0., 0., 0., 1.])
     """
     input = _as_tensor(input)
+    if not isinstance(pad, (tuple, list)) or not all(
+            isinstance(w, (int, np.integer)) and not isinstance(w, bool) for w in pad):
+        raise TypeError(f"pad: pad must be a tuple of ints (before, after, ...), last axis "
+                        f"first, got {pad!r}")
     pad = tuple(pad)
     if len(pad) % 2 or len(pad) // 2 > input.ndim:
         raise ValueError(f"pad: {len(pad)} widths for a tensor of shape {input.shape}; "

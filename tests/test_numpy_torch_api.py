@@ -162,6 +162,19 @@ def test_prod_and_cumprod_gradients_at_zeros_match_finite_differences():
         assert gradgradcheck(f, [x])
 
 
+def test_prod_and_cumprod_gradients_where_the_running_product_underflows():
+    # out / a would give 0 here: the running products are subnormal or underflow to 0
+    x = Tensor(np.array([[1e-200, 1e-200, 3.0], [2.0, 0.0, 4.0]]), requires_grad=True)
+    x.cumprod(axis=1).backward(np.ones((2, 3)))
+    np.testing.assert_allclose(x.grad, [[1.0, 4e-200, 0.0], [1.0, 10.0, 0.0]], rtol=1e-12)
+    tiny = Tensor(np.array([5e-324, 5e-324]), requires_grad=True)
+    tiny.prod(axis=0).backward(np.array(1.0), create_graph=True)
+    first = tiny.grad
+    tiny.grad = None
+    (first * Tensor(np.array([0.27, 0.11]))).sum().backward()
+    np.testing.assert_allclose(tiny.grad, [0.11, 0.27])   # d2/dx0 dx1 of x0 * x1 is 1
+
+
 def test_argmax_argmin_return_integer_arrays_and_take_the_first_tie():
     x = Tensor(np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]]), requires_grad=True)
     assert isinstance(x.argmax(), np.ndarray) and x.argmax().item() == 1
@@ -248,3 +261,50 @@ def test_max_and_min_with_dim_return_pytorchs_values_and_indices():
     np.testing.assert_array_equal(x.max(1).data, [5.0, 7.0])
     values.sum().backward()
     np.testing.assert_array_equal(x.grad, [[0, 1, 0], [0.5, 0, 0.5]])  # ties split
+
+
+RAGGED = [[1.0, 2.0], [3.0]]
+
+
+def _t():
+    return Tensor(np.ones((2, 3)), requires_grad=True)
+
+
+# (the operation the message must name, a call with a bad input)
+BAD_INPUTS = {
+    "full string": ("full", lambda: ag.full((2,), "x")),
+    "zeros dtype": ("zeros", lambda: ag.zeros(2, dtype="foo")),
+    "randn dtype": ("randn", lambda: ag.randn(2, dtype="foo")),
+    "arange string": ("arange", lambda: ag.arange("x")),
+    "linspace string": ("linspace", lambda: ag.linspace(0, "x", 3)),
+    "zeros_like ragged": ("zeros_like", lambda: ag.zeros_like(RAGGED)),
+    "randn_like None": ("randn_like", lambda: ag.randn_like(None)),
+    "sin ragged": ("sin", lambda: ag.sin(RAGGED)),
+    "var ragged": ("var", lambda: ag.var(RAGGED)),
+    "var correction": ("var", lambda: _t().var(correction="x")),
+    "argmax ragged": ("argmax", lambda: ag.argmax(RAGGED)),
+    "round decimals": ("round", lambda: _t().round(1.5)),
+    "unsqueeze None": ("unsqueeze", lambda: _t().unsqueeze(None)),
+    "permute int": ("permute", lambda: ag.permute(_t(), 1)),
+    "split string": ("split", lambda: _t().split("x")),
+    "gather ragged": ("gather", lambda: _t().gather(1, RAGGED)),
+    "tril string": ("tril", lambda: _t().tril("x")),
+    "pad floats": ("pad", lambda: nn.functional.pad(_t(), (1.5, 1))),
+    "pad string": ("pad", lambda: ag.pad(_t(), "x")),
+    "leaky_relu slope": ("leaky_relu", lambda: nn.functional.leaky_relu(_t(), "x")),
+    "softplus beta 0": ("softplus", lambda: nn.functional.softplus(_t(), beta=0)),
+    "LeakyReLU slope": ("LeakyReLU", lambda: nn.LeakyReLU("x")),
+    "Softplus beta": ("Softplus", lambda: nn.Softplus(beta="x")),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUTS))
+def test_bad_inputs_get_errors_that_name_the_operation(case):
+    from test_error_messages import RAW
+
+    op, call = BAD_INPUTS[case]
+    with pytest.raises((TypeError, ValueError)) as err:
+        call()
+    message = str(err.value)
+    assert op in message, message
+    assert not [raw for raw in RAW if raw in message], message

@@ -516,7 +516,7 @@ def test_the_in_process_check_has_a_time_limit():
 
 @pytest.mark.parametrize("n", [1, 2, 3, 4, 5])
 def test_a_fresh_starter_fails_at_its_first_todo_with_a_friendly_message(n, tmp_path):
-    for lang, words in (("en", "Still to do"), ("pt", "Ainda falta fazer")):
+    for lang, words in (("en", "Still to do"), ("pt", "Falta fazer")):
         set_language(lang)
         path = write_starter(n, tmp_path)
         assert path.name == file_name(n, lang)
@@ -552,7 +552,7 @@ def test_start_never_overwrites_without_force(tmp_path):
     forced = cli("start", 1, "--lang", "pt", "--dir", tmp_path, "--force")
     assert forced.returncode == 0 and "TODO" in (tmp_path / "exercicio_1.py").read_text()
     result = cli("check", 1, tmp_path / "exercicio_1.py", "--lang", "pt")
-    assert result.returncode == 1 and "Ainda falta fazer" in result.stdout
+    assert result.returncode == 1 and "Falta fazer" in result.stdout
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 4])
@@ -617,7 +617,8 @@ def test_ex5_check_trains_the_learners_classes_on_mnist(tmp_path):
                           timeout=300).stdout)
     assert data["status"] == "passed", data
     path.write_text(edit(EX5, [("return np.argmax(net.forward(images), axis=1)",
-                                "return np.zeros(len(images), dtype=int)")]))
+                                "return np.zeros(len(images), dtype=int)"),
+                               ("for epoch in range(4):", "for epoch in range(1):")]))
     data = json.loads(cli("check", 5, path, "--data-dir", folder, "--json", timeout=300).stdout)
     assert data["code"] == "goal_not_reached" and "the goal is at least 90%" in data["message"]
 

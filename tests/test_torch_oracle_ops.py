@@ -101,6 +101,11 @@ CASES = {
     "var_unbiased_false": (lambda a: a.var(unbiased=False), lambda a: a.var(unbiased=False),
                            [normal(4, 3)]),
     "std": (lambda a: a.std(0), lambda a: a.std(0), [normal(4, 3)]),
+    "std_constant": (lambda a: a.std(1), lambda a: a.std(1),
+                     [np.array([[2.0, 2.0, 2.0], [1.0, 3.0, 1.0]])]),
+    "std_keepdim_unbiased_false": (lambda a: a.std((0, 1), unbiased=False, keepdim=True),
+                                   lambda a: a.std((0, 1), unbiased=False, keepdim=True),
+                                   [normal(2, 3, 2)]),
     "std_function": (lambda a: ag.std(a, dim=1, correction=2),
                      lambda a: torch.std(a, dim=1, correction=2), [normal(2, 6)]),
     "prod": (lambda a: a.prod(1), lambda a: a.prod(1), [normal(3, 4)]),
@@ -305,3 +310,19 @@ def test_var_std_defaults_torch_for_methods_numpy_for_functions():
     assert np.isclose(Tensor(x).std().item(), torch.tensor(x).std().item())
     assert np.isclose(ag.var(Tensor(x)).item(), np.var(x))
     assert np.isclose(ag.std(Tensor(x), ddof=1).item(), np.std(x, ddof=1))
+
+
+@pytest.mark.parametrize("name", ["softplus", "logsigmoid", "gelu", "silu", "mish", "elu",
+                                  "selu", "celu", "softsign", "hardswish", "leaky_relu"])
+def test_activations_at_extreme_inputs_match_torch_without_floating_point_errors(name):
+    """Far into the tails: no overflow, no nan, no cancellation; underflow to 0 is fine."""
+    x = np.array([-1e3, -50.0, -1e-8, 0.0, 1e-8, 50.0, 1e3])
+    leaf = Tensor(x, requires_grad=True)
+    with np.errstate(all="raise"):
+        out = getattr(F, name)(leaf)
+        out.sum().backward()
+    t = torch.tensor(x, requires_grad=True)
+    t_out = getattr(TF, name)(t)
+    t_out.sum().backward()
+    np.testing.assert_allclose(out.data, t_out.detach().numpy(), rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(leaf.grad, t.grad.numpy(), rtol=1e-10, atol=1e-300)

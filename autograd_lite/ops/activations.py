@@ -147,7 +147,7 @@ class Hardswish(TensorFunction):
 
 class Elu(TensorFunction):
     """scale * (a where a > 0, else alpha * (exp(a * input_scale) - 1));
-    d/da = scale where a > 0, else input_scale * (out + scale * alpha).
+    d/da = scale where a > 0, else scale * alpha * input_scale * exp(a * input_scale).
 
     One class for PyTorch's elu (scale = input_scale = 1), selu (fixed alpha and scale)
     and celu (input_scale = 1/alpha), as PyTorch's own kernel does.
@@ -170,10 +170,15 @@ class Elu(TensorFunction):
     def backward(self, g, out, a):
         # NOTE: at a == 0 the slope is alpha * scale * input_scale (the negative side's),
         # as in PyTorch.
-        slope = (out + self.scale * self.alpha) * self.input_scale  # finite everywhere
+        # exp(a * input_scale), not out + scale * alpha, which cancels to 0 far left; the
+        # exponent is 0 on the positive side, so the slope is finite everywhere
         x = data_of(a)
         positive = (x > 0).astype(x.dtype)
-        return g * (positive * self.scale + (1 - positive) * slope)
+        negative = 1 - positive
+        with np.errstate(under="ignore"):
+            slope = Exp.call(a * (negative * self.input_scale)) * (
+                self.alpha * self.scale * self.input_scale)
+        return g * (positive * self.scale + negative * slope)
 
 
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -277,12 +282,20 @@ class Gelu(TensorFunction):
         return "gelu" if self.approximate == "none" else "gelu(tanh)"
 
     def forward(self, a):
+        with np.errstate(under="ignore"):  # NOTE: Phi underflows to 0 far left: exact enough
+            return self._forward(a)
+
+    def _forward(self, a):
         if self.approximate == "tanh":
             return 0.5 * a * (1 + np.tanh(_tanh_inner(a)))
         # Phi(a) = erfc(-a / sqrt 2) / 2: accurate in the far negative tail too
         return (a * (0.5 * erf_erfc(-a * math.sqrt(0.5))[1])).astype(a.dtype, copy=False)
 
     def backward(self, g, out, a):
+        with np.errstate(under="ignore"):
+            return self._backward(g, a)
+
+    def _backward(self, g, a):
         if self.approximate == "tanh":
             t = Tanh.call(_tanh_inner(a))
             inner_slope = (1 + 3 * 0.044715 * a * a) * math.sqrt(2 / math.pi)

@@ -364,7 +364,8 @@ class Erf(TensorFunction):
         return erf_erfc(a)[0].astype(a.dtype, copy=False)
 
     def backward(self, g, out, a):
-        return g * (Exp.call(-(a * a)) * (2 / math.sqrt(math.pi)))
+        with np.errstate(under="ignore"):  # exp(-a**2) underflows to 0 for large |a|
+            return g * (Exp.call(-(a * a)) * (2 / math.sqrt(math.pi)))
 
 
 # erf(z) = 2/sqrt(pi) * sum_n (-1)^n z^(2n+1) / (n! (2n+1)): the coefficients of z^(2n+1)
@@ -505,6 +506,8 @@ class Round(_Step):
     __slots__ = ("decimals",)
 
     def __init__(self, decimals=0):
+        if isinstance(decimals, bool) or not isinstance(decimals, (int, np.integer)):
+            raise TypeError(f"round: decimals must be an int, got {decimals!r}")
         self.decimals = decimals
 
     @property

@@ -106,30 +106,38 @@ class Var(_Reduce):
     """var(a, axis, correction) = sum((a - mean)**2) / (n - correction);
     d/da = 2 (a - mean) / (n - correction).
 
+    With `root=True` it is the standard deviation std = sqrt(var);
+    d/da = (a - mean) / ((n - correction) std), and 0 where std is 0 (PyTorch's choice:
+    constant data), never the nan of sqrt's infinite slope at 0 times 0.
+
     NOTE: n - correction <= 0 divides by 0 (inf or nan), as in PyTorch and NumPy, with a
     RuntimeWarning that says so.
     """
 
-    __slots__ = ("correction",)
+    __slots__ = ("correction", "root")
 
-    def __init__(self, axis=None, keepdims=False, correction=1):
+    def __init__(self, axis=None, keepdims=False, correction=1, root=False):
         super().__init__(axis, keepdims)
-        self.correction = correction
+        self.correction, self.root = correction, root
 
     @property
     def name(self):
-        return f"var(axis={self.axis}, correction={self.correction})"
+        kind = "std" if self.root else "var"
+        return f"{kind}(axis={self.axis}, correction={self.correction})"
 
     def forward(self, a):
-        self.axes = normalize_axes(self.axis, a.ndim, "var")
+        kind = "std" if self.root else "var"
+        self.axes = normalize_axes(self.axis, a.ndim, kind)
         n = self._count(a)
         if n - self.correction > 0:
-            return np.var(a, axis=self.axes, keepdims=self.keepdims, ddof=self.correction)
-        warnings.warn(f"var: {n} element(s) with correction {self.correction} leave no "
+            out = np.var(a, axis=self.axes, keepdims=self.keepdims, ddof=self.correction)
+            return np.sqrt(out) if self.root else out
+        warnings.warn(f"{kind}: {n} element(s) with correction {self.correction} leave no "
                       f"degrees of freedom (n - correction <= 0): the result is nan or inf",
                       RuntimeWarning, stacklevel=4)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return (self._centred(a, n) ** 2).sum(axis=self.axes, keepdims=self.keepdims) / 0
+            out = (self._centred(a, n) ** 2).sum(axis=self.axes, keepdims=self.keepdims) / 0
+            return np.sqrt(out) if self.root else out
 
     def _count(self, a):
         n = 1
@@ -143,9 +151,14 @@ class Var(_Reduce):
     def backward(self, g, out, a):
         n = self._count(a)
         divisor = n - self.correction
-        scale = 2 / divisor if divisor > 0 else np.inf
-        with np.errstate(invalid="ignore"):
-            return self.expand(g, a) * self._centred(a, n) * scale
+        scale = 1 / divisor if divisor > 0 else np.inf
+        with np.errstate(invalid="ignore", divide="ignore"):
+            grad = self.expand(g, a) * self._centred(a, n)
+            if not self.root:
+                return grad * (2 * scale)
+            std = self.expand(out, a)
+            zero = data_of(std) == 0
+            return Where.call(0.0, grad * scale / Where.call(1.0, std, cond=zero), cond=zero)
 
 
 class Logsumexp(_Reduce):
@@ -164,7 +177,7 @@ class Logsumexp(_Reduce):
             tuple(n for i, n in enumerate(a.shape) if i not in self.axes))
 
     def backward(self, g, out, a):
-        with np.errstate(under="ignore"):
+        with np.errstate(under="ignore", invalid="ignore"):  # inf - inf: nan, as in PyTorch
             return self.expand(g, a) * Exp.call(a - self.expand(out, a))
 
 
@@ -324,8 +337,14 @@ class Cumprod(_Running):
         first = np.where(is_zero.any(axis=axis, keepdims=True),
                          is_zero.argmax(axis=axis, keepdims=True), data.shape[axis])
         before, at = position < first, position == first
-        if isinstance(g, Node) and is_zero.any():  # recording a second derivative at zeros
+        # g * out / a loses everything where the running product is subnormal or has
+        # underflowed to 0 before any zero; the division-free forms stay exact there
+        tiny = np.any((np.abs(data_of(out)).reshape(data.shape)
+                       < np.finfo(data.dtype).tiny) & before)
+        if isinstance(g, Node) and (is_zero.any() or tiny):  # recording a 2nd derivative
             return _cumprod_grad_by_pairs(g, x, axis).reshape(a.shape)
+        if tiny:
+            return _cumprod_grad_by_recurrence(data_of(g), data, axis).reshape(a.shape)
         # before the first zero: sum_{i <= j < z} g_j out_j / a_i
         zero = np.zeros((), dtype=data.dtype)
         kept = Where.call(g * out, zero, cond=before)
@@ -338,6 +357,18 @@ class Cumprod(_Running):
                 axis=axis, keepdims=True)
             grad = grad + Where.call(head * reach, zero, cond=at)
         return grad.reshape(a.shape)
+
+
+def _cumprod_grad_by_recurrence(g, x, axis):
+    """cumprod's gradient L_i * R_i on arrays without any division: L_i the product before
+    i, R_i = sum_{j >= i} g_j prod(a_(i, j]) = g_i + a_(i+1) * R_(i+1)."""
+    g, x = np.moveaxis(g, axis, 0), np.moveaxis(x, axis, 0)
+    right = np.empty(np.broadcast_shapes(g.shape, x.shape), dtype=np.result_type(g, x))
+    right[-1] = g[-1]
+    for i in range(len(x) - 2, -1, -1):
+        right[i] = g[i] + x[i + 1] * right[i + 1]
+    left = np.cumprod(np.concatenate([np.ones_like(x[:1]), x[:-1]]), axis=0)
+    return np.moveaxis(left * right, 0, axis)
 
 
 def _cumprod_grad_by_pairs(g, x, axis):

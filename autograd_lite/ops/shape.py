@@ -208,6 +208,11 @@ class Pad(TensorFunction):
         if mode not in PAD_MODES:
             raise ValueError(f"pad: unknown mode {mode!r}; choose one of "
                              f"{', '.join(map(repr, PAD_MODES))}")
+        widths = tuple(tuple(pair) for pair in widths)
+        if not all(len(pair) == 2 and all(isinstance(w, (int, np.integer))
+                                          and not isinstance(w, bool) for w in pair)
+                   for pair in widths):
+            raise TypeError(f"pad: widths must be (before, after) pairs of ints, got {widths}")
         self.widths = tuple((int(b), int(e)) for b, e in widths)
         self.mode, self.value = mode, value
 

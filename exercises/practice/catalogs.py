@@ -17,6 +17,12 @@ from pathlib import Path
 from .i18n import DOMAIN, LANGUAGES, LOCALE_DIR
 
 SOURCE_DIR = Path(__file__).resolve().parent
+LANGUAGE_NAMES = {"en": "English", "pt_BR": "Brazilian Portuguese"}
+HEADER = """\
+# Practise mode's messages in {language} (exercises/practice/).
+# Update with: python -m exercises.practice.catalogs update
+# This file is distributed under the same license as the autograd-lite project.
+#"""
 
 
 def source_messages():
@@ -59,7 +65,13 @@ def update():
     for locale in LANGUAGES.values():
         old = read(locale) if po_path(locale).exists() else Catalog(locale=locale)
         new = Catalog(locale=locale, domain=DOMAIN, project="autograd-lite",
-                      fuzzy=False)
+                      version="0.1", copyright_holder="the autograd-lite contributors",
+                      msgid_bugs_address="the autograd-lite issue tracker", last_translator="the autograd-lite contributors",
+                      language_team=LANGUAGE_NAMES[locale], fuzzy=False,
+                      header_comment=HEADER.format(language=LANGUAGE_NAMES[locale]))
+        if po_path(locale).exists():  # keep the dates: an update without changes changes nothing
+            new.creation_date = old.creation_date
+        new.revision_date = new.creation_date
         for msgid in sorted(messages):
             previous = old.get(msgid)
             if locale == "en":
