@@ -6,7 +6,6 @@ operation remembers where in the user's code it was created, so the error can sa
 operation, in which file and on which line, produced the bad number.
 """
 
-import functools
 import sys
 
 import numpy as np
@@ -69,12 +68,8 @@ class detect_anomaly:
         return False
 
     def __call__(self, func):
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            with detect_anomaly():  # a fresh one per call: safe to recurse
-                return func(*args, **kwargs)
-
-        return wrapper
+        # a fresh one per call (and per generator step): safe to recurse
+        return engine.decorate(func, detect_anomaly)
 
 
 class _Detector:

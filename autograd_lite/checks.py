@@ -8,7 +8,7 @@ says which operation, which argument, what was passed, and what to do.
 
 import numpy as np
 
-__all__ = ["InvalidDataError", "as_array", "as_dtype", "data_error", "describe"]
+__all__ = ["InvalidDataError", "as_array", "as_dtype", "complex_error", "data_error", "describe"]
 
 
 class InvalidDataError(TypeError, ValueError):
@@ -40,7 +40,10 @@ def describe(x, limit=60):
 
 
 def as_array(x, op, what="data", dtype=None):
-    """`np.asarray(x, dtype)`, refusing anything that is not numbers (bool to complex).
+    """`np.asarray(x, dtype)`, refusing anything that is not real numbers (bool to float).
+
+    The data is read before it is cast to `dtype`, so that strings are not parsed as
+    numbers and complex numbers are refused rather than losing their imaginary part.
 
     `op` and `what` name the operation and the argument in the error, an
     `InvalidDataError` that also says what was passed and what to do.
@@ -55,12 +58,13 @@ def as_array(x, op, what="data", dtype=None):
     if x is None:  # np.asarray(None, float) would be nan
         raise data_error(op, what, x)
     try:
-        array = np.asarray(x, dtype=dtype)
+        array = np.asarray(x)
     except (TypeError, ValueError) as err:
         raise data_error(op, what, x, err) from None
-    if array.dtype.kind not in "biufc":
-        raise data_error(op, what, x)
-    return array
+    kind = array.dtype.kind
+    if kind not in "biuf":
+        raise complex_error(op, what, array.dtype) if kind == "c" else data_error(op, what, x)
+    return array if dtype is None else array.astype(dtype, copy=False)
 
 
 def as_dtype(dtype, op):
@@ -78,6 +82,43 @@ def as_dtype(dtype, op):
     except (TypeError, ValueError):
         raise TypeError(f"{op}: {describe(dtype)} is not a dtype; use a NumPy dtype such as "
                         f"np.float32 or \"float64\"") from None
+
+
+def tensor_dtype(dtype, op, what="dtype"):
+    """`dtype` as a NumPy dtype if a Tensor may hold it: real numbers, not float16.
+
+    float16 is refused because its range (up to 65504) is too small for the counts and
+    sums inside gradients: the n of a mean over 70000 elements would overflow to inf.
+
+    >>> tensor_dtype("float32", "astype")
+    dtype('float32')
+    >>> tensor_dtype(np.float16, "astype")
+    Traceback (most recent call last):
+    ...
+    TypeError: astype: float16 dtype is not supported: its range (up to 65504) is too small ...
+    """
+    dt = as_dtype(dtype, op)
+    if dt.kind in "biu" or dt.kind == "f" and dt.itemsize != 2:
+        return dt
+    if dt.kind == "c":
+        raise complex_error(op, what, dt)
+    if dt.kind == "f":  # float16
+        raise TypeError(f"{op}: float16 {what} is not supported: its range (up to 65504) is "
+                        f"too small for the counts and sums inside gradients, which would "
+                        f"come out wrong; use float32")
+    hint = (" (strings are not read as numbers: convert them yourself, e.g. float(text))"
+            if dt.kind in "USa" else "")
+    raise TypeError(f"{op}: {what} must be numbers, got dtype {dt}{hint}")
+
+
+def complex_error(op, what, dtype):
+    """The TypeError for complex data: the engine differentiates real numbers only.
+
+    >>> print(complex_error("Tensor", "data", np.dtype(complex)))
+    Tensor: data is complex (complex128), but autograd-lite differentiates real numbers only; pass x.real or abs(x) explicitly
+    """
+    return TypeError(f"{op}: {what} is complex ({dtype}), but autograd-lite differentiates "
+                     f"real numbers only; pass x.real or abs(x) explicitly")
 
 
 def data_error(op, what, x, err=None):

@@ -13,6 +13,7 @@ Gradient semantics (see docs/architecture.md):
 """
 
 import functools
+import inspect
 import threading
 
 __all__ = [
@@ -116,12 +117,49 @@ class _set_grad_enabled:
         return False
 
     def __call__(self, func):
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            with _set_grad_enabled(self.enabled):  # a fresh one per call: thread-safe
-                return func(*args, **kwargs)
+        enabled = self.enabled
+        # a fresh context per call (and per generator step): thread-safe
+        return decorate(func, lambda: _set_grad_enabled(enabled))
 
-        return wrapper
+
+def decorate(func, make_context):
+    """Wrap `func` so that its body runs inside `with make_context():`.
+
+    For a generator function the context is entered around each step of the generator
+    (each `next`, `send`, `throw` and `close`), and left while the caller runs, so
+    `@no_grad()` holds inside the generator's body, as in PyTorch.
+    """
+    if inspect.isgeneratorfunction(func):
+        @functools.wraps(func)
+        def generator(*args, **kwargs):
+            gen = func(*args, **kwargs)
+            try:
+                with make_context():
+                    item = gen.send(None)
+                while True:
+                    try:
+                        sent = yield item
+                    except GeneratorExit:
+                        with make_context():
+                            gen.close()
+                        raise
+                    except BaseException as err:
+                        with make_context():
+                            item = gen.throw(err)
+                    else:
+                        with make_context():
+                            item = gen.send(sent)
+            except StopIteration as stop:
+                return stop.value
+
+        return generator
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with make_context():
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 def no_grad(func=None):

@@ -109,7 +109,9 @@ def jacobian(f, argnums=0, *, create_graph=False):
 
     For an output of shape `S` and an argument of shape `A` the Jacobian has shape
     `S + A`: `J[i..., j...] = d out[i...] / d x[j...]` (as in HIPS autograd and JAX). It is
-    built row by row, one backward pass per output element. `argnums` as in `grad`.
+    built row by row, one backward pass per output element. `argnums` as in `grad`. A
+    function returning a tuple (or list) of Tensors gets a tuple with one Jacobian per
+    output, as `torch.autograd.functional.jacobian` does.
 
     >>> import numpy as np
     >>> from autograd_lite import jacobian
@@ -117,6 +119,10 @@ def jacobian(f, argnums=0, *, create_graph=False):
     array([[2., 0., 0.],
            [0., 4., 0.],
            [0., 0., 6.]])
+    >>> jacobian(lambda x: (x, 2 * x))(np.ones(2))
+    (array([[1., 0.],
+           [0., 1.]]), array([[2., 0.],
+           [0., 2.]]))
     """
     _check_callable(f, "jacobian")
 
@@ -127,20 +133,29 @@ def jacobian(f, argnums=0, *, create_graph=False):
                                                    allow_values=False, wanted=create_graph)
         with _tracing():
             out = f(*call_args, **kwargs)
-        _check_output(out, "jacobian", Tensor)
-        graph = record and nested
-        out_data = out.data if isinstance(out, Tensor) else np.asarray(out)
-        rows = [[] for _ in nodes]
-        for i in range(out_data.size):
-            seed = np.zeros(out_data.shape, dtype=out_data.dtype)
-            seed.flat[i] = 1
-            for row, g in zip(rows, _backprop(out, nodes, seed, graph, stops)):
-                row.append(g)
-        jacs = tuple(_assemble(row, out_data.shape, node, nested)
-                     for row, node in zip(rows, nodes))
-        return jacs[0] if single else jacs
+        if isinstance(out, (tuple, list)):  # several outputs: one Jacobian per output
+            if not out:
+                raise TypeError("jacobian: f returned an empty sequence; it must return a "
+                                "Tensor, or a tuple of Tensors")
+            return tuple(_jacobian_of(o, nodes, record and nested, nested, stops, single)
+                         for o in out)
+        return _jacobian_of(out, nodes, record and nested, nested, stops, single)
 
     return _named(jacobian_f, f, "jacobian")
+
+
+def _jacobian_of(out, nodes, graph, nested, stops, single):
+    """The Jacobian of one output with respect to each of `nodes`, row by row."""
+    _check_output(out, "jacobian", Tensor)
+    out_data = out.data if isinstance(out, Tensor) else np.asarray(out)
+    rows = [[] for _ in nodes]
+    for i in range(out_data.size):
+        seed = np.zeros(out_data.shape, dtype=out_data.dtype)
+        seed.flat[i] = 1
+        for row, g in zip(rows, _backprop(out, nodes, seed, graph, stops)):
+            row.append(g)
+    jacs = tuple(_assemble(row, out_data.shape, node, nested) for row, node in zip(rows, nodes))
+    return jacs[0] if single else jacs
 
 
 def hessian(f, argnums=0, *, create_graph=False):
@@ -289,6 +304,8 @@ def _prepare(args, kwargs, nums, op, allow_values=True, wanted=False):
                                     f"only floating-point arguments can be differentiated")
                 node = type(x)._result(x.data, None)
                 node.requires_grad = True
+                if isinstance(x, Tensor):
+                    node._vc = x._vc  # the same memory: the same version counter
         else:
             data = as_array(x, op, f"argument {i}")
             if data.dtype.kind in "iub":
@@ -408,7 +425,7 @@ def _result_value(out, as_node):
 
 
 def _zeros(data, as_node, like=None):
-    if isinstance(like, Value):
+    if isinstance(like, Value) and as_node:
         return Value(0.0, requires_grad=False)
     z = np.zeros(np.shape(data), dtype=np.asarray(data).dtype)
     return Tensor._result(z, None) if as_node else z

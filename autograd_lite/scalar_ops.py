@@ -165,8 +165,8 @@ class Log(ScalarFunction):
         return -INF if a == 0 else NAN
 
     def backward(self, g, out, a):
-        if data_of(a) < 0:  # NOTE: no derivative where log is undefined: nan, never 1/a
-            return g * NAN
+        # NOTE: for a < 0 the value is nan but the gradient stays 1/a, as in PyTorch and in
+        # the tensor engine: a branch that `where`/an if discards then gets g = 0, and 0/a = 0.
         return _div(g, a)
 
 

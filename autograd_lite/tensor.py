@@ -32,11 +32,13 @@ class Tensor(Node):
            [6., 8.]])
     """
 
-    # `_version` counts in-place changes of `data` made through the framework (in-place
+    # `_vc` counts in-place changes of `data` made through the framework (in-place
     # operators, optimizer steps); backward refuses to use data changed since the forward.
+    # It is a one-element list SHARED by every tensor that views the same memory (the
+    # base, its views, its detached copies), so a change through any of them is seen by all.
     # `_grad` stores `.grad` (the `grad` property below wraps it).
     __slots__ = ("data", "_grad", "requires_grad", "_ctx", "_hooks", "_retains_grad", "label",
-                 "_version", "__weakref__")
+                 "_vc", "__weakref__")
 
     @property
     def grad(self):
@@ -62,23 +64,9 @@ class Tensor(Node):
         self._grad = g
 
     def __init__(self, data, requires_grad=False, dtype=None, label=""):
-        if isinstance(data, Tensor):
-            data = data.data
-        _check_data(data)
-        if dtype is not None:
-            dtype = checks.as_dtype(dtype, "Tensor")
-        try:
-            if dtype is not None:
-                data = np.asarray(data, dtype=dtype)
-            elif isinstance(data, (np.ndarray, np.generic)) and data.dtype.kind == "f":
-                data = np.asarray(data)
-            else:
-                data = np.asarray(data, dtype=DEFAULT_DTYPE)
-        except (TypeError, ValueError) as err:
-            raise checks.data_error("Tensor", "data", data, err) from None
-        if data.dtype.kind not in "biufc":
-            raise TypeError(f"Tensor: data must be numbers, got an array of dtype {data.dtype}")
-        if requires_grad and data.dtype.kind not in "fc":
+        shared = data if isinstance(data, Tensor) else None
+        data = _as_array(data, dtype, "Tensor")
+        if requires_grad and data.dtype.kind != "f":
             raise TypeError(f"Tensor: only floating-point tensors can require grad, got dtype "
                             f"{data.dtype}")
         self.data = data
@@ -88,7 +76,8 @@ class Tensor(Node):
         self._hooks = None
         self._retains_grad = False  # interior tensors keep a gradient only if asked: memory
         self.label = label
-        self._version = 0
+        # Tensor(t) shares t's memory when the dtype stays, and then its version counter
+        self._vc = shared._vc if shared is not None and data is shared.data else [0]
 
     @classmethod
     def _result(cls, data, ctx):
@@ -100,23 +89,29 @@ class Tensor(Node):
         t._hooks = None
         t._retains_grad = False
         t.label = ""
-        t._version = 0
+        t._vc = [0]
         if ctx is not None:
-            ctx.versions = tuple([p._version for p in ctx.parents])
+            ctx.versions = tuple([p._vc[0] for p in ctx.parents])
         return t
+
+    @property
+    def _version(self):
+        """How many times `data` was changed in place (shared with views and detached copies)."""
+        return self._vc[0]
+
+    @_version.setter
+    def _version(self, value):
+        self._vc[0] = value
 
     @classmethod
     def _constant(cls, x, like):
         if isinstance(x, Tensor):
             return x
-        _check_data(x)
-        x = np.asarray(x)
+        x = _as_array(x, None, "Tensor", keep_dtype=True)
         # Numbers (Python's or NumPy's, or 0-d arrays) take a floating tensor's dtype
         # (`x * 0.5` stays float32); arrays keep theirs, and NumPy's promotion decides.
         if x.ndim == 0 and like.data.dtype.kind == "f" and x.dtype.kind in "biuf":
             x = x.astype(like.data.dtype)
-        if x.dtype.kind not in "biufc":
-            raise TypeError(f"Tensor: cannot combine a tensor with {x.dtype} data")
         return cls._result(x, None)
 
     @staticmethod
@@ -180,7 +175,17 @@ class Tensor(Node):
         return ops.Transpose.apply(self)
 
     def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor: it holds one number and has no axes; "
+                            "use .item() for the number")
         return len(self.data)
+
+    def __iter__(self):
+        """Iterate over the first axis, as NumPy does; each item stays in the graph."""
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor: it holds one number and has no "
+                            "axes; use .item() for the number")
+        return (self[i] for i in range(len(self.data)))
 
     def item(self):
         """The single element as a Python number.
@@ -194,10 +199,45 @@ class Tensor(Node):
         return self.data.item()
 
     def __array__(self, dtype=None, copy=None):
-        """Let NumPy functions read a tensor as its data (`np.asarray(t)`, `np.allclose`)."""
+        """Let NumPy read a tensor that does NOT require grad as its data (`np.asarray(t)`).
+
+        A tensor that requires grad refuses: the array would be a constant, silently cut
+        off from the graph. Use `.detach()` or `.data` to say that you want a constant.
+        """
+        if self.requires_grad:
+            raise TypeError(
+                f"{self._described()} requires grad, and NumPy tried to turn it into a plain "
+                f"array (np.asarray(t), np.array(t), an ndarray method such as X.dot(t), or "
+                f"a NumPy function the engine does not have): the result would be a "
+                f"constant cut off from the graph, and gradients would silently go missing. "
+                f"Use Tensor operations (X @ t rather than X.dot(t)), or t.detach() / t.data "
+                f"if you do want a constant")
         if copy:
             return np.array(self.data, dtype=dtype, copy=True)
         return self.data if dtype is None else self.data.astype(dtype, copy=False)
+
+    def __array_function__(self, func, types, args, kwargs):
+        """NumPy functions on Tensors (`np.dot(X, W)`, `np.concatenate`, `np.sum`, ...).
+
+        A NumPy function that the engine has (an autograd_lite function or a Tensor method
+        of the same name) records the engine's operation. Any other refuses a tensor that
+        requires grad, and reads tensors that do not as their data.
+        """
+        impl = _numpy_equivalent(func, args)
+        if impl is not None:
+            return impl(*args, **kwargs)
+        if func.__name__ in _READ_ONLY or not _any_requires_grad(args, kwargs):
+            return func(*_plain(args), **_plain(kwargs))
+        name = func.__module__.replace("numpy", "np", 1) + "." + func.__name__
+        raise TypeError(
+            f"{name}: autograd-lite has no differentiable version of this NumPy "
+            f"function, and applying it to a Tensor that requires grad would silently give "
+            f"a constant cut off from the graph. Use the Tensor operations (see the op table "
+            f"in docs/tensor-engine.md), or pass t.detach() / t.data for a constant")
+
+    def _described(self):
+        label = f" {self.label!r}" if self.label else ""
+        return f"Tensor{label} of shape {self.shape}"
 
     # ----- DLPack: zero-copy exchange with NumPy, PyTorch, JAX, CuPy, ... -----
 
@@ -235,21 +275,34 @@ class Tensor(Node):
         return self.data
 
     def detach(self):
-        """A new leaf sharing this data, cut off from the graph.
+        """A new leaf sharing this data (and its version counter), cut off from the graph.
+
+        An in-place change of the detached tensor changes this one's data too, so backward
+        through a graph that used it refuses (`ModifiedInPlaceError`), as in PyTorch.
 
         >>> w = Tensor([1.0], requires_grad=True)
         >>> (w * 2).detach().requires_grad
         False
         """
-        return Tensor._result(self.data, None)
+        t = Tensor._result(self.data, None)
+        t._vc = self._vc
+        return t
 
     def astype(self, dtype):
-        """The tensor cast to `dtype` (differentiable between floating dtypes).
+        """The tensor cast to `dtype`; differentiable between floating dtypes.
+
+        An integer or bool result is a constant (it does not require grad), as in PyTorch.
+        Complex and float16 are refused (see the docs' dtype section).
 
         >>> Tensor([1.0]).astype(np.float64).dtype
         dtype('float64')
+        >>> Tensor([1.5], requires_grad=True).astype(np.int32).requires_grad
+        False
         """
-        return ops.Cast.apply(self, dtype=checks.as_dtype(dtype, "astype"))
+        dtype = checks.tensor_dtype(dtype, "astype")
+        if dtype.kind != "f":
+            return Tensor._result(self.data.astype(dtype), None)
+        return ops.Cast.apply(self, dtype=dtype)
 
     # ----- arithmetic: each operator is one line naming its Function in autograd_lite.ops -----
 
@@ -359,17 +412,28 @@ class Tensor(Node):
         return _compare(self, other, np.greater_equal, ">=")
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        """NumPy functions on Tensors (`np.exp(t)`, `array * t`): the engine's operation,
-        differentiable, where there is one; comparisons give constant bool tensors."""
-        if method != "__call__" or kwargs:
-            return NotImplemented
-        if ufunc in _COMPARISONS:
-            return Tensor._result(ufunc(*[_data(x) for x in inputs]), None)
-        op = _UFUNCS.get(ufunc)
-        if op is None:
-            return NotImplemented  # NumPy then raises a TypeError naming the function
-        args = [_tensor(x, self) for x in inputs]
-        return op.apply2(*args) if len(args) == 2 else op.apply1(*args)
+        """NumPy ufuncs on Tensors (`np.exp(t)`, `array * t`): the engine's operation,
+        differentiable, where there is one; tests (`<`, `np.isnan`) give constant bool
+        tensors. Any other ufunc refuses a tensor that requires grad."""
+        if method == "__call__" and not kwargs:
+            if ufunc in _CONSTANT_UFUNCS:
+                return Tensor._result(ufunc(*[_data(x) for x in inputs]), None)
+            op = _UFUNCS.get(ufunc)
+            if op is not None:
+                args = [_tensor(x, self) for x in inputs]
+                return op.apply2(*args) if len(args) == 2 else op.apply1(*args)
+            impl = _numpy_equivalent(ufunc, inputs)
+            if impl is not None:
+                return impl(*inputs)
+        if not _any_requires_grad(inputs, kwargs):
+            return getattr(ufunc, method)(*_plain(inputs), **_plain(kwargs))
+        name = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
+        extra = f" with the argument(s) {', '.join(kwargs)}" if kwargs else ""
+        raise TypeError(
+            f"{name}: autograd-lite has no differentiable version of this NumPy function"
+            f"{extra}, and applying it to a Tensor that requires grad would silently give a "
+            f"constant cut off from the graph. Use the Tensor operations (see the op table "
+            f"in docs/tensor-engine.md), or pass t.detach() / t.data for a constant")
 
     def __bool__(self):
         if self.data.size != 1:
@@ -450,10 +514,16 @@ class Tensor(Node):
         """
         if min is None and max is None:
             raise ValueError("clip: give at least one of min and max")
+        bounds = []
         for bound, name in ((min, "min"), (max, "max")):
-            if bound is not None:
-                checks.as_array(_data(bound), "clip", name)  # refuses strings, ragged lists
-        return ops.Clip.apply(self, low=min, high=max)
+            if isinstance(bound, Tensor) and bound.requires_grad:
+                raise TypeError(f"clip: the bound {name} is a Tensor that requires grad, but "
+                                f"clip gives its bounds no gradient; use maximum(x, {name}) "
+                                f"or where(...) to differentiate with respect to it")
+            if bound is not None:  # refuses strings, ragged lists
+                checks.as_array(_data(bound), "clip", name)
+            bounds.append(_data(bound))
+        return ops.Clip.apply(self, low=bounds[0], high=bounds[1])
 
     # ----- rounding, trigonometry and more exp/log (also functions: autograd_lite.sin) -----
 
@@ -771,12 +841,14 @@ class Tensor(Node):
     def reshape(self, *shape):
         """The same data in a new shape; `t.reshape(2, 3)` or `t.reshape((2, 3))`.
 
+        One size may be -1 (inferred); other negative sizes are refused.
+
         >>> Tensor(np.arange(6.0)).reshape(2, 3).shape
         (2, 3)
         """
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = shape[0]
-        return ops.Reshape.apply(self, shape=tuple(shape))
+        return ops.Reshape.apply(self, shape=_check_shape(shape, "reshape"))
 
     def transpose(self, *axes):
         """Permute the axes (reverse them when none are given), as NumPy's.
@@ -793,8 +865,8 @@ class Tensor(Node):
         """
         if len(axes) == 2 and all(isinstance(i, (int, np.integer)) for i in axes):
             return R.swapaxes(self, *axes, op="transpose")
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = axes[0]
+        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+            axes = axes[0] or ()
         return ops.Transpose.apply(self, axes=tuple(axes) if axes else None)
 
     def swapaxes(self, axis1, axis2):
@@ -1049,7 +1121,9 @@ _UFUNCS = {
     np.log1p: ops.Log1p, np.expm1: ops.Expm1, np.square: ops.Square,
     np.reciprocal: ops.Reciprocal,
 }
-_COMPARISONS = {np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal}
+# NumPy's ufuncs whose results are constants, tests of the data: bool Tensors
+_CONSTANT_UFUNCS = {np.equal, np.not_equal, np.less, np.less_equal, np.greater,
+                    np.greater_equal, np.isnan, np.isinf, np.isfinite, np.signbit}
 
 
 def _numpy_reduction(result, name, numpy_args):
@@ -1073,6 +1147,43 @@ def _tensor(x, like, op="Tensor"):
                  else None)  # a list of numbers: like a number
         x = checks.as_array(x, op, "the other operand", dtype)
     return Tensor._constant(x, like)
+
+
+def _as_array(data, dtype, op, keep_dtype=False):
+    """`data` as an array of real numbers, refusing what would be silently wrong.
+
+    Python numbers and lists, and integer or bool arrays, become `dtype` or
+    DEFAULT_DTYPE; floating arrays keep theirs. With `keep_dtype` (a constant in an
+    operation) every dtype is kept, float16 becoming float32 (exactly).
+    """
+    if type(data) is np.ndarray:
+        arr = data
+    elif isinstance(data, Tensor):
+        if data.requires_grad and op == "Tensor":
+            raise TypeError(f"Tensor: the data is a {data._described()} that requires "
+                            f"grad, and a new tensor made from it would silently be cut "
+                            f"off from its graph; use it as it is, or say what you mean: "
+                            f"t.detach() for a constant sharing its data")
+        arr = data.data
+    else:
+        if type(data) is not float:
+            _check_data(data, op)
+        try:
+            arr = np.asarray(data)  # no dtype yet: that would parse strings, drop imaginary parts
+        except (TypeError, ValueError) as err:
+            raise checks.data_error(op, "data", data, err) from None
+    kind = arr.dtype.kind
+    if kind == "f" and arr.dtype.itemsize == 2 and keep_dtype and dtype is None:
+        return arr.astype(np.float32)  # float16 constants: widened, exactly
+    if kind not in "biufc":
+        raise checks.data_error(op, "data", data)
+    if kind == "c" or arr.dtype.itemsize == 2 and kind == "f":
+        checks.tensor_dtype(arr.dtype, op, "data")
+    if dtype is not None:
+        return arr.astype(checks.tensor_dtype(dtype, op), copy=False)
+    if keep_dtype or (kind == "f" and isinstance(data, (np.ndarray, np.generic, Tensor))):
+        return arr
+    return arr.astype(DEFAULT_DTYPE)
 
 
 def _compare(a, b, ufunc, symbol):
@@ -1104,15 +1215,38 @@ def _broadcast_shape(shape, target):
     return target
 
 
-def _check_data(data):
-    """Refuse what would silently become an object array or NaN: nodes of the scalar engine
-    and None."""
+def _check_data(data, op="Tensor"):
+    """Refuse what NumPy would silently turn into a constant, an object array or NaN:
+    None, and nodes (Values; Tensors that require grad) inside lists."""
     if data is None:
-        raise TypeError("Tensor: data must be numbers or arrays, got None")
-    if isinstance(data, Node):
-        raise TypeError(f"Tensor: data must be numbers or arrays, got a "
+        raise TypeError(f"{op}: data must be numbers or arrays, got None")
+    if isinstance(data, Node) and not isinstance(data, Tensor):
+        raise TypeError(f"{op}: data must be numbers or arrays, got a "
                         f"{type(data).__name__}; Value and Tensor do not mix (use "
                         f"Tensor(v.data) for a Value's number)")
+    if isinstance(data, (list, tuple)):
+        for item in data:
+            if isinstance(item, Tensor) and item.requires_grad:
+                raise TypeError(f"{op}: the list holds a Tensor that requires grad, and "
+                                f"copying its numbers into a new tensor would cut it off "
+                                f"from the graph; use stack([...]) (or concatenate) to "
+                                f"join tensors differentiably")
+            if item is None or isinstance(item, (Node, list, tuple)):
+                _check_data(item, op)
+
+
+def _check_shape(shape, op):
+    """`shape` as a tuple of int sizes (reshape checks the values itself)."""
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        shape = (shape,)
+    try:
+        shape = tuple(shape)
+    except TypeError:
+        raise TypeError(f"{op}: the shape must be a tuple of ints, got {shape!r}") from None
+    for n in shape:
+        if type(n) is not int and (isinstance(n, bool) or not isinstance(n, np.integer)):
+            raise TypeError(f"{op}: sizes must be ints, got {n!r} in {shape!r}")
+    return shape
 
 
 def _data(x):
@@ -1131,7 +1265,10 @@ def _index(index):
             raise IndexError(f"getitem: {i!r} is not an index; tensors are indexed by "
                              f"integers, slices, None, or integer or boolean arrays")
         if isinstance(i, (list, np.ndarray)):
+            listed = isinstance(i, list)
             i = np.array(checks.as_array(i, "getitem", "an index list"))
+            if listed and i.size == 0:  # `x[[]]`: an empty list selects nothing, as in NumPy
+                i = i.astype(np.intp)
         if isinstance(i, np.ndarray) and i.dtype.kind not in "iub":
             raise IndexError(f"getitem: index arrays must hold integers or bools, got dtype "
                              f"{i.dtype}; convert with .astype(int)")
@@ -1146,6 +1283,13 @@ def _index(index):
 
 
 def _as_tensors(xs, op):
+    if isinstance(xs, Tensor):
+        raise TypeError(f"{op}: expects a list or tuple of tensors, got a single Tensor "
+                        f"(shape {xs.shape}), whose rows it would silently join; wrap it "
+                        f"in a list: {op}([t, ...])")
+    if isinstance(xs, (str, bytes, dict)) or not hasattr(xs, "__iter__"):
+        raise TypeError(f"{op}: expects a list or tuple of tensors, got "
+                        f"{type(xs).__name__}")
     xs = list(xs)
     if not xs:
         raise ValueError(f"{op}: needs at least one tensor")
@@ -1183,8 +1327,13 @@ def where(condition, a, b):
     >>> where(x > 0, x, 0.0).data
     array([0., 2.], dtype=float32)
     """
+    cond = np.array(_data(condition))  # a copy: backward must see this condition
+    if condition is None or cond.dtype.kind not in "biuf":
+        raise TypeError(f"where: the condition must be a bool array or Tensor (such as "
+                        f"x > 0), got {type(condition).__name__}"
+                        + (f" of dtype {cond.dtype}" if condition is not None else ""))
     a, b = _as_tensors([a, b], "where")
-    return ops.Where.apply(a, b, cond=np.array(_data(condition), dtype=bool))  # a copy
+    return ops.Where.apply(a, b, cond=cond.astype(bool, copy=False))
 
 
 def from_dlpack(x):
@@ -1233,6 +1382,113 @@ def maximum(a, b):
     """
     a, b = _as_tensors([a, b], "maximum")
     return ops.Maximum.apply2(a, b)
+
+
+# ----- NumPy's functions on Tensors (see Tensor.__array_function__) -----
+#
+# A NumPy function dispatches to the autograd_lite function of the same name, which
+# follows NumPy's meaning (`autograd_lite.routines`: var, squeeze, repeat, cumsum, ...; or
+# this module: concatenate, stack, where, maximum), or else to the Tensor method of that
+# name (sum, mean, max, reshape, ...). So an operation added later is picked up by
+# itself. The table below only lists the names whose NumPy arguments are spelled
+# differently from the engine's.
+
+
+def _operand(a):
+    """The first argument of a NumPy function as a Tensor (it may be an array when a
+    later argument is the Tensor that made NumPy dispatch here)."""
+    return a if isinstance(a, Tensor) else Tensor(a)
+
+
+def _np_reshape(a, shape=None, order="C", *, newshape=None, copy=None):
+    if order != "C" or copy:
+        raise TypeError("np.reshape: a Tensor supports only order='C' and copy=None")
+    return _operand(a).reshape(shape if newshape is None else newshape)
+
+
+def _np_clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None):
+    if out is not None:
+        raise TypeError("np.clip: a Tensor does not support out=")
+    return _operand(a).clip(a_min if min is None else min, a_max if max is None else max)
+
+
+def _np_dot(a, b, out=None):
+    if out is not None:
+        raise TypeError("np.dot: a Tensor does not support out=")
+    a, b = _as_tensors([a, b], "dot")
+    if a.ndim == 0 or b.ndim == 0:
+        return a * b
+    if b.ndim > 2:
+        raise TypeError(f"np.dot: for a second argument with more than 2 dimensions "
+                        f"(shape {b.shape}) np.dot is not a batched matrix product; use "
+                        f"a @ b (np.matmul), which is")
+    return a @ b
+
+
+def _np_where(condition, *ab):
+    if not ab:  # np.where(condition): the indices where it holds, a constant
+        return np.nonzero(_data(condition))
+    return where(condition, *ab)
+
+
+_NUMPY_ADAPTERS = {
+    "reshape": _np_reshape, "clip": _np_clip, "dot": _np_dot, "where": _np_where,
+    "amax": lambda a, *args, **kw: _operand(a).max(*args, **kw),
+    "amin": lambda a, *args, **kw: _operand(a).min(*args, **kw),
+    "concat": lambda *args, **kw: concatenate(*args, **kw),
+    "permute_dims": lambda a, axes=None: R.transpose(a, axes),
+    "around": lambda a, decimals=0, out=None: R.round(a, decimals),
+    "absolute": lambda a: abs(_operand(a)), "negative": lambda a: -_operand(a),
+}
+
+# NumPy functions that only read the data, giving no number that could carry a gradient
+# (shapes, tests, indices): they read any tensor.
+_READ_ONLY = {"shape", "ndim", "size", "allclose", "isclose", "array_equal", "array_equiv",
+              "argsort", "nonzero", "flatnonzero", "count_nonzero",
+              "any", "all", "result_type", "array_repr", "array_str", "array2string",
+              "may_share_memory", "shares_memory", "isreal", "iscomplexobj", "isrealobj",
+              "zeros_like", "ones_like", "empty_like", "full_like"}
+
+
+def _numpy_equivalent(func, args):
+    """The engine's version of the NumPy function `func`, or None if there is none."""
+    name = func.__name__
+    if name in _NUMPY_ADAPTERS:
+        return _NUMPY_ADAPTERS[name]
+    if name in R.__all__:
+        return getattr(R, name)  # autograd_lite's function, with NumPy's meaning
+    fn = globals().get(name)
+    if not name.startswith("_") and getattr(fn, "__module__", None) == __name__ and \
+            callable(fn) and not isinstance(fn, type):
+        return fn  # a module-level engine function: concatenate, stack, maximum, ...
+    method = getattr(Tensor, name, None)
+    if callable(method) and not name.startswith("_") and args and isinstance(args[0], Tensor):
+        return lambda a, *rest, **kw: method(a, *rest, **kw)
+    return None
+
+
+def _any_requires_grad(args, kwargs):
+    """Whether a Tensor that requires grad is among `args`, `kwargs` or lists in them."""
+    stack = list(args) + list(kwargs.values())
+    while stack:
+        x = stack.pop()
+        if isinstance(x, Tensor):
+            if x.requires_grad:
+                return True
+        elif isinstance(x, (list, tuple)):
+            stack.extend(x)
+    return False
+
+
+def _plain(x):
+    """`x` with every Tensor (also inside lists, tuples and dicts) replaced by its data."""
+    if isinstance(x, Tensor):
+        return x.data
+    if isinstance(x, (list, tuple)):
+        return type(x)(_plain(i) for i in x)
+    if isinstance(x, dict):
+        return {k: _plain(v) for k, v in x.items()}
+    return x
 
 
 from . import routines as R  # noqa: E402  (routines builds on Tensor; methods delegate to it)

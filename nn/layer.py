@@ -32,7 +32,7 @@ from . import functional as F
 from .data import batches
 from .init import get_initializer, make_rng
 from .module import Linear, Module, Parameter, Sequential, _as_shape, _check_size, _float_dtype
-from .optim import check_lr
+from .optim import check_lr, checked_grads
 
 __all__ = ["Layer", "NeuralNetwork", "LOSSES"]
 
@@ -239,9 +239,10 @@ class NeuralNetwork(Module):
 
     def step(self):
         """Update every parameter by `-lr * grad` (in place), skipping those without one."""
-        for p in self.parameters():
-            if p.grad is not None:
-                p.data -= self.lr * p.grad
+        params = list(self.parameters())
+        for p, g in zip(params, checked_grads(params, "NeuralNetwork.step")):
+            if g is not None:
+                p.data -= self.lr * g
                 p._version += 1  # an in-place change: older graphs refuse to backprop
 
     def train_step(self, x, y, loss="mse"):

@@ -22,7 +22,7 @@ import weakref
 import numpy as np
 
 from autograd_lite import DEFAULT_DTYPE, Tensor
-from autograd_lite.checks import as_array, as_dtype, describe
+from autograd_lite.checks import as_array, describe, tensor_dtype
 
 from . import functional as F
 from .init import get_initializer, make_rng
@@ -276,9 +276,7 @@ class Module:
     def to(self, dtype):
         """Cast every parameter to `dtype` in place (e.g. np.float64 for gradient checks);
         gradients are cleared. Build optimizers after this. Returns self."""
-        dtype = as_dtype(dtype, "to")
-        if dtype.kind != "f":
-            raise TypeError(f"to: parameters must be floating point, got dtype {dtype}")
+        dtype = _float_dtype(dtype, "to")
         for p in self.parameters():
             p.data = p.data.astype(dtype)
             p.grad = None
@@ -391,7 +389,7 @@ def _check_size(value, what, where):
 
 
 def _float_dtype(dtype, where):
-    dtype = as_dtype(dtype, where)
+    dtype = tensor_dtype(dtype, where)  # refuses float16 and complex
     if dtype.kind != "f":
         raise TypeError(f"{where}: dtype must be a floating-point type, got {dtype}")
     return dtype

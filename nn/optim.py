@@ -74,6 +74,25 @@ def _grad_array(p):
     return g.data if isinstance(g, Tensor) else g  # a Tensor after backward(create_graph=True)
 
 
+def checked_grads(params, where):
+    """Every parameter's gradient as an array (None where there is none), checked BEFORE
+    anything is updated: a gradient of another shape would be broadcast into the
+    parameter, silently wrong, and a step failing halfway would update only some."""
+    grads = [_grad_array(p) for p in params]
+    for i, (p, g) in enumerate(zip(params, grads)):
+        if g is None:
+            continue
+        g = grads[i] = np.asarray(g)
+        label = f" {p.label!r}" if p.label else ""
+        if g.shape != p.shape:
+            raise ValueError(f"{where}: parameter {i}{label} has shape {p.shape} but its .grad "
+                             f"has shape {g.shape}; they must be equal (nothing was updated)")
+        if g.dtype.kind not in "biuf":
+            raise TypeError(f"{where}: parameter {i}{label} has a .grad of dtype {g.dtype}; it "
+                            f"must hold real numbers (nothing was updated)")
+    return grads
+
+
 class Optimizer:
     """Base class: holds the parameters, `zero_grad()`, and one scratch buffer per parameter
     so that `step()` allocates nothing on the common path.
@@ -127,6 +146,9 @@ class Optimizer:
         """Update every parameter that has a gradient; subclasses define the rule."""
         raise NotImplementedError
 
+    def _grads(self):
+        return checked_grads(self.params, f"{type(self).__name__}.step")
+
     def _buffer(self, i):
         buf = self._scratch[i]
         p = self.params[i].data
@@ -174,8 +196,7 @@ class SGD(Optimizer):
     def step(self):
         """Apply one update to every parameter that has a gradient."""
         lr, mu, wd, damp = self.lr, self.momentum, self.weight_decay, self.dampening
-        for i, p in enumerate(self.params):
-            g = _grad_array(p)
+        for i, (p, g) in enumerate(zip(self.params, self._grads())):
             if g is None:
                 continue
             if wd:
@@ -244,8 +265,7 @@ class Adam(Optimizer):
     def step(self):
         """Apply one update to every parameter that has a gradient."""
         beta1, beta2 = self.betas
-        for i, p in enumerate(self.params):
-            g = _grad_array(p)
+        for i, (p, g) in enumerate(zip(self.params, self._grads())):
             if g is None:
                 continue
             if self.weight_decay:

@@ -326,6 +326,8 @@ class Softmax(TensorFunction):
 
     def forward(self, a):
         axes = normalize_axes(self.axis, a.ndim, "softmax")
+        if a.size == 0:
+            return a.copy()
         # NOTE: subtracting the max changes nothing mathematically and keeps exp <= 1.
         with np.errstate(under="ignore"):
             e = np.exp(a - a.max(axis=axes, keepdims=True))
@@ -349,6 +351,8 @@ class LogSoftmax(TensorFunction):
 
     def forward(self, a):
         axes = normalize_axes(self.axis, a.ndim, "log_softmax")
+        if a.size == 0:
+            return a.copy()
         shifted = a - a.max(axis=axes, keepdims=True)
         with np.errstate(under="ignore"):
             return shifted - np.log(np.exp(shifted).sum(axis=axes, keepdims=True))

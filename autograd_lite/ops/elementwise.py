@@ -84,9 +84,14 @@ class Pow(TensorFunction):
             at_zero = (data_of(a) == 0) & (data_of(b) == 0)
             ga = g * b * a ** Where.call(1.0, b - 1, cond=at_zero)
         if need_b:
-            # NOTE: d/db needs log(a): nan where a < 0, as in PyTorch; where a == 0 the
-            # gradient is 0 (0**b is 0 for every b > 0), so log(1) stands in for log(0).
-            gb = g * out * Log.call(Where.call(1.0, a, cond=data_of(a) == 0))
+            # NOTE: d/db needs log(a): nan where a < 0, as in PyTorch. Where a == 0 it is
+            # the limit, as in PyTorch: 0 for b >= 0 (log(1) stands in for log(0)), and
+            # -inf for b < 0 (0**b = inf there, times log(0) = -inf).
+            at_zero = data_of(a) == 0
+            gb = g * out * Log.call(Where.call(1.0, a, cond=at_zero))
+            pole = at_zero & (data_of(b) < 0)
+            if pole.any():
+                gb = Where.call(g * -np.inf, gb, cond=pole)
         return ga, gb
 
 
@@ -178,9 +183,8 @@ class Log(TensorFunction):
         return np.log(a)
 
     def backward(self, g, out, a):
-        negative = data_of(a) < 0
-        if negative.any():  # NOTE: no derivative where log is undefined: nan, never 1/a
-            return Where.call(np.nan, g / a, cond=negative)
+        # NOTE: 1/a everywhere, also where a < 0 (the forward gives nan there), as PyTorch
+        # does: so `where(x > 0, x.log(), 0)` gives x < 0 a zero gradient, not nan.
         return g / a
 
 
@@ -268,7 +272,8 @@ class Log2(TensorFunction):
         return np.log2(a)
 
     def backward(self, g, out, a):
-        return _nan_where(data_of(a) < 0, g / (a * math.log(2)))
+        # NOTE: 1/(a ln 2) also where a < 0 (the value is nan there), as PyTorch, like log
+        return g / (a * math.log(2))
 
 
 class Exp2(TensorFunction):
@@ -294,7 +299,8 @@ class Log1p(TensorFunction):
         return np.log1p(a)
 
     def backward(self, g, out, a):
-        return _nan_where(data_of(a) < -1, g / (1 + a))
+        # NOTE: 1/(1 + a) also where a < -1 (the value is nan there), as PyTorch, like log
+        return g / (1 + a)
 
 
 class Expm1(TensorFunction):
@@ -347,11 +353,6 @@ class Rsqrt(TensorFunction):
 
     def backward(self, g, out, a):
         return g * (out * out * out) * -0.5
-
-
-def _nan_where(undefined, grad):
-    # NOTE: no derivative where the function is undefined: nan, never a finite number.
-    return Where.call(np.nan, grad, cond=undefined) if undefined.any() else grad
 
 
 class Erf(TensorFunction):

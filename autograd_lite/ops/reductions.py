@@ -52,13 +52,22 @@ class Mean(_Reduce):
 
     def forward(self, a):
         self.axes = normalize_axes(self.axis, a.ndim, "mean")
+        if a.size == 0:  # nan where nothing is averaged, as NumPy and PyTorch, but quietly
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return a.sum(axis=self.axes, keepdims=self.keepdims) / _count(a, self.axes, 0)
         return a.mean(axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, g, out, a):
-        n = 1
-        for i in self.axes:
-            n *= a.shape[i]
-        return BroadcastTo.call(self.expand(g, a) / n, shape=a.shape)
+        return BroadcastTo.call(self.expand(g, a) / _count(a, self.axes), shape=a.shape)
+
+
+def _count(a, axes, least=1):
+    """The number of elements a reduction over `axes` combines, at least `least` (in
+    backward 1: an empty tensor's gradient is empty, and must not warn of 0/0)."""
+    n = 1
+    for i in axes:
+        n *= a.shape[i]
+    return max(n, least)
 
 
 class Max(_Reduce):
@@ -68,8 +77,7 @@ class Max(_Reduce):
 
     def forward(self, a):
         self.axes = normalize_axes(self.axis, a.ndim, "max")
-        if a.size == 0:
-            raise ValueError("max: cannot reduce an empty tensor (no identity)")
+        _check_nonempty(a, self.axes, "max")
         return a.max(axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, g, out, a):
@@ -84,13 +92,22 @@ class Min(_Reduce):
 
     def forward(self, a):
         self.axes = normalize_axes(self.axis, a.ndim, "min")
-        if a.size == 0:
-            raise ValueError("min: cannot reduce an empty tensor (no identity)")
+        _check_nonempty(a, self.axes, "min")
         return a.min(axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, g, out, a):
         # NOTE: ties share the gradient evenly, as PyTorch's amin does.
         return self.expand(g, a) * _argmax_share(data_of(a), data_of(out), self)
+
+
+def _check_nonempty(a, axes, op):
+    """max and min have no identity: refuse to reduce an axis of length 0 (as NumPy and
+    PyTorch do); other axes may be empty."""
+    empty = [i for i in axes if a.shape[i] == 0]
+    if empty or (a.size == 0 and not axes):
+        where = f"axis {empty[0]} of shape {a.shape}" if empty else f"shape {a.shape}"
+        raise ValueError(f"{op}: cannot reduce over an axis of length 0 ({where}): the "
+                         f"{op} of no numbers is undefined")
 
 
 def _argmax_share(x, out, reduce):

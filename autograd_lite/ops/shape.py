@@ -22,11 +22,17 @@ class Reshape(TensorFunction):
         return f"reshape{self.shape}"
 
     def forward(self, a):
-        try:
-            return a.reshape(self.shape)
-        except ValueError:
-            raise ValueError(f"reshape: cannot reshape a tensor of shape {a.shape} "
-                             f"({a.size} elements) into shape {self.shape}") from None
+        problem = ""
+        if self.shape and min(self.shape) < -1:  # NumPy takes any negative size as -1
+            problem = ": sizes must be >= 0, or -1 (once) for the size to infer"
+        else:
+            try:
+                return a.reshape(self.shape)
+            except ValueError:
+                if self.shape.count(-1) > 1:
+                    problem = ": only one size can be -1 (inferred)"
+        raise ValueError(f"reshape: cannot reshape a tensor of shape {a.shape} "
+                         f"({a.size} elements) into shape {self.shape}{problem}")
 
     def backward(self, g, out, a):
         return g.reshape(a.shape)
