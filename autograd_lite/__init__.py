@@ -14,6 +14,8 @@ from .engine import (GraphReleasedError, ModifiedInPlaceError, enable_grad, is_g
 from . import extend, functional, onnx
 from .extend import Function
 from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp
+from .conv import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d, conv1d,
+                   conv2d, conv_transpose1d, conv_transpose2d, max_pool1d, max_pool2d)
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .tensor import DEFAULT_DTYPE, Tensor, concatenate, from_dlpack, maximum, stack, where
 from .value import Value
@@ -35,6 +37,16 @@ __all__ = [
     "stack",
     "where",
     "maximum",
+    "conv1d",
+    "conv2d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "max_pool1d",
+    "max_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
     "from_dlpack",
     # making tensors (factories.py)
     "zeros",

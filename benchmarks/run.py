@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import chains, memory, micrograd_demo, mlp
+from . import chains, conv, memory, micrograd_demo, mlp
 from .common import (
     Target,
     blas_threads,
@@ -26,7 +26,7 @@ from .common import (
     use_cpu_clock,
 )
 
-WORKLOADS = ("micrograd", "chain", "mlp", "big", "memory", "cycles")
+WORKLOADS = ("micrograd", "chain", "mlp", "big", "memory", "cycles", "conv")
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -288,6 +288,45 @@ def run_cycles(args, targets, out, x, y):
                           "weakref + gc.collect() with gc off"))
 
 
+def run_conv(args, targets, out):
+    """Exercise 5's LeNet, one SGD step at batch 64: time, losses, and peak memory."""
+    samples = 32 if args.smoke else 640
+    rounds = 1 if args.smoke else (args.rounds or (3 if args.quick else 8))
+    batch = 8 if args.smoke else 64
+    x, y, source = mlp.load_digits(args.data_dir, n=max(samples, 64))
+    res = conv.run_conv(x, y, batch_size=batch, rounds=rounds, samples=samples,
+                        threads=args.threads_int)
+    out(f"\n## LeNet CNN (exercise 5's conv-pool-conv-pool-dense-dense), batch {batch}, SGD, "
+        f"float32 (seconds per step)\n")
+    out(f"data: {source}; {res.steps} steps per epoch, {rounds} timed epochs per system after "
+        f"1 warm-up epoch, round-robin; ours runs exercise 5's build_cnn() (nn.Conv2d, "
+        f"nn.MaxPool2d, nn.Linear) with nn.cross_entropy and nn.SGD\n")
+    out(timing_table(res.stats, conv.HandNumpy.name))
+    same = all(v is None for v in res.mismatches.values())
+    out("\nSame losses: " + ("every system agrees with hand NumPy on every step of epoch 1 "
+                             "(rtol 1e-3)" if same else f"MISMATCH {res.mismatches}"))
+    hand, ours = res.stats[conv.HandNumpy.name], res.stats[conv.Ours.name]
+    ratio = ours.min / hand.min
+    targets.append(Target(f"5. LeNet step batch {batch}: autograd-lite / hand NumPy",
+                          _ratios(ours, hand), "<= 1.25x", ratio <= 1.25 and same,
+                          "ratio of minimums, same losses"))
+    if conv.Torch.name in res.stats:
+        torch_ratio = ours.min / res.stats[conv.Torch.name].min
+        targets.append(Target(f"5. LeNet step: autograd-lite / PyTorch (reported, no target)",
+                              f"{torch_ratio:.2f}x", "-", True, "ratio of minimums"))
+    peaks = {s: conv.measure_in_subprocess(s, args.data_dir, samples=samples)["peak"]
+             for s in ("hand", "ours")}
+    out(f"\nPeak memory of a {samples}-digit epoch (tracemalloc, each system in its own "
+        f"process):\n")
+    out(table(["system", "peak", "ratio"],
+              [["hand NumPy", f"{peaks['hand'] / 2**20:.2f} MiB", "1.00x"],
+               ["autograd-lite", f"{peaks['ours'] / 2**20:.2f} MiB",
+                f"{peaks['ours'] / peaks['hand']:.2f}x"]]))
+    mem = peaks["ours"] / peaks["hand"]
+    targets.append(Target("5. peak memory of the LeNet epoch / hand NumPy's", f"{mem:.2f}x",
+                          "<= 1.5x", mem <= 1.5, "tracemalloc peak"))
+
+
 def run_plot(args, out, x, y):
     batch_sizes = (16, 32, 64, 128, 256, 512, 1024)
     if args.smoke:
@@ -423,6 +462,8 @@ def main(argv=None, out=print):
         run_memory(args, targets, out)
     if "cycles" in args.workloads:
         run_cycles(args, targets, out, x, y)
+    if "conv" in args.workloads:
+        run_conv(args, targets, out)
     if args.plot:
         run_plot(args, out, x, y)
     targets.sort(key=lambda t: t.name.split(".")[0])  # stable: issue order, then run order

@@ -160,6 +160,27 @@ def xor_network(out_dir):
                          title="XOR network: the loss of one training step")]
 
 
+def cnn(out_dir):
+    """The graph of one training step of docs/cnn.md's LeNet (two digits):
+    docs/images/cnn_graph.svg"""
+    import numpy as np
+
+    from autograd_lite import Tensor, render_graph, retain_grads
+    from exercises.ex5_mnist import build_cnn
+    from nn import cross_entropy
+
+    model = build_cnn(seed=0)
+    for name, p in model.named_parameters():
+        p.label = name
+    data = np.random.default_rng(1)
+    x = Tensor(data.standard_normal((2, 1, 28, 28), dtype=np.float32), label="images")
+    loss = retain_grads(cross_entropy(model(x), data.integers(0, 10, 2)))
+    loss.label = "loss"
+    loss.backward()
+    return [render_graph(loss, out_dir / "cnn_graph.svg",
+                         title="LeNet: the loss of one training step (two digits)")]
+
+
 def performance(out_dir):
     """docs/images/perf_batch.png: step time against batch size, ours and hand NumPy, from
     the benchmark's sweep (a minute or so; with AUTOGRAD_LITE_DOCS_SMOKE set, tiny sizes
@@ -198,6 +219,7 @@ def players(out_dir):
 
 
 IMAGES = [neuron, exercises, exercise5, drawing, first_value, reverse_mode, xor_network, players,
+          cnn,
           performance]
 
 

@@ -135,6 +135,9 @@ def _mnist_options(parser):
                        help="hidden layer sizes, comma-separated (default 256,128)")
     group.add_argument("--download", action=argparse.BooleanOptionalAction, default=None,
                        help="download missing files (default: yes)")
+    group.add_argument("--model", choices=("mlp", "cnn"),
+                       help="mlp: exercise 4's NeuralNetwork (the default); cnn: a LeNet-style "
+                            "convolutional network (nn.Conv2d, nn.MaxPool2d, Adam)")
     group.add_argument("--train-on-test-split", type=_positive_int, metavar="N",
                        help="development mode for machines without the training images: "
                             "train on the first N test digits, measure accuracy on the rest")
@@ -213,7 +216,7 @@ def _kwargs(n, args):
     """run() keyword arguments from the parsed options that were given."""
     names = {1: ("x", "w0", "y"), 2: ("x", "y"), 3: ("activation",), 4: ("activation",),
              5: ("data_dir", "dataset", "batch_size", "hidden", "download",
-                 "train_on_test_split")}[n]
+                 "train_on_test_split", "model")}[n]
     kwargs = {}
     for name in ("seed", "epochs", "lr", *names):
         value = getattr(args, name, None)

@@ -31,16 +31,28 @@ Data: `nn.datasets` finds the four IDX files in `--data-dir` (flat, or DIR/MNIST
 torchvision lays them out), else in $AUTOGRAD_LITE_DATA, else ~/.cache/autograd_lite, and
 downloads them (MD5-checked) when missing unless `--no-download`.
 
-Run it:  python -m exercises 5 [--data-dir DIR] [--dataset fashion-mnist] [--epochs N]
-         [--export-onnx digits.onnx]   (the trained classifier, for ONNX Runtime)
+The next step, `--model cnn`: a small LeNet-style convolutional network, written with
+PyTorch's names (`nn.Conv2d`, `nn.MaxPool2d`, `nn.Linear`, `nn.Adam`):
+- input: each image as a 1x28x28 picture (N, C, H, W), standardised as above;
+- network: conv 5x5 (16 filters, padding 2) -> relu -> 2x2 max pool -> conv 5x5 (32
+  filters) -> relu -> 2x2 max pool -> flatten (32 * 5 * 5 = 800) -> dense 128 (relu) ->
+  10 logits. The convolutions find each digit's strokes wherever they are, with 13,248
+  weights, where the MLP's first layer alone has 200,960;
+- training: Adam (lr 0.001, falling along the same cosine), mini-batches of 64, 10 epochs,
+  PyTorch's default initialisation. Designed for at least 99% test accuracy on the
+  official split in under 10 minutes on 2 cores (docs/exercises.md says what was measured).
+
+Run it:  python -m exercises 5 [--model cnn] [--data-dir DIR] [--dataset fashion-mnist]
+         [--epochs N] [--export-onnx digits.onnx]   (the trained classifier, for ONNX Runtime)
 """
 
 import math
 
 import numpy as np
 
-from autograd_lite import Tensor, retain_grads
-from nn import NeuralNetwork, accuracy, batches, cross_entropy
+from autograd_lite import Tensor, no_grad, retain_grads
+from nn import (Adam, Conv2d, Flatten, Linear, MaxPool2d, NeuralNetwork, ReLU, Sequential,
+                accuracy, batches, cross_entropy)
 from nn.datasets import load_fashion_mnist, load_mnist
 
 from .common import OptionError, Timer, label_layers, progress, render_step_graph, save_curves
@@ -48,6 +60,8 @@ from .common import OptionError, Timer, label_layers, progress, render_step_grap
 NAME = "MNIST digits with nn.NeuralNetwork and mini-batches"
 DEFAULTS = {"epochs": 15, "batch_size": 64, "lr": 0.1, "hidden": (256, 128), "seed": 0,
             "dataset": "mnist"}
+CNN_DEFAULTS = {"epochs": 10, "batch_size": 64, "lr": 1e-3, "seed": 0, "dataset": "mnist"}
+MODELS = ("mlp", "cnn")
 LOADERS = {"mnist": load_mnist, "fashion-mnist": load_fashion_mnist}
 CLASSES = 10
 
@@ -181,9 +195,9 @@ def export_onnx(result, path):
     return path
 
 
-def run(data_dir=None, dataset="mnist", epochs=15, batch_size=64, lr=0.1, hidden=(256, 128),
+def run(data_dir=None, dataset="mnist", epochs=None, batch_size=64, lr=None, hidden=(256, 128),
         seed=0, download=True, train_on_test_split=None, schedule="cosine", graph=None,
-        plot=None, verbose=False):
+        plot=None, verbose=False, model="mlp"):
     """Train the digit classifier; returns losses, accuracy per epoch and test accuracy.
 
     `accuracy` is measured on the test split (on the held-out test images in the
@@ -198,6 +212,14 @@ def run(data_dir=None, dataset="mnist", epochs=15, batch_size=64, lr=0.1, hidden
     if schedule not in SCHEDULES:
         raise ValueError(f"exercise 5: schedule must be one of {', '.join(SCHEDULES)}, got "
                          f"{schedule!r}")
+    if model not in MODELS:
+        raise ValueError(f"exercise 5: model must be one of {', '.join(MODELS)}, got {model!r}")
+    if model == "cnn":
+        return run_cnn(data_dir, dataset, epochs or CNN_DEFAULTS["epochs"], batch_size,
+                       lr or CNN_DEFAULTS["lr"], seed, download, train_on_test_split, schedule,
+                       graph, plot, verbose)
+    epochs = DEFAULTS["epochs"] if epochs is None else epochs
+    lr = DEFAULTS["lr"] if lr is None else lr
     timer = Timer()
     (x_train, y_train), (x_test, y_test), split = load_data(dataset, data_dir, download,
                                                             train_on_test_split)
@@ -250,6 +272,125 @@ def run(data_dir=None, dataset="mnist", epochs=15, batch_size=64, lr=0.1, hidden
               f"({split}) in {result['seconds']:.0f} s")
     if plot:
         save_curves(plot, {"training loss": losses}, f"Exercise 5: {dataset}, "
+                    f"{len(x_train)} training / {len(x_test)} test images",
+                    accuracy={"test accuracy": accuracies}, logy=False)
+    return result
+
+
+# ***** the convolutional network (--model cnn) *****
+
+
+def build_cnn(seed=0):
+    """The LeNet-style network: two 5x5 convolutions with 2x2 max pooling, then two dense
+    layers; PyTorch's default initialisation, float32."""
+    rng = np.random.default_rng(seed)
+    return Sequential(
+        Conv2d(1, 16, kernel_size=5, padding=2, rng=rng),  # (N, 1, 28, 28) -> (N, 16, 28, 28)
+        ReLU(),
+        MaxPool2d(2),                                       # -> (N, 16, 14, 14)
+        Conv2d(16, 32, kernel_size=5, rng=rng),             # -> (N, 32, 10, 10)
+        ReLU(),
+        MaxPool2d(2),                                       # -> (N, 32, 5, 5)
+        Flatten(),                                          # -> (N, 800)
+        Linear(32 * 5 * 5, 128, rng=rng),
+        ReLU(),
+        Linear(128, CLASSES, rng=rng),                      # -> (N, 10) logits
+    )
+
+
+def train_cnn_epoch(model, optimizer, x, y, batch_size, rng, bar=None):
+    """One pass over (x, y) with Adam steps; returns the mean training loss."""
+    model.train()
+    total = 0.0
+    for xb, yb in batches(x, y, batch_size, shuffle=True, seed=rng):
+        loss = cross_entropy(model(xb), yb)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * len(xb)
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix(loss=f"{loss.item():.3f}", refresh=False)
+    return total / len(x)
+
+
+@no_grad()
+def evaluate_cnn(model, x, y, chunk=1000):
+    """Accuracy (a fraction) of the model's most likely digit on (x, y), without a graph."""
+    model.eval()
+    logits = np.concatenate([model(x[i:i + chunk]).data for i in range(0, len(x), chunk)])
+    return accuracy(logits, y)
+
+
+def draw_cnn_step(model, xb, yb, path, title):
+    """Draw one step's forward and backward pass through the CNN; the model is unchanged."""
+    for name, p in model.named_parameters():
+        p.label = name
+    logits = model(Tensor(xb, label="images"))
+    logits.label = "logits"
+    loss = cross_entropy(logits, yb)
+    loss.label = "loss"
+    retain_grads(loss)
+    model.zero_grad()
+    loss.backward()
+    path = render_step_graph(loss, path, title)
+    model.zero_grad()
+    return path
+
+
+def run_cnn(data_dir=None, dataset="mnist", epochs=10, batch_size=64, lr=1e-3, seed=0,
+            download=True, train_on_test_split=None, schedule="cosine", graph=None, plot=None,
+            verbose=False):
+    """Train the LeNet-style CNN (`run(model="cnn")`); returns the same kind of results."""
+    timer = Timer()
+    (x_train, y_train), (x_test, y_test), split = load_data(dataset, data_dir, download,
+                                                            train_on_test_split)
+    mean, std = float(x_train.mean()), float(x_train.std())
+    # (N, 784) -> (N, 1, 28, 28): one channel of 28x28 pixels
+    x_train = standardise(x_train, mean, std).reshape(-1, 1, 28, 28)
+    x_test = standardise(x_test, mean, std).reshape(-1, 1, 28, 28)
+    model = build_cnn(seed)
+    optimizer = Adam(model.parameters(), lr=lr)
+    rng = np.random.default_rng(seed)
+    if verbose:
+        print(f"Exercise 5: {NAME}, convolutional; {dataset}, {split}")
+        print(f"network {model}")
+        print(f"Adam, batch {batch_size}, lr {lr:g} ({schedule}), {epochs} epochs, seed {seed}")
+    if graph:
+        draw_cnn_step(model, x_train[:batch_size], y_train[:batch_size], graph,
+                      "Exercise 5: one mini-batch step of the LeNet-style CNN (tensor graph)")
+
+    losses, accuracies, rates = [], [], []
+    n_batches = -(-len(x_train) // batch_size)
+    for epoch in range(1, epochs + 1):
+        optimizer.lr = SCHEDULES[schedule](lr, epoch, epochs)
+        rates.append(optimizer.lr)
+        bar = progress(total=n_batches, desc=f"epoch {epoch}/{epochs}", enabled=verbose,
+                       leave=False)
+        with bar:
+            losses.append(train_cnn_epoch(model, optimizer, x_train, y_train, batch_size, rng,
+                                          bar))
+            accuracies.append(evaluate_cnn(model, x_test, y_test))
+        if verbose:
+            print(f"epoch {epoch:2d}  lr {optimizer.lr:.5f}  train loss {losses[-1]:.4f}  "
+                  f"test accuracy {accuracies[-1]:.2%}  ({timer.seconds:.0f} s)")
+    result = {
+        "exercise": 5, "model": "cnn",
+        "dataset": dataset, "split": split,
+        "train_size": len(x_train), "test_size": len(x_test),
+        "batch_size": batch_size, "lr": lr, "epochs": epochs, "seed": seed,
+        "schedule": schedule, "input_mean": mean, "input_std": std,
+        "learning_rates": rates, "losses": losses, "accuracies": accuracies,
+        "final_loss": losses[-1] if losses else None,
+        "accuracy": accuracies[-1] if accuracies else evaluate_cnn(model, x_test, y_test),
+        "seconds": timer.seconds,
+        "_network": model,
+    }
+    if verbose:
+        print(f"test accuracy {result['accuracy']:.2%} on {len(x_test)} {dataset} images "
+              f"({split}) in {result['seconds']:.0f} s")
+    if plot:
+        save_curves(plot, {"training loss": losses}, f"Exercise 5 (CNN): {dataset}, "
                     f"{len(x_train)} training / {len(x_test)} test images",
                     accuracy={"test accuracy": accuracies}, logy=False)
     return result

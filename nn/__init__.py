@@ -57,6 +57,8 @@ from .functional import (
 )
 from .activations import (CELU, ELU, GELU, SELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU,
                           LogSigmoid, Mish, ReLU6, SiLU, Softplus, Softsign)
+from .conv import (AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d,
+                   MaxPool1d, MaxPool2d)
 from .interop import export_onnx, from_torch, to_torch
 from .layer import Layer, NeuralNetwork
 from .module import (
@@ -79,6 +81,7 @@ from .module import (
     StateDictError,
     Tanh,
 )
+from .normalization import BatchNorm1d, BatchNorm2d, Embedding, LayerNorm
 from .optim import SGD, Adam, Optimizer
 from .serialization import load, save
 
@@ -118,6 +121,19 @@ __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
     "CrossEntropyLoss",
+    # convolution, pooling, normalisation, embedding
+    "Conv1d",
+    "Conv2d",
+    "ConvTranspose2d",
+    "MaxPool1d",
+    "MaxPool2d",
+    "AvgPool1d",
+    "AvgPool2d",
+    "AdaptiveAvgPool2d",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "LayerNorm",
+    "Embedding",
     # functions
     "relu",
     "tanh",

@@ -19,6 +19,7 @@ import numpy as np
 
 from autograd_lite import Tensor
 from autograd_lite import ops
+from autograd_lite import where as ag_where
 from autograd_lite.checks import as_array
 from autograd_lite.engine import Node
 from autograd_lite.ops import TensorFunction
@@ -723,3 +724,169 @@ def cross_entropy(input, target, reduction="mean"):
                          f"classes, got {bad.ravel()[0]} (labels range from {labels.min()} "
                          f"to {labels.max()})")
     return CrossEntropy.apply(x, labels=labels, reduction=reduction)
+
+
+# ***** convolution, pooling, normalisation, embedding, attention *****
+
+# The convolution and pooling functions live in autograd_lite (autograd_lite/conv.py), their
+# operations in autograd_lite/ops/conv.py; nn.functional offers them under PyTorch's names.
+from autograd_lite.conv import (adaptive_avg_pool1d, adaptive_avg_pool2d,  # noqa: E402
+                                avg_pool1d, avg_pool2d, conv1d, conv2d, conv_transpose1d,
+                                conv_transpose2d, max_pool1d, max_pool2d)
+
+__all__ += ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d",
+            "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
+            "adaptive_avg_pool2d", "batch_norm", "layer_norm", "embedding",
+            "scaled_dot_product_attention"]
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    """Batch normalisation over the batch and spatial axes of (N, C, ...), as PyTorch's.
+
+    In training mode the batch's own mean and (biased) variance normalise it, and the
+    running statistics (Tensors of shape (C,), or None) move towards them by `momentum`
+    (the running variance uses the unbiased estimate, as PyTorch's). Otherwise the running
+    statistics normalise. `weight` and `bias` (C,) scale and shift the result.
+
+    >>> import numpy as np
+    >>> x = Tensor(np.array([[1.0], [3.0]]))
+    >>> batch_norm(x, None, None, training=True).data.round(3)
+    array([[-1.],
+           [ 1.]])
+    """
+    x = _as_tensor(input)
+    if x.ndim < 2:
+        raise ValueError(f"batch_norm: expected an input of shape (N, C) or (N, C, ...), got "
+                         f"shape {x.shape}")
+    axes = (0,) + tuple(range(2, x.ndim))
+    shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+    for name, stat in (("running_mean", running_mean), ("running_var", running_var),
+                       ("weight", weight), ("bias", bias)):
+        if stat is not None and np.shape(stat.data if isinstance(stat, Tensor) else stat) \
+                != (x.shape[1],):
+            raise ValueError(f"batch_norm: {name} must have shape ({x.shape[1]},) for an "
+                             f"input of shape {x.shape}, got {np.shape(stat)}")
+    if not training:
+        if running_mean is None or running_var is None:
+            raise ValueError("batch_norm: evaluation (training=False) needs running_mean and "
+                             "running_var")
+        mean = Tensor(_data(running_mean).reshape(shape).astype(x.dtype, copy=False))
+        var = Tensor(_data(running_var).reshape(shape).astype(x.dtype, copy=False))
+        return _affine_channels((x - mean) / (var + eps).sqrt(), weight, bias, shape)
+    n = x.size // x.shape[1]
+    if n <= 1:
+        raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
+                         f"got input of shape {x.shape}")
+    mean = x.mean(axis=axes, keepdims=True)
+    centred = x - mean
+    var = (centred * centred).mean(axis=axes, keepdims=True)
+    for stat, batch in ((running_mean, mean.data), (running_var, var.data * (n / (n - 1)))):
+        if stat is not None:  # move the running statistic towards the batch's, in place
+            data = _data(stat)
+            data *= 1 - momentum
+            data += momentum * batch.reshape(-1)
+            if isinstance(stat, Tensor):
+                stat._version += 1
+    return _affine_channels(centred / (var + eps).sqrt(), weight, bias, shape)
+
+
+def _affine_channels(y, weight, bias, shape):
+    """y * weight + bias, with weight and bias (if given) reshaped to `shape`."""
+    if weight is not None:
+        y = y * _as_tensor(weight).reshape(shape)
+    if bias is not None:
+        y = y + _as_tensor(bias).reshape(shape)
+    return y
+
+
+def _data(x):
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalise over the last axes (`normalized_shape`) of each sample, as PyTorch's
+    `layer_norm`; `weight` and `bias` of shape `normalized_shape` scale and shift.
+
+    >>> import numpy as np
+    >>> layer_norm(Tensor(np.array([[1.0, 3.0]])), (2,)).data.round(3)
+    array([[-1.,  1.]])
+    """
+    x = _as_tensor(input)
+    shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) \
+        else tuple(normalized_shape)
+    if not shape or x.shape[x.ndim - len(shape):] != shape or len(shape) > x.ndim:
+        raise ValueError(f"layer_norm: normalized_shape {shape} must be the last axes of the "
+                         f"input, whose shape is {x.shape}")
+    axes = tuple(range(x.ndim - len(shape), x.ndim))
+    mean = x.mean(axis=axes, keepdims=True)
+    centred = x - mean
+    var = (centred * centred).mean(axis=axes, keepdims=True)
+    return _affine_channels(centred / (var + eps).sqrt(), weight, bias, shape)
+
+
+def embedding(input, weight, padding_idx=None):
+    """Rows of `weight` (num_embeddings, dim) picked by the integer `input`, as PyTorch's
+    `embedding`: the output has shape input.shape + (dim,). The row `padding_idx` gets no
+    gradient.
+
+    >>> import numpy as np
+    >>> embedding(np.array([2, 0]), Tensor(np.arange(6.0).reshape(3, 2))).data
+    array([[4., 5.],
+           [0., 1.]])
+    """
+    w = _as_tensor(weight)
+    idx = _data(input)
+    if idx.dtype.kind == "f" and np.all(idx == np.round(idx)):
+        idx = idx.astype(np.int64)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"embedding: indices must be integers, got dtype {idx.dtype}")
+    if idx.size and (idx.min() < 0 or idx.max() >= w.shape[0]):
+        raise IndexError(f"embedding: indices must be in 0..{w.shape[0] - 1} for a weight of "
+                         f"shape {w.shape}, got values from {idx.min()} to {idx.max()}")
+    rows = w[idx]
+    if padding_idx is not None:
+        pad = padding_idx % w.shape[0]
+        rows = ag_where((idx == pad)[..., None], rows.detach(), rows)
+    return rows
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
+                                 is_causal=False, scale=None):
+    """softmax(query @ key^T * scale + mask) @ value, as PyTorch's function of that name.
+
+    query (..., L, E), key (..., S, E), value (..., S, Ev); the result is (..., L, Ev).
+    `scale` defaults to 1 / sqrt(E). A boolean `attn_mask` (broadcastable to (..., L, S))
+    says which keys each query may attend to (True: yes); a float mask is added to the
+    scores. `is_causal=True` lets query i attend to keys 0..i only.
+
+    >>> import numpy as np
+    >>> q = k = v = Tensor(np.eye(2)[None])
+    >>> scaled_dot_product_attention(q, k, v, is_causal=True).data.round(3)
+    array([[[1.  , 0.  ],
+            [0.33, 0.67]]])
+    """
+    if dropout_p:
+        raise NotImplementedError("scaled_dot_product_attention: dropout_p > 0 is not "
+                                  "supported; apply Dropout to the result instead")
+    q, k, v = _as_tensor(query), _as_tensor(key), _as_tensor(value)
+    if q.ndim < 2 or k.ndim < 2 or v.ndim < 2 or q.shape[-1] != k.shape[-1] \
+            or k.shape[-2] != v.shape[-2]:
+        raise ValueError(f"scaled_dot_product_attention: expected query (..., L, E), key "
+                         f"(..., S, E) and value (..., S, Ev), got shapes {q.shape}, "
+                         f"{k.shape} and {v.shape}")
+    if is_causal and attn_mask is not None:
+        raise ValueError("scaled_dot_product_attention: give attn_mask or is_causal=True, "
+                         "not both")
+    factor = 1 / np.sqrt(q.shape[-1]) if scale is None else scale
+    scores = (q @ k.swapaxes(-1, -2)) * factor
+    length, source = q.shape[-2], k.shape[-2]
+    if is_causal:
+        attn_mask = np.tril(np.ones((length, source), dtype=bool))
+    if attn_mask is not None:
+        mask = _data(attn_mask)
+        if mask.dtype == bool:
+            scores = ag_where(np.broadcast_to(mask, scores.shape), scores, -np.inf)
+        else:
+            scores = scores + _as_tensor(attn_mask)
+    return _Softmax.apply(scores, axis=-1) @ v

@@ -136,6 +136,7 @@ class Module:
 
     def __init__(self):
         object.__setattr__(self, "_parameters", {})
+        object.__setattr__(self, "_buffers", {})
         object.__setattr__(self, "_modules", {})
         object.__setattr__(self, "_owner", None)  # (weakref to the parent, name in it)
         object.__setattr__(self, "training", True)
@@ -146,7 +147,12 @@ class Module:
             raise AttributeError(f"{type(self).__name__}: call super().__init__() at the start "
                                  f"of __init__, before assigning attributes")
         modules = self._modules
-        if isinstance(value, Parameter):
+        if name in self._buffers:  # a new value for a buffer (running statistics)
+            if value is not None and not isinstance(value, Tensor):
+                value = np.asarray(value)
+                value = Tensor(value, dtype=value.dtype)
+            self._buffers[name] = value
+        elif isinstance(value, Parameter):
             modules.pop(name, None)
             params[name] = value
             _name_parameter(value, _prefix(self) + name)
@@ -164,6 +170,7 @@ class Module:
 
     def __delattr__(self, name):
         self._parameters.pop(name, None)
+        self._buffers.pop(name, None)
         self._modules.pop(name, None)
         object.__delattr__(self, name)
 
@@ -190,6 +197,38 @@ class Module:
         """Yield every parameter once (the list to hand an optimizer)."""
         for _, p in self.named_parameters(recurse=recurse):
             yield p
+
+    def register_buffer(self, name, tensor):
+        """Register `tensor` as a buffer: state that is saved and loaded with the parameters
+        but not trained (BatchNorm's running statistics). It becomes the attribute `name`.
+
+        >>> m = Module()
+        >>> m.register_buffer("count", np.zeros(1))
+        >>> list(m.state_dict())
+        ['count']
+        """
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(f"register_buffer: the name must be a non-empty string without "
+                           f"dots, got {name!r}")
+        if name in self._parameters or name in self._modules:
+            raise KeyError(f"register_buffer: {name!r} is already a parameter or sub-module")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            tensor = np.asarray(tensor)
+            tensor = Tensor(tensor, dtype=tensor.dtype)  # integer counts stay integers
+        self._buffers[name] = tensor
+        object.__setattr__(self, name, tensor)
+
+    def named_buffers(self, prefix=""):
+        """Yield `(name, buffer)` pairs of this module and its sub-modules, names dotted."""
+        for mod_prefix, module in self.named_modules(prefix):
+            for name, b in module._buffers.items():
+                if b is not None:
+                    yield (f"{mod_prefix}.{name}" if mod_prefix else name), b
+
+    def buffers(self):
+        """Yield every buffer (running statistics and other saved, untrained state)."""
+        for _, b in self.named_buffers():
+            yield b
 
     def named_children(self):
         """Yield `(name, module)` for the direct sub-modules."""
@@ -242,6 +281,10 @@ class Module:
             p.data = p.data.astype(dtype)
             p.grad = None
             p._version += 1
+        for b in self.buffers():
+            if b.data.dtype.kind == "f":
+                b.data = b.data.astype(dtype)
+                b._version += 1
         return self
 
     def double(self):
@@ -255,11 +298,14 @@ class Module:
     # ----- state -----
 
     def state_dict(self):
-        """A dict from parameter name to a copy of its array, in registration order."""
-        return {name: p.data.copy() for name, p in self.named_parameters()}
+        """A dict from parameter and buffer name to a copy of its array (parameters first,
+        each in registration order)."""
+        state = {name: p.data.copy() for name, p in self.named_parameters()}
+        state.update((name, b.data.copy()) for name, b in self.named_buffers())
+        return state
 
     def load_state_dict(self, state_dict, strict=True):
-        """Copy arrays from `state_dict` into the parameters (in place).
+        """Copy arrays from `state_dict` into the parameters and buffers (in place).
 
         Every name, shape and dtype is checked first; on any mismatch a StateDictError names
         each offending parameter and nothing is changed. With `strict=False`, missing and
@@ -270,6 +316,7 @@ class Module:
             raise TypeError(f"{where}: state_dict must be a dict from parameter name to array "
                             f"(as model.state_dict() returns), got {describe(state_dict)}")
         own = dict(self.named_parameters())
+        own.update(self.named_buffers())
         problems, updates = [], []
         if strict:
             for name in own:
@@ -351,8 +398,8 @@ def _float_dtype(dtype, where):
 class Linear(Module):
     """A dense layer: `x @ weight + bias`, weight of shape (in_features, out_features).
 
-    Weights start uniform in +-1/sqrt(in_features) (PyTorch's default; pick another with
-    `init=`, e.g. "xavier" or "he"), the bias at zero. NumPy inputs are cast to the layer's
+    Weights and bias start uniform in +-1/sqrt(in_features), as PyTorch's do (Kaiming-uniform
+    with a = sqrt(5)); another `init=`, e.g. "xavier" or "he", starts the bias at zero. NumPy inputs are cast to the layer's
     dtype (float32 by default), so float32 stays float32 end to end.
 
     >>> import numpy as np
@@ -370,9 +417,16 @@ class Linear(Module):
         self.out_features = _check_size(out_features, "out_features", "Linear")
         dtype = _float_dtype(dtype, "Linear")
         shape = (self.in_features, self.out_features)
-        weight = get_initializer(init)(shape, make_rng(seed, rng))
+        source = make_rng(seed, rng)
+        weight = get_initializer(init)(shape, source)
         self.weight = Parameter(_as_shape(weight, shape, "Linear init"), dtype=dtype)
-        self.bias = Parameter(np.zeros(self.out_features, dtype=dtype)) if bias else None
+        if not bias:
+            self.bias = None
+        elif init == "uniform":  # PyTorch's default, the bias too
+            bound = 1.0 / np.sqrt(self.in_features)
+            self.bias = Parameter(source.uniform(-bound, bound, self.out_features), dtype=dtype)
+        else:
+            self.bias = Parameter(np.zeros(self.out_features, dtype=dtype))
 
     def forward(self, x):
         x = self._check_input(x)

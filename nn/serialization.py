@@ -59,7 +59,7 @@ def save(module, path):
             with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as archive:
                 for name, array in arrays.items():
                     with archive.open(name + ".npy", "w", force_zip64=True) as member:
-                        np.lib.format.write_array(member, np.ascontiguousarray(array),
+                        np.lib.format.write_array(member, np.asarray(array, order="C"),
                                                   allow_pickle=False)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)

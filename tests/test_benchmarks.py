@@ -154,3 +154,27 @@ def test_profiling_runs(capsys):
 
     profiling.main(["mlp", "--batch", "8", "--steps", "2", "--cprofile"])
     assert "tottime" in capsys.readouterr().out
+
+
+def test_conv_benchmark_runs_at_tiny_size_with_the_same_losses():
+    lines = []
+    targets = main(["--smoke", "--only", "conv"], out=lines.append)
+    text = "\n".join(str(line) for line in lines)
+    assert "## LeNet CNN" in text and "| hand NumPy " in text and "| autograd-lite " in text
+    assert "MISMATCH" not in text and "Same losses: every system agrees" in text
+    names = [t.name for t in targets]
+    assert any(n.startswith("5. LeNet step batch 8") for n in names)
+    assert any(n.startswith("5. peak memory of the LeNet") for n in names)
+
+
+def test_conv_floor_and_autograd_lite_compute_the_same_steps():
+    from benchmarks import conv
+
+    x, y, _ = mlp.load_digits(n=64)
+    weights = conv.init_weights()
+    hand, ours = conv.HandNumpy(weights, 0.05), conv.Ours(weights, 0.05)
+    for b in conv.epoch_batches(x, y, 16, 0, 48):
+        np.testing.assert_allclose(hand.step(hand.prepare(*b)), ours.step(ours.prepare(*b)),
+                                   rtol=1e-4)
+    for name, value in ours.model.state_dict().items():
+        np.testing.assert_allclose(value, hand.w[name], rtol=1e-3, atol=1e-5)

@@ -341,6 +341,46 @@ def test_report_is_json_with_numpy_values(tmp_path):
     assert json.loads(path.read_text()) == {"a": 1.5, "b": [0, 1, 2], "c": None}
 
 
+@needs_mnist
+def test_cli_ex5_cnn_on_a_small_folder_of_idx_files(tmp_path, capsys):
+    """--model cnn: the LeNet-style network learns real digits (a subset, a few seconds)."""
+    folder = small_mnist_folder(tmp_path / "digits")
+    report = tmp_path / "cnn.json"
+    code = main(["5", "--model", "cnn", "--data-dir", str(folder), "--no-download", "--epochs",
+                 "2", "--batch-size", "100", "--report", str(report)])
+    assert code == 0
+    data = json.loads(report.read_text())
+    assert data["model"] == "cnn" and data["train_size"] == 1500 and data["test_size"] == 500
+    assert data["epochs"] == 2 and data["lr"] == 1e-3 and len(data["accuracies"]) == 2
+    assert data["losses"][1] < data["losses"][0]
+    assert 0.75 <= data["accuracy"] <= 1.0  # measured: 0.848
+    out = capsys.readouterr().out
+    assert "Conv2d(1, 16, kernel_size=(5, 5)" in out and "test accuracy" in out
+
+
+@needs_mnist
+@needs_graphviz
+@needs_matplotlib
+def test_ex5_cnn_draws_its_graph_and_plot(tmp_path):
+    ex5 = load(5)
+    result = ex5.run(model="cnn", data_dir=MNIST_DIR, train_on_test_split=4000, epochs=1,
+                     batch_size=100, download=False, graph=tmp_path / "cnn.svg",
+                     plot=tmp_path / "cnn.png")
+    svg = (tmp_path / "cnn.svg").read_text()
+    assert "conv2d" in svg and "max_pool2d" in svg and "0.weight" in svg
+    assert (tmp_path / "cnn.png").stat().st_size > 1000
+    # the trained model classifies the last 1000 test digits (part of its test set) well
+    from nn.datasets import read_idx_images, read_idx_labels
+    x = read_idx_images(MNIST_DIR / "t10k-images-idx3-ubyte.gz")[9000:]
+    y = read_idx_labels(MNIST_DIR / "t10k-labels-idx1-ubyte.gz")[9000:]
+    x = ex5.standardise(x, result["input_mean"], result["input_std"]).reshape(-1, 1, 28, 28)
+    assert result["test_size"] == 6000
+    model = result["_network"].eval()
+    logits = model(x).data
+    assert float(np.mean(logits.argmax(axis=1) == y)) > 0.8
+    assert result["accuracy"] > 0.8
+
+
 @needs_graphviz
 @needs_matplotlib
 def test_cli_files_follow_their_suffix_and_are_announced(tmp_path, capsys):

@@ -116,6 +116,74 @@ def maximum_case(draw):
     return [a, np.where(np.abs(a - b) < 0.05, b + 0.3, b)], {}  # no near-ties
 
 
+@st.composite
+def conv_case(draw, transposed=False):
+    """A conv2d (or conv_transpose2d) of random sizes, stride, padding, dilation and groups."""
+    n, groups, c_in, c_out = (draw(st.integers(1, 2)) for _ in range(4))
+    kernel = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    stride = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    if transposed:
+        padding = (draw(st.integers(0, 1)), draw(st.integers(0, 1)))
+        extra = tuple(draw(st.integers(0, max(s, d) - 1)) for s, d in zip(stride, dilation))
+        size = [draw(st.integers(1, 3)) for _ in range(2)]
+        params = dict(stride=stride, padding=padding, output_padding=extra, groups=groups,
+                      dilation=dilation)
+        w_shape = (groups * c_in, c_out) + kernel
+        out_size = [(h - 1) * s - 2 * p + d * (k - 1) + e + 1 for h, s, p, d, k, e in
+                    zip(size, stride, padding, dilation, kernel, extra)]
+        if min(out_size) < 1:
+            params["padding"] = (0, 0)
+    else:
+        padding = draw(st.sampled_from(["same", "valid", 0, 1, 2, (1, 0)]))
+        if padding == "same":
+            stride = (1, 1)
+        reach = [d * (k - 1) + 1 for d, k in zip(dilation, kernel)]
+        size = [draw(st.integers(max(1, r - 2), r + 3)) for r in reach]
+        pads = {"same": (0, 0), "valid": (0, 0)}.get(padding, padding)
+        pads = pads if isinstance(pads, tuple) else (pads, pads)
+        size = [max(sz, r - 2 * p) for sz, r, p in zip(size, reach, pads)]
+        params = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+        w_shape = (groups * c_out, c_in) + kernel
+    x = draw(arrays(shape=(n, groups * c_in) + tuple(size)))
+    xs = [x, draw(arrays(shape=w_shape))]
+    if draw(st.booleans()):
+        xs.append(draw(arrays(shape=(w_shape[1] * groups if transposed else w_shape[0],))))
+    return xs, params
+
+
+@st.composite
+def pool_case(draw, kind):
+    n, c = draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    kernel = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    stride = draw(st.sampled_from([None, 1, 2, (1, 2)]))
+    padding = tuple(draw(st.integers(0, k // 2)) for k in kernel)
+    ceil_mode = draw(st.booleans())
+    size = tuple(draw(st.integers(k, k + 4)) for k in kernel)
+    params = dict(kernel_size=kernel, stride=stride, padding=padding, ceil_mode=ceil_mode)
+    if kind == "avg":
+        params["count_include_pad"] = draw(st.booleans())
+    # max: distinct values, so that no window has a tie (a kink)
+    x = draw(arrays(shape=(n, c) + size, unique=kind == "max"))
+    return [x], params
+
+
+@st.composite
+def window_case(draw, kind):
+    """Params of Im2Col (x of shape (N, C, H, W)) or Col2Im (windows of such an x)."""
+    kernel = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    stride = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    padding = tuple(draw(st.integers(0, 1)) for _ in range(4))
+    shape = (draw(st.integers(1, 2)), draw(st.integers(1, 2))) + tuple(
+        d * (k - 1) + 1 + draw(st.integers(0, 3)) for k, d in zip(kernel, dilation))
+    params = dict(stride=stride, padding=padding, dilation=dilation)
+    if kind == "im2col":
+        return [draw(arrays(shape=shape))], dict(params, kernel=kernel)
+    win = tensor_ops.Im2Col(kernel, stride, padding, dilation).forward(np.zeros(shape))
+    return [draw(arrays(shape=win.shape))], dict(params, shape=shape)
+
+
 def _no_params(strategy):
     return strategy.map(lambda xs: (xs, {}))
 
@@ -224,6 +292,13 @@ OPS = {
     tensor_ops.Concatenate: (lambda *xs, axis: ag.concatenate(xs, axis=axis),
                              join_case("concatenate")),
     tensor_ops.Stack: (lambda *xs, axis: ag.stack(xs, axis=axis), join_case("stack")),
+    tensor_ops.Conv2d: (lambda *xs, **p: ag.conv2d(*xs, **p), conv_case()),
+    tensor_ops.ConvTranspose2d: (lambda *xs, **p: ag.conv_transpose2d(*xs, **p),
+                                 conv_case(transposed=True)),
+    tensor_ops.MaxPool2d: (lambda x, **p: ag.max_pool2d(x, **p), pool_case("max")),
+    tensor_ops.AvgPool2d: (lambda x, **p: ag.avg_pool2d(x, **p), pool_case("avg")),
+    tensor_ops.Im2Col: (lambda x, **p: tensor_ops.Im2Col.apply(x, **p), window_case("im2col")),
+    tensor_ops.Col2Im: (lambda x, **p: tensor_ops.Col2Im.apply(x, **p), window_case("col2im")),
     tensor_ops.Minimum: (lambda a, b: ag.minimum(a, b), maximum_case()),
     tensor_ops.Sin: (lambda a: a.sin(), _unary()),
     tensor_ops.Cos: (lambda a: a.cos(), _unary()),

@@ -14,7 +14,9 @@ its topic:
   running `Cumsum`, `Cumprod`;
 - `linalg`: `Matmul`;
 - `shape`: `Reshape`, `Transpose`, indexing (`GetItem`, `ScatterAdd`), `Concatenate`, `Stack`,
-  `Flip`, `Pad`.
+  `Flip`, `Pad`;
+- `conv`: `Conv2d`, `ConvTranspose2d`, `MaxPool2d`, `AvgPool2d`, and the window copies
+  `Im2Col` and `Col2Im` that their gradients use.
 
 Every operation class is also importable from here: `from autograd_lite.ops import Tanh`.
 """
@@ -24,6 +26,7 @@ from .activations import (Elu, Gelu, Hardsigmoid, Hardswish, Hardtanh, LeakyRelu
                           Tanh)
 from .base import (BroadcastTo, SumTo, TensorFunction, fit_gradients, kept_shape,
                    normalize_axes, sum_to, zero_gradient)
+from .conv import AvgPool2d, Col2Im, Conv2d, ConvTranspose2d, Im2Col, MaxPool2d
 from .elementwise import (Abs, Add, Cast, Ceil, Clip, Cos, Div, Erf, Exp, Exp2, Expm1, Floor,
                           Log, Log1p, Log2, Maximum, Minimum, Mul, Neg, Pow, Reciprocal, Round,
                           Rsqrt, Sign, Sin, Sqrt, Square, Sub, Tan, Trunc, Where)
