@@ -459,6 +459,56 @@ def affine(g, fn, names, xs, out):
     return g.node("Add", [y, names[2]], batch=batch) if len(names) == 3 else y
 
 
+# ***** rules: convolution and pooling (NCHW, weights in PyTorch's layout, as ONNX's) *****
+
+
+def _pads(fn):
+    top, bottom, left, right = fn.padding
+    return [int(top), int(left), int(bottom), int(right)]  # ONNX: all begins, then all ends
+
+
+def _ints(values):
+    return [int(v) for v in values]
+
+
+@register(ops.Conv2d)
+def _conv2d(g, fn, names, xs, out):
+    return g.node("Conv", _same_dtype(g, names, xs, out), batch=g.batch[names[0]],
+                  kernel_shape=_ints(xs[1].shape[2:]), strides=_ints(fn.stride),
+                  pads=_pads(fn), dilations=_ints(fn.dilation), group=int(fn.groups))
+
+
+@register(ops.ConvTranspose2d)
+def _conv_transpose2d(g, fn, names, xs, out):
+    return g.node("ConvTranspose", _same_dtype(g, names, xs, out), batch=g.batch[names[0]],
+                  kernel_shape=_ints(xs[1].shape[2:]), strides=_ints(fn.stride),
+                  pads=_pads(fn), dilations=_ints(fn.dilation), group=int(fn.groups),
+                  output_padding=_ints(fn.output_padding))
+
+
+@register(ops.MaxPool2d)
+def _max_pool2d(g, fn, names, xs, out):
+    return g.node("MaxPool", names, batch=g.batch[names[0]], kernel_shape=_ints(fn.kernel),
+                  strides=_ints(fn.stride), pads=_pads(fn), dilations=_ints(fn.dilation))
+
+
+@register(ops.AvgPool2d)
+def _avg_pool2d(g, fn, names, xs, out):
+    """Window sums divided by the window size (padding counted), then by the op's own
+    divisor per output position, which says what PyTorch's count_include_pad, ceil_mode and
+    divisor_override mean."""
+    if tuple(fn.dilation) != (1, 1):
+        raise TypeError(f"ONNX export: {fn.name} with dilation has no ONNX mapping here")
+    name = g.node("AveragePool", names, batch=g.batch[names[0]], kernel_shape=_ints(fn.kernel),
+                  strides=_ints(fn.stride), pads=_pads(fn), count_include_pad=1)
+    area = float(np.prod(fn.kernel))
+    divisor = np.asarray(fn.divisor)
+    if np.all(divisor == area):
+        return name
+    scale = g.constant((area / divisor).astype(out.dtype), "avg_pool_scale")
+    return g.node("Mul", [name, scale], batch=g.batch[name])
+
+
 # ***** rules: shapes and indexing *****
 
 

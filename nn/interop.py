@@ -25,8 +25,12 @@ from autograd_lite import onnx as _onnx
 from autograd_lite import ops as _ops
 
 from . import activations as A
+from autograd_lite import Tensor
+
+from . import conv as C
 from . import functional as F
 from . import module as M
+from . import normalization as N
 from .layer import Layer, NeuralNetwork
 
 __all__ = ["FROM_TORCH", "TORCH_HINT", "TO_TORCH", "export_onnx", "from_torch", "to_torch"]
@@ -202,6 +206,47 @@ def _plain(torch_name, **attrs):
     return convert
 
 
+def _torch_module(torch_name, params=(), buffers=(), **kwargs):
+    """An entry for a module whose torch counterpart takes `kwargs` (torch's keyword: our
+    attribute name, or a function of our module) and has the parameters `params` and the
+    buffers `buffers`, all in the same layout as ours (copied as they are)."""
+    def convert(m, conv):
+        torch = conv.torch
+        kw = {k: (v(m) if callable(v) else getattr(m, v)) for k, v in kwargs.items()}
+        floats = [getattr(m, n) for n in (*params, *buffers)]
+        floats = [a for a in floats if a is not None and a.dtype.kind == "f"]
+        if floats:
+            kw["dtype"] = _torch_dtype(torch, floats[0].dtype)
+        out = getattr(torch.nn, torch_name)(**kw)
+        for name in params:
+            setattr(out, name, _torch_param(conv, getattr(m, name), name))
+        for name in buffers:  # in the dtype torch's module gave it (int64 for counts)
+            value, theirs = getattr(m, name), getattr(out, name)
+            if value is not None:
+                setattr(out, name, torch.from_numpy(np.array(value.data)).to(theirs.dtype))
+        return out
+    return convert
+
+
+def _has(name):
+    return lambda m: getattr(m, name) is not None
+
+
+_CONV = dict(in_channels="in_channels", out_channels="out_channels",
+             kernel_size="kernel_size", stride="stride", padding="padding",
+             dilation="dilation", groups="groups", bias=_has("bias"))
+_MAX_POOL = dict(kernel_size="kernel_size", stride="stride", padding="padding",
+                 dilation="dilation", ceil_mode="ceil_mode", return_indices="return_indices")
+_AVG_POOL = dict(kernel_size="kernel_size", stride="stride", padding="padding",
+                 ceil_mode="ceil_mode", count_include_pad="count_include_pad")
+_BATCH_NORM = dict(num_features="num_features", eps="eps", momentum="momentum",
+                   affine="affine", track_running_stats="track_running_stats")
+_LAYER_NORM = dict(normalized_shape="normalized_shape", eps="eps",
+                   elementwise_affine="elementwise_affine")
+_EMBEDDING = dict(num_embeddings="num_embeddings", embedding_dim="embedding_dim",
+                  padding_idx="padding_idx")
+_STATS = ("running_mean", "running_var", "num_batches_tracked")
+
 TO_TORCH = {
     M.Linear: _linear_to_torch,
     Layer: _layer_to_torch,
@@ -230,6 +275,20 @@ TO_TORCH = {
     A.LogSigmoid: _plain("LogSigmoid"),
     M.Flatten: _plain("Flatten", start_dim="start_dim", end_dim="end_dim"),
     M.Dropout: _plain("Dropout", p="p"),
+    C.Conv1d: _torch_module("Conv1d", ("weight", "bias"), **_CONV),
+    C.Conv2d: _torch_module("Conv2d", ("weight", "bias"), **_CONV),
+    C.ConvTranspose2d: _torch_module("ConvTranspose2d", ("weight", "bias"), **_CONV,
+                                     output_padding="output_padding"),
+    C.MaxPool1d: _plain("MaxPool1d", **_MAX_POOL),
+    C.MaxPool2d: _plain("MaxPool2d", **_MAX_POOL),
+    C.AvgPool1d: _plain("AvgPool1d", **_AVG_POOL),
+    C.AvgPool2d: _plain("AvgPool2d", **_AVG_POOL, divisor_override="divisor_override"),
+    C.AdaptiveAvgPool2d: _plain("AdaptiveAvgPool2d", output_size="output_size"),
+    N.BatchNorm1d: _torch_module("BatchNorm1d", ("weight", "bias"), _STATS, **_BATCH_NORM),
+    N.BatchNorm2d: _torch_module("BatchNorm2d", ("weight", "bias"), _STATS, **_BATCH_NORM),
+    N.LayerNorm: _torch_module("LayerNorm", ("weight", "bias"), **_LAYER_NORM,
+                               bias=_has("bias")),
+    N.Embedding: _torch_module("Embedding", ("weight",), **_EMBEDDING),
     M.MSELoss: _plain("MSELoss", reduction="reduction"),
     M.BCELoss: _plain("BCELoss", reduction="reduction"),
     M.BCEWithLogitsLoss: _plain("BCEWithLogitsLoss", reduction="reduction"),
@@ -326,7 +385,35 @@ def _same(a, b):
     return a is b if a is None or b is None else a == b
 
 
+def _our_module(cls, params=(), buffers=(), **kwargs):
+    """An entry building our `cls(**kwargs)` (our keyword: torch's attribute name, or a
+    function of the torch module), then copying the parameters `params` and the buffers
+    `buffers`, all in the same layout as torch's."""
+    def convert(t, conv):
+        kw = {k: (v(t) if callable(v) else getattr(t, v)) for k, v in kwargs.items()}
+        floats = [getattr(t, n) for n in (*params, *buffers)]
+        floats = [a for a in floats if a is not None and a.dtype.is_floating_point]
+        if floats:
+            kw["dtype"] = _numpy(floats[0][:0], conv, "a parameter").dtype
+        out = cls(**kw)
+        for name in params:
+            value = getattr(t, name)
+            setattr(out, name, None if value is None else _our_param(conv, value, name))
+        for name in buffers:  # in the dtype our module gave it
+            value, ours = getattr(t, name), getattr(out, name)
+            if value is not None:
+                setattr(out, name, Tensor(_numpy(value, conv, name), dtype=ours.dtype))
+        return out
+    return convert
+
+
+def _torch_has(name):
+    return lambda t: getattr(t, name) is not None
+
+
 _TORCH_NN = "torch.nn.modules."
+_SEEDED = {"seed": lambda t: 0}  # the weights are replaced: any start will do
+_FROM_CONV = dict(_CONV, bias=_torch_has("bias"), **_SEEDED)
 FROM_TORCH = {
     _TORCH_NN + "linear.Linear": _linear_from_torch,
     _TORCH_NN + "container.Sequential": _sequential_from_torch,
@@ -353,6 +440,26 @@ FROM_TORCH = {
     _TORCH_NN + "activation.LogSigmoid": _simple(A.LogSigmoid),
     _TORCH_NN + "flatten.Flatten": _simple(M.Flatten, start_dim="start_dim", end_dim="end_dim"),
     _TORCH_NN + "dropout.Dropout": _simple(M.Dropout, p="p"),
+    _TORCH_NN + "conv.Conv1d": _our_module(C.Conv1d, ("weight", "bias"), **_FROM_CONV),
+    _TORCH_NN + "conv.Conv2d": _our_module(C.Conv2d, ("weight", "bias"), **_FROM_CONV),
+    _TORCH_NN + "conv.ConvTranspose2d": _our_module(C.ConvTranspose2d, ("weight", "bias"),
+                                                     **_FROM_CONV,
+                                                     output_padding="output_padding"),
+    _TORCH_NN + "pooling.MaxPool1d": _simple(C.MaxPool1d, **_MAX_POOL),
+    _TORCH_NN + "pooling.MaxPool2d": _simple(C.MaxPool2d, **_MAX_POOL),
+    _TORCH_NN + "pooling.AvgPool1d": _simple(C.AvgPool1d, **_AVG_POOL),
+    _TORCH_NN + "pooling.AvgPool2d": _simple(C.AvgPool2d, **_AVG_POOL,
+                                             divisor_override="divisor_override"),
+    _TORCH_NN + "pooling.AdaptiveAvgPool2d": _simple(C.AdaptiveAvgPool2d,
+                                                     output_size="output_size"),
+    _TORCH_NN + "batchnorm.BatchNorm1d": _our_module(N.BatchNorm1d, ("weight", "bias"),
+                                                     _STATS, **_BATCH_NORM),
+    _TORCH_NN + "batchnorm.BatchNorm2d": _our_module(N.BatchNorm2d, ("weight", "bias"),
+                                                     _STATS, **_BATCH_NORM),
+    _TORCH_NN + "normalization.LayerNorm": _our_module(N.LayerNorm, ("weight", "bias"),
+                                                       **_LAYER_NORM, bias=_torch_has("bias")),
+    _TORCH_NN + "sparse.Embedding": _our_module(N.Embedding, ("weight",), **_EMBEDDING,
+                                                **_SEEDED),
     _TORCH_NN + "loss.MSELoss": _simple(M.MSELoss, reduction="reduction"),
     _TORCH_NN + "loss.BCELoss": _simple(M.BCELoss, reduction="reduction"),
     _TORCH_NN + "loss.BCEWithLogitsLoss": _simple(M.BCEWithLogitsLoss, reduction="reduction"),
@@ -361,6 +468,12 @@ FROM_TORCH = {
 """torch.nn class (module.qualname) -> function(torch module, conversion) building ours."""
 
 _FROM_TORCH_CHECKS = {
+    _TORCH_NN + "conv.Conv1d": _unsupported_options(padding_mode="zeros"),
+    _TORCH_NN + "conv.Conv2d": _unsupported_options(padding_mode="zeros"),
+    _TORCH_NN + "conv.ConvTranspose2d": _unsupported_options(padding_mode="zeros"),
+    _TORCH_NN + "sparse.Embedding": _unsupported_options(max_norm=None,
+                                                         scale_grad_by_freq=False,
+                                                         sparse=False),
     _TORCH_NN + "activation.Softmax": lambda t: None if t.dim is not None else
     "dim=None (PyTorch's deprecated implicit axis); give dim explicitly",
     _TORCH_NN + "activation.LogSoftmax": lambda t: None if t.dim is not None else
@@ -406,6 +519,13 @@ for _ours, _base in [(F._Sigmoid, _ops.Sigmoid), (F._Softmax, _ops.Softmax),
     _onnx.register(_ours)(_onnx.RULES[_base])
 
 
+# Modules whose forward pass the graph cannot record completely.
+_NOT_EXPORTABLE = {
+    N.Embedding: "takes integer indices, which are not part of the recorded graph (only "
+                 "floating-point inputs are), so ONNX export cannot follow them",
+}
+
+
 def export_onnx(model, example_input, path, *, opset=17, dynamic_batch=True):
     """Write `model` as an ONNX file that ONNX Runtime (and other engines) can run.
 
@@ -428,6 +548,11 @@ def export_onnx(model, example_input, path, *, opset=17, dynamic_batch=True):
 
     if not isinstance(model, M.Module):
         raise TypeError(f"export_onnx: expected an nn.Module, got {type(model).__name__}")
+    for path_in_model, m in model.named_modules():
+        if type(m) in _NOT_EXPORTABLE:
+            where = f"at {path_in_model!r}" if path_in_model else "(the model itself)"
+            raise TypeError(f"export_onnx: {type(m).__name__} {where} "
+                            f"{_NOT_EXPORTABLE[type(m)]}")
     _onnx._require("nn.export_onnx")
     x = example_input.data if isinstance(example_input, Tensor) else example_input
     try:

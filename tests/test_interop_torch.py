@@ -68,7 +68,58 @@ OURS = {
     "Hardsigmoid": (lambda dt: nn.Hardsigmoid(), (4, 5)),
     "Hardswish": (lambda dt: nn.Hardswish(), (4, 5)),
     "LogSigmoid": (lambda dt: nn.LogSigmoid(), (4, 5)),
+    # convolutional networks
+    "Conv2d": (lambda dt: nn.Conv2d(3, 4, 3, stride=2, padding=1, seed=0, dtype=dt),
+               (2, 3, 9, 9)),
+    "Conv2d-groups-dilation-same": (lambda dt: nn.Conv2d(4, 6, (3, 2), padding="same",
+                                                         dilation=2, groups=2, bias=False,
+                                                         seed=0, dtype=dt), (2, 4, 8, 7)),
+    "Conv1d": (lambda dt: nn.Conv1d(3, 5, 3, padding=2, dilation=2, seed=0, dtype=dt),
+               (2, 3, 11)),
+    "ConvTranspose2d": (lambda dt: nn.ConvTranspose2d(4, 2, 3, stride=2, padding=1,
+                                                      output_padding=1, seed=0, dtype=dt),
+                        (2, 4, 5, 5)),
+    "MaxPool2d": (lambda dt: nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True),
+                  (2, 3, 8, 8)),
+    "MaxPool1d": (lambda dt: nn.MaxPool1d(2), (2, 3, 9)),
+    "AvgPool2d": (lambda dt: nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True,
+                                          count_include_pad=False), (2, 3, 8, 8)),
+    "AvgPool2d-divisor": (lambda dt: nn.AvgPool2d(2, divisor_override=3), (2, 3, 6, 6)),
+    "AvgPool1d": (lambda dt: nn.AvgPool1d(3, stride=2, padding=1), (2, 3, 9)),
+    "AdaptiveAvgPool2d": (lambda dt: nn.AdaptiveAvgPool2d((3, 2)), (2, 3, 7, 5)),
+    "BatchNorm1d": (lambda dt: _trained_norm(nn.BatchNorm1d(5, dtype=dt), (8, 5), dt),
+                    (4, 5)),
+    "BatchNorm2d": (lambda dt: _trained_norm(nn.BatchNorm2d(3, momentum=0.3, dtype=dt),
+                                             (4, 3, 5, 5), dt), (2, 3, 5, 5)),
+    "BatchNorm2d-train": (lambda dt: nn.BatchNorm2d(3, affine=False, dtype=dt),
+                          (4, 3, 5, 5)),
+    "LayerNorm": (lambda dt: _randomised(nn.LayerNorm((3, 4), dtype=dt)), (2, 5, 3, 4)),
+    "LeNet": (lambda dt: _lenet(dt), (2, 1, 28, 28)),
 }
+
+
+def _randomised(model, seed=0):
+    """`model` with every parameter drawn at random (not the ones/zeros they start at)."""
+    rng = np.random.default_rng(seed)
+    for p in model.parameters():
+        p.data[...] = rng.standard_normal(p.shape)
+    return model
+
+
+def _trained_norm(bn, shape, dtype):
+    """A batch norm whose running statistics moved away from 0 and 1, in eval mode."""
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        bn(rng.standard_normal(shape).astype(dtype) * 2 + 1)
+    return _randomised(bn).eval()
+
+
+def _lenet(dtype):
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2, seed=0, dtype=dtype), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 8, 5, seed=1, dtype=dtype), nn.BatchNorm2d(8, dtype=dtype), nn.Tanh(),
+        nn.AvgPool2d(2), nn.Flatten(), nn.Linear(200, 32, seed=2, dtype=dtype), nn.ReLU(),
+        nn.Dropout(0.2), nn.Linear(32, 10, seed=3, dtype=dtype)).eval()
 
 
 def _torch_out(module, x):
@@ -99,6 +150,11 @@ def test_to_torch_and_back_is_exact_in_float64(name):
         assert a.dtype == b.dtype == np.float64
         np.testing.assert_array_equal(a, b)  # exact
         assert not np.shares_memory(a, b)  # copied, not shared
+    buffers = [(b.data, c.data) for b, c in zip(model.buffers(), back.buffers())]
+    assert len(buffers) == len(list(model.buffers()))  # running statistics included
+    for a, b in buffers:
+        assert a.dtype == b.dtype
+        np.testing.assert_array_equal(a, b)
     # the outputs (last: in training mode, a forward pass may update running statistics)
     np.testing.assert_allclose(_torch_out(converted, x), _ours_out(model, x), rtol=1e-12,
                                atol=1e-13)
@@ -135,6 +191,17 @@ THEIRS = {
         torch.nn.Linear(8, 8), torch.nn.Tanh(), torch.nn.Linear(8, 8), torch.nn.Sigmoid(),
         torch.nn.Linear(8, 4), torch.nn.Identity(), torch.nn.LogSoftmax(dim=1)), (3, 2, 5)),
     "Softmax": (lambda: torch.nn.Softmax(dim=-1), (4, 5)),
+    "cnn": (lambda: torch.nn.Sequential(
+        torch.nn.Conv2d(3, 8, 3, padding=1), torch.nn.BatchNorm2d(8), torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2), torch.nn.Conv2d(8, 8, 3, groups=2, padding="same"),
+        torch.nn.AvgPool2d(2, ceil_mode=True), torch.nn.AdaptiveAvgPool2d(2),
+        torch.nn.Flatten(), torch.nn.LayerNorm(32), torch.nn.Linear(32, 4)), (2, 3, 9, 9)),
+    "conv1d-transpose": (lambda: torch.nn.Sequential(
+        torch.nn.Conv1d(2, 4, 3, stride=2), torch.nn.BatchNorm1d(4), torch.nn.MaxPool1d(2),
+        torch.nn.AvgPool1d(2, ceil_mode=True), torch.nn.Flatten()), (3, 2, 17)),
+    "conv-transpose": (lambda: torch.nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1,
+                                                         output_padding=1, groups=2),
+                       (2, 4, 5, 5)),
     "activations": (lambda: torch.nn.Sequential(
         torch.nn.LeakyReLU(0.1), torch.nn.ELU(0.5), torch.nn.SELU(), torch.nn.CELU(2.0),
         torch.nn.GELU("tanh"), torch.nn.SiLU(), torch.nn.Mish(), torch.nn.Softplus(0.5, 3.0),
@@ -372,7 +439,8 @@ def test_every_nn_module_has_a_torch_counterpart():
     assert not missing, f"nn/interop.py: add TO_TORCH and FROM_TORCH entries for {missing}"
     # and every entry is tested both ways by the round-trip rows of OURS
     tested = {type(m) for make, _ in OURS.values() for m in make(np.float64).modules()}
-    losses = {nn.MSELoss, nn.BCELoss, nn.BCEWithLogitsLoss, nn.CrossEntropyLoss}  # below
+    losses = {nn.MSELoss, nn.BCELoss, nn.BCEWithLogitsLoss, nn.CrossEntropyLoss,
+              nn.Embedding}  # tested on their own below
     untested = sorted(m.__name__ for m in interop.TO_TORCH if m not in tested | losses)
     assert not untested, f"add rows to OURS for {untested}"
 
@@ -399,3 +467,53 @@ def test_a_course_layer_with_every_activation_name(activation):
     x = np.random.default_rng(0).standard_normal((5, 4)) * 3
     np.testing.assert_allclose(_torch_out(nn.to_torch(layer), x), _ours_out(layer, x),
                                rtol=1e-10, atol=1e-12)
+
+
+# ***** Embedding: integer inputs *****
+
+
+@pytest.mark.parametrize("padding_idx", [None, 2])
+def test_embedding_both_ways(padding_idx):
+    emb = nn.Embedding(7, 3, padding_idx=padding_idx, seed=0, dtype=np.float64)
+    t = nn.to_torch(emb)
+    assert isinstance(t, torch.nn.Embedding) and t.padding_idx == padding_idx
+    idx = np.array([[0, 2, 6], [2, 2, 1]])
+    with torch.no_grad():
+        got = t(torch.from_numpy(idx)).numpy()
+    np.testing.assert_array_equal(got, emb(idx).data)
+    back = nn.from_torch(t)
+    np.testing.assert_array_equal(back.weight.data, emb.weight.data)
+    assert back.padding_idx == padding_idx
+
+
+def test_embedding_options_without_a_counterpart_are_refused():
+    with pytest.raises(TypeError, match="max_norm=1.0"):
+        nn.from_torch(torch.nn.Embedding(4, 2, max_norm=1.0))
+
+
+def test_tied_embedding_and_linear_weights_are_refused():
+    emb, out = nn.Embedding(4, 4, seed=0), nn.Linear(4, 4, seed=1)
+    out.weight = emb.weight  # tied, but torch's Linear would need the transpose
+    with pytest.raises(ValueError, match=r"shared by '0.weight' and '1.weight'.*two layouts"):
+        nn.to_torch(nn.Sequential(emb, out))
+
+
+def test_batch_norm_running_statistics_survive_and_keep_updating_the_same_way():
+    bn = _trained_norm(nn.BatchNorm2d(3), (4, 3, 5, 5), np.float32)
+    t = nn.to_torch(bn)
+    np.testing.assert_array_equal(t.running_mean.numpy(), bn.running_mean.data)
+    np.testing.assert_array_equal(t.running_var.numpy(), bn.running_var.data)
+    assert t.num_batches_tracked.item() == 3 and t.momentum == bn.momentum
+    x = np.random.default_rng(5).standard_normal((4, 3, 5, 5)).astype(np.float32)
+    bn.train()
+    t.train()
+    bn(x)
+    t(torch.from_numpy(x))
+    np.testing.assert_allclose(t.running_mean.numpy(), bn.running_mean.data, rtol=1e-6,
+                               atol=1e-7)
+    np.testing.assert_allclose(t.running_var.numpy(), bn.running_var.data, rtol=1e-6)
+
+
+def test_conv_padding_modes_without_a_counterpart_are_refused():
+    with pytest.raises(TypeError, match="padding_mode='reflect'"):
+        nn.from_torch(torch.nn.Sequential(torch.nn.Conv2d(1, 1, 3, padding_mode="reflect")))

@@ -445,3 +445,80 @@ def test_every_activation_module_runs_in_onnx_runtime(tmp_path, activation):
     nn.export_onnx(model, rng.standard_normal((2, 6)).astype(np.float32), path)
     x = (rng.standard_normal((9, 6)) * 5).astype(np.float32)  # both sides of every kink
     np.testing.assert_allclose(run_onnx(path, x)[0], ours(model, x), rtol=1e-5, atol=1e-5)
+
+
+# ***** convolutional networks *****
+
+
+def _randomised(model, seed=0):
+    rng = np.random.default_rng(seed)
+    for p in model.parameters():
+        p.data[...] = rng.standard_normal(p.shape) * 0.5
+    return model
+
+
+def _with_statistics(model, shape):
+    """`model` after a few training-mode passes (running statistics away from 0 and 1)."""
+    rng = np.random.default_rng(1)
+    model.train()
+    for _ in range(3):
+        model(rng.standard_normal(shape).astype(np.float32) * 2 + 1)
+    return model.eval()
+
+
+CNNS = {
+    "lenet": (lambda: nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2, seed=0), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5, seed=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+        nn.Linear(400, 32, seed=2), nn.ReLU(), nn.Linear(32, 10, seed=3)), (2, 1, 28, 28)),
+    "conv-options": (lambda: nn.Sequential(
+        nn.Conv2d(4, 6, (3, 2), stride=(2, 1), padding=(1, 2),
+                  dilation=(1, 2), groups=2, seed=0),
+        nn.Conv2d(6, 6, 4, padding="same", seed=1), nn.Tanh()), (2, 4, 9, 8)),
+    "conv1d": (lambda: nn.Sequential(nn.Conv1d(3, 4, 3, padding=2, dilation=2, seed=0),
+                                     nn.MaxPool1d(2), nn.AvgPool1d(3, stride=2, padding=1)),
+               (2, 3, 17)),
+    "conv-transpose": (lambda: nn.Sequential(
+        nn.ConvTranspose2d(4, 2, 3, stride=2, padding=1, output_padding=1, seed=0),
+        nn.Sigmoid()), (2, 4, 5, 5)),
+    "pools-ceil-mode": (lambda: nn.Sequential(
+        nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True),
+        nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)),
+        (2, 3, 10, 10)),
+    "avg-pool-divisor": (lambda: nn.AvgPool2d(2, divisor_override=3), (2, 3, 6, 6)),
+    "adaptive": (lambda: nn.Sequential(nn.AdaptiveAvgPool2d((3, 2)), nn.Flatten(),
+                                       nn.Linear(18, 4, seed=0)), (2, 3, 7, 5)),
+    "batch-norm": (lambda: _with_statistics(_randomised(nn.Sequential(
+        nn.Conv2d(3, 4, 3, seed=0), nn.BatchNorm2d(4), nn.ReLU(), nn.Flatten(),
+        nn.Linear(36, 6, seed=1), nn.BatchNorm1d(6))), (8, 3, 5, 5)), (2, 3, 5, 5)),
+    "layer-norm": (lambda: _randomised(nn.Sequential(
+        nn.Linear(6, 8, seed=0), nn.LayerNorm(8), nn.ReLU(), nn.LayerNorm((8,)))), (3, 6)),
+}
+
+
+@pytest.mark.parametrize("name", CNNS)
+def test_convolutional_networks_run_in_onnx_runtime(tmp_path, name):
+    make, shape = CNNS[name]
+    check_model(make(), shape, tmp_path / f"{name}.onnx", batches=(1, 3))
+
+
+def test_exercise5_cnn_export(tmp_path):
+    from exercises import ex5_mnist as ex5
+
+    model = ex5.build_cnn(seed=0)
+    result = {"_network": model, "model": "cnn", "input_mean": 0.13, "input_std": 0.31}
+    model.train()
+    path = ex5.export_onnx(result, tmp_path / "digits.onnx")
+    assert model.training  # the export left the training mode as it was
+    images = np.random.default_rng(0).random((4, 784), dtype=np.float32)
+    (logits,) = run_onnx(path, images)
+    x = ex5.standardise(images, 0.13, 0.31).reshape(-1, 1, 28, 28)
+    want = ours(model, x)
+    np.testing.assert_allclose(logits, want, rtol=1e-5, atol=1e-5)
+
+
+def test_embedding_is_refused_by_name(tmp_path):
+    model = nn.Sequential(nn.Embedding(10, 4, seed=0), nn.Flatten(), nn.Linear(8, 2))
+    with pytest.raises(TypeError, match=r"Embedding at '0' takes integer indices"):
+        nn.export_onnx(model, np.array([[1, 2]]), tmp_path / "e.onnx")
+    assert _only(tmp_path, [])
