@@ -46,7 +46,8 @@ class Tensor(Node):
         raises a TypeError that explains the update-outside-no_grad() slip."""
         g = _GRAD_SLOT.__get__(self)
         ctx = self._ctx
-        if g is None and ctx is not None and ctx.released and engine.looks_like_update(ctx):
+        if (g is None and ctx is not None and ctx.released and not self._retains_grad
+                and engine.looks_like_update(ctx)):
             # Most likely `w = w - lr * w.grad` ran outside no_grad(): say so instead of
             # returning None into the next `lr * w.grad`.
             label = f" {self.label!r}" if self.label else ""
