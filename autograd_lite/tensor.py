@@ -75,7 +75,7 @@ class Tensor(Node):
             else:
                 data = np.asarray(data, dtype=DEFAULT_DTYPE)
         except (TypeError, ValueError) as err:
-            raise checks.data_error("Tensor", "data", data, err) from None
+            raise checks.data_error(type(self).__name__, "data", data, err) from None
         if data.dtype.kind not in "biufc":
             raise TypeError(f"Tensor: data must be numbers, got an array of dtype {data.dtype}")
         if requires_grad and data.dtype.kind not in "fc":

@@ -192,6 +192,7 @@ CASES = {
         lambda tmp: (lambda layer: (layer.forward(np.ones((1, 2))), layer.backward("x")))(
             nn.Layer(2, 2))),
     "Layer bias string": ("Layer", lambda tmp: nn.Layer(2, 2, bias="x")),
+    "Parameter ragged": ("Parameter", lambda tmp: nn.Parameter(RAGGED)),
 }
 
 
