@@ -434,9 +434,13 @@ UPDATE_ADVICE = ("Update the parameter's data instead, so that it stays a leaf: 
 
 
 def looks_like_update(fn):
-    """Whether `fn` is `w - c` or `w + c` with one input that requires grad (an update step)."""
-    return (fn.name in ("-", "+", "sub", "add")
-            and sum(p.requires_grad for p in fn.parents) == 1)
+    """Whether `fn` is `w - c` or `w + c` (an update step): one input requires grad, and the
+    other, a constant such as `lr * w.grad`, has its shape (`x - 1` on an array is not)."""
+    if fn.name not in ("-", "+", "sub", "add") or len(fn.parents) != 2:
+        return False
+    a, b = fn.parents
+    return (a.requires_grad != b.requires_grad
+            and getattr(a.data, "shape", None) == getattr(b.data, "shape", None))
 
 
 # ----- traversal -----

@@ -47,7 +47,8 @@ class Tensor(Node):
         raises a TypeError that explains the update-outside-no_grad() slip."""
         g = self._grad
         ctx = self._ctx
-        if g is None and ctx is not None and ctx.released and engine.looks_like_update(ctx):
+        if (g is None and ctx is not None and ctx.released and not self._retains_grad
+                and engine.looks_like_update(ctx)):
             # Most likely `w = w - lr * w.grad` ran outside no_grad(): say so instead of
             # returning None into the next `lr * w.grad`.
             label = f" {self.label!r}" if self.label else ""
@@ -65,7 +66,7 @@ class Tensor(Node):
 
     def __init__(self, data, requires_grad=False, dtype=None, label=""):
         shared = data if isinstance(data, Tensor) else None
-        data = _as_array(data, dtype, "Tensor")
+        data = _as_array(data, dtype, type(self).__name__)
         if requires_grad and data.dtype.kind != "f":
             raise TypeError(f"Tensor: only floating-point tensors can require grad, got dtype "
                             f"{data.dtype}")
@@ -1159,8 +1160,8 @@ def _as_array(data, dtype, op, keep_dtype=False):
     if type(data) is np.ndarray:
         arr = data
     elif isinstance(data, Tensor):
-        if data.requires_grad and op == "Tensor":
-            raise TypeError(f"Tensor: the data is a {data._described()} that requires "
+        if data.requires_grad and not keep_dtype:  # a new tensor made from it
+            raise TypeError(f"{op}: the data is a {data._described()} that requires "
                             f"grad, and a new tensor made from it would silently be cut "
                             f"off from its graph; use it as it is, or say what you mean: "
                             f"t.detach() for a constant sharing its data")

@@ -4,7 +4,10 @@ The data comes from the original IDX files (gzipped or not). They are looked up 
 folder laid out the way torchvision lays it out (``root/MNIST/raw``, ``root/FashionMNIST/raw``),
 in ``root`` itself, and for Fashion-MNIST in Debian's ``/usr/share/datasets/fashion-mnist``.
 Missing files are downloaded from the public mirrors, checked against their MD5 and moved into
-place atomically, so an interrupted or corrupted download never leaves a file behind.
+place atomically, so an interrupted or corrupted download never leaves a file behind. An
+un-gzipped copy is kept beside each download, as torchvision keeps them, so that
+``torchvision.datasets.MNIST(root)`` reads the same folder (``prepare_torchvision`` does this
+for files put there by hand). Labels are checked to be classes 0..9.
 
 Example:
     >>> from nn.datasets import load_mnist

@@ -192,6 +192,7 @@ CASES = {
         lambda tmp: (lambda layer: (layer.forward(np.ones((1, 2))), layer.backward("x")))(
             nn.Layer(2, 2))),
     "Layer bias string": ("Layer", lambda tmp: nn.Layer(2, 2, bias="x")),
+    "Parameter ragged": ("Parameter", lambda tmp: nn.Parameter(RAGGED)),
 }
 
 
@@ -339,9 +340,16 @@ def test_a_genuine_second_backward_still_gets_the_retain_graph_advice():
             y.backward()
 
 
+def test_interior_results_keep_pytorchs_none_grad():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y, z = x + 1.0, x * np.ones(2)  # not update steps: a number, or not add/sub
+    (y * z).sum().backward()
+    assert y.grad is None and z.grad is None
+
+
 def test_reusing_an_interior_result_gets_both_explanations():
     x = Tensor([2.0], requires_grad=True)
-    h = x - 1.0  # looks like an update step, but it is an interior result reused
+    h = x - np.ones(1)  # looks like an update step, but it is an interior result reused
     h.sum().backward()
     with pytest.raises(GraphReleasedError) as err:
         (h * 3).sum().backward()
@@ -351,8 +359,17 @@ def test_reusing_an_interior_result_gets_both_explanations():
 
 def test_interior_tensor_grad_is_still_none_before_any_backward():
     x = Tensor([2.0], requires_grad=True)
-    h = x - 1.0
-    assert h.grad is None  # no backward has run through it: nothing to explain
+    h = x - np.ones(1)  # the shape of an update step
+    assert h.grad is None  # no backward ran through it yet: nothing to explain
     h.retain_grad()
     h.sum().backward()
     np.testing.assert_array_equal(h.grad, [1.0])
+
+
+def test_drawing_a_graph_after_backward_reads_the_stored_gradients():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = x - np.ones(2)  # the shape of an update step, but drawn, not read by the learner
+    loss = (y * y).sum()
+    loss.backward()
+    graph = draw_graph(loss)
+    assert "—" in graph.source  # y stores no gradient: shown as a dash, no error
