@@ -296,7 +296,8 @@ def _label(node, show_data, show_grad, max_elements):
     if show_data:
         lines.append(_escape("data: ") + _values(data, max_elements))
     if show_grad and node.requires_grad:
-        grad = Node.grad.__get__(node)  # what is stored, without Tensor.grad's explanations
+        # what is stored, without the explanations Tensor.grad adds for the update slip
+        grad = node._grad if hasattr(type(node), "_grad") else node.grad
         if isinstance(grad, Node):  # gradients recorded with create_graph=True
             grad = grad.data
         text = "—" if grad is None else _values(grad, max_elements)
