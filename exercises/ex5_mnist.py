@@ -151,15 +151,20 @@ def evaluate(net, x, y, chunk=2000):
 def draw_step(net, xb, yb, path, title):
     """Draw one step's forward and backward pass (a tensor graph); the net is unchanged."""
     label_layers(net)
-    logits = net.forward(Tensor(xb, label="images"))
+    return _draw_loss_step(net.forward, net.zero_grad, xb, yb, path, title)
+
+
+def _draw_loss_step(forward, zero_grad, xb, yb, path, title):
+    """Run forward, cross-entropy and backward on one batch, draw it, clear the gradients."""
+    logits = forward(Tensor(xb, label="images"))
     logits.label = "logits"
     loss = cross_entropy(logits, yb)
     loss.label = "loss"
     retain_grads(loss)
-    net.zero_grad()
+    zero_grad()
     loss.backward()
     path = render_step_graph(loss, path, title)
-    net.zero_grad()
+    zero_grad()
     return path
 
 
@@ -326,16 +331,7 @@ def draw_cnn_step(model, xb, yb, path, title):
     """Draw one step's forward and backward pass through the CNN; the model is unchanged."""
     for name, p in model.named_parameters():
         p.label = name
-    logits = model(Tensor(xb, label="images"))
-    logits.label = "logits"
-    loss = cross_entropy(logits, yb)
-    loss.label = "loss"
-    retain_grads(loss)
-    model.zero_grad()
-    loss.backward()
-    path = render_step_graph(loss, path, title)
-    model.zero_grad()
-    return path
+    return _draw_loss_step(model, model.zero_grad, xb, yb, path, title)
 
 
 def run_cnn(data_dir=None, dataset="mnist", epochs=10, batch_size=64, lr=1e-3, seed=0,
