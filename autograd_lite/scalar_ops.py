@@ -224,7 +224,9 @@ class Relu(ScalarFunction):
 
     def backward(self, g, out, a):
         # NOTE: at a == 0 we take the subgradient 0, as PyTorch does.
-        return g * float(data_of(a) > 0)
+        if a.__class__ is float:
+            return g * float(a > 0)
+        return g * Piecewise.call(a, float(a.data > 0))  # create_graph: slope 0
 
 
 class Abs(ScalarFunction):
@@ -238,5 +240,25 @@ class Abs(ScalarFunction):
 
     def backward(self, g, out, a):
         # NOTE: at a == 0 we take the subgradient 0 (sign(0) = 0), as PyTorch does.
-        x = data_of(a)
-        return g * float((x > 0) - (x < 0))
+        if a.__class__ is float:
+            return g * float((a > 0) - (a < 0))
+        x = a.data  # create_graph: a sign with derivative 0
+        return g * Piecewise.call(a, float((x > 0) - (x < 0)))
+
+
+class Piecewise(ScalarFunction):
+    """The number `c`, a slope that is piecewise constant in `a` (relu's 0 or 1, abs's
+    sign);  d/da = 0, d/dc = 0.
+
+    Under create_graph=True, relu's and abs's rules record their slope with it, so the
+    gradient they return depends on `a` as in PyTorch, and its own gradient is 0.
+    """
+
+    __slots__ = ()
+    name = "piecewise"
+
+    def forward(self, a, c):
+        return c
+
+    def backward(self, g, out, a, c):
+        return 0.0, None

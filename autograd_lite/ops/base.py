@@ -147,10 +147,53 @@ class SumTo(TensorFunction):
         return BroadcastTo.call(g, shape=a.shape)
 
 
-def zero_gradient(g):
-    """Zeros shaped like the gradient `g`: the gradient of a step function (floor, sign, ...).
+class Piecewise(TensorFunction):
+    """`value`, an array made from `a`'s data that is piecewise constant in `a` (relu's mask,
+    clip's, the share of a maximum, the zero slope of floor);  d/da = 0.
 
-    A constant (never `g * 0`, which would turn an infinite `g` into nan).
+    Rules hand such a derivative to `piecewise`, which records it with this operation on a
+    `create_graph=True` pass: the gradient they return then depends on `a`, as in
+    PyTorch, and differentiating it again gives zeros instead of "does not require grad".
     """
-    zeros = np.zeros(data_of(g).shape, dtype=data_of(g).dtype)
-    return g._constant(zeros, g) if isinstance(g, Node) else zeros
+
+    __slots__ = ("value",)
+    name = "piecewise"
+
+    def __init__(self, value):
+        self.value = value
+
+    def forward(self, a):
+        return self.value
+
+    def backward(self, g, out, a):
+        zeros = np.zeros(data_of(a).shape, dtype=data_of(a).dtype)
+        return a._constant(zeros, a) if isinstance(a, Node) else zeros
+
+
+def piecewise(value, a):
+    """The array `value`, a derivative that is piecewise constant in the input `a`, as a
+    backward rule needs it: itself on a first-order pass (raw arrays), and under
+    `create_graph=True` a node made from `a` whose own derivative is 0 (`Piecewise`).
+
+    >>> import numpy as np
+    >>> from autograd_lite import Tensor
+    >>> x = Tensor([-1.0, 2.0], requires_grad=True)
+    >>> mask = piecewise(np.array([0.0, 1.0]), x)
+    >>> mask.data, mask.requires_grad, mask.grad_fn
+    (array([0., 1.]), True, <piecewise>)
+    """
+    if not isinstance(a, Node) or not a.requires_grad:
+        return value
+    dtype = a.data.dtype
+    if value.dtype != dtype and dtype.kind == "f":
+        value = value.astype(dtype)
+    return Piecewise.apply(a, value=value)
+
+
+def zero_gradient(a):
+    """Zeros of the input `a`'s shape: the gradient of a step function of `a` (floor, sign,
+    ...). A constant, never `g * 0` (which would turn an infinite `g` into nan); under
+    `create_graph=True` recorded as `piecewise` in `a`, so its own gradient is zeros too.
+    """
+    x = data_of(a)
+    return piecewise(np.zeros(x.shape, dtype=x.dtype), a)

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from ..engine import data_of
-from .base import TensorFunction, zero_gradient
+from .base import TensorFunction, piecewise, zero_gradient
 
 # ***** elementwise binary (inputs broadcast against each other) *****
 
@@ -106,9 +106,10 @@ class Maximum(TensorFunction):
 
     def backward(self, g, out, a, b):
         # NOTE: where a == b the gradient is split evenly between them, as in PyTorch.
-        a, b = data_of(a), data_of(b)
-        share_a = (a > b) + 0.5 * (a == b)
-        return g * share_a.astype(a.dtype), g * (1 - share_a).astype(b.dtype)
+        x, y = data_of(a), data_of(b)
+        share_a = (x > y) + 0.5 * (x == y)
+        return (g * piecewise(share_a.astype(x.dtype), a),
+                g * piecewise((1 - share_a).astype(y.dtype), b))
 
 
 class Minimum(TensorFunction):
@@ -122,9 +123,10 @@ class Minimum(TensorFunction):
 
     def backward(self, g, out, a, b):
         # NOTE: where a == b the gradient is split evenly between them, as in PyTorch.
-        a, b = data_of(a), data_of(b)
-        share_a = (a < b) + 0.5 * (a == b)
-        return g * share_a.astype(a.dtype), g * (1 - share_a).astype(b.dtype)
+        x, y = data_of(a), data_of(b)
+        share_a = (x < y) + 0.5 * (x == y)
+        return (g * piecewise(share_a.astype(x.dtype), a),
+                g * piecewise((1 - share_a).astype(y.dtype), b))
 
 
 class Where(TensorFunction):
@@ -212,7 +214,7 @@ class Abs(TensorFunction):
 
     def backward(self, g, out, a):
         # NOTE: at a == 0 we take the subgradient 0 (sign(0) = 0), as PyTorch does.
-        return g * np.sign(data_of(a))
+        return g * piecewise(np.sign(data_of(a)), a)
 
 
 class Clip(TensorFunction):
@@ -237,7 +239,7 @@ class Clip(TensorFunction):
             inside &= x >= self.low
         if self.high is not None:
             inside &= x <= self.high
-        return g * inside
+        return g * piecewise(inside, a)
 
 
 class Cast(TensorFunction):
@@ -458,7 +460,7 @@ class _Step(TensorFunction):
     __slots__ = ()
 
     def backward(self, g, out, a):
-        return zero_gradient(g)
+        return zero_gradient(a)
 
 
 class Sign(_Step):

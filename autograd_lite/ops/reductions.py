@@ -7,7 +7,8 @@ import warnings
 import numpy as np
 
 from ..engine import Node, data_of
-from .base import BroadcastTo, TensorFunction, kept_shape, normalize_axes, zero_gradient
+from .base import (BroadcastTo, TensorFunction, kept_shape, normalize_axes, piecewise,
+                   zero_gradient)
 from .elementwise import Exp, Sign, Where
 from .shape import Concatenate, Flip
 
@@ -82,7 +83,7 @@ class Max(_Reduce):
 
     def backward(self, g, out, a):
         # NOTE: ties share the gradient evenly, as PyTorch's amax does.
-        return self.expand(g, a) * _argmax_share(data_of(a), data_of(out), self)
+        return self.expand(g, a) * piecewise(_argmax_share(data_of(a), data_of(out), self), a)
 
 
 class Min(_Reduce):
@@ -97,7 +98,7 @@ class Min(_Reduce):
 
     def backward(self, g, out, a):
         # NOTE: ties share the gradient evenly, as PyTorch's amin does.
-        return self.expand(g, a) * _argmax_share(data_of(a), data_of(out), self)
+        return self.expand(g, a) * piecewise(_argmax_share(data_of(a), data_of(out), self), a)
 
 
 def _check_nonempty(a, axes, op):
@@ -237,13 +238,13 @@ class Norm(_Reduce):
         p, x = self.p, data_of(a)
         g = self.expand(g, a)
         if p == 0:
-            return zero_gradient(BroadcastTo.call(g, shape=x.shape))
+            return zero_gradient(a)
         if p == 1:
-            return g * Sign.call(a)
+            return g * piecewise(np.sign(x), a)
         if p == np.inf or p == -np.inf:
             hit = np.abs(x) == self.expand(data_of(out), x)
             share = hit / hit.sum(axis=self.axes, keepdims=True)
-            return g * Sign.call(a) * share.astype(x.dtype)
+            return g * piecewise(np.sign(x) * share.astype(x.dtype), a)
         norm = self.expand(out, a)
         zero = data_of(norm) == 0
         safe = Where.call(1.0, norm, cond=zero)
