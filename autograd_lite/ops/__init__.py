@@ -24,8 +24,9 @@ Every operation class is also importable from here: `from autograd_lite.ops impo
 from .activations import (Elu, Gelu, Hardsigmoid, Hardswish, Hardtanh, LeakyRelu, LogSigmoid,
                           LogSoftmax, Mish, Relu, Sigmoid, Silu, Softmax, Softplus, Softsign,
                           Tanh)
-from .base import (BroadcastTo, Piecewise, SumTo, TensorFunction, fit_gradients, kept_shape,
-                   normalize_axes, piecewise, sum_to, zero_gradient)
+from .base import (BroadcastTo, Piecewise, SumTo, TensorFunction, curvature_undefined,
+                   fit_gradients, kept_shape, normalize_axes, piecewise, sum_to,
+                   zero_gradient)
 from .conv import AvgPool2d, Col2Im, Conv2d, ConvTranspose2d, Im2Col, MaxPool2d
 from .elementwise import (Abs, Add, Cast, Ceil, Clip, Cos, Div, Erf, Exp, Exp2, Expm1, Floor,
                           Log, Log1p, Log2, Maximum, Minimum, Mul, Neg, Pow, Reciprocal, Round,

@@ -7,8 +7,8 @@ import warnings
 import numpy as np
 
 from ..engine import Node, data_of
-from .base import (BroadcastTo, TensorFunction, kept_shape, normalize_axes, piecewise,
-                   zero_gradient)
+from .base import (BroadcastTo, TensorFunction, curvature_undefined, kept_shape,
+                   normalize_axes, piecewise, zero_gradient)
 from .elementwise import Exp, Sign, Where
 from .shape import Concatenate, Flip
 
@@ -176,7 +176,11 @@ class Var(_Reduce):
                 return grad * (2 * scale)
             std = self.expand(out, a)
             zero = data_of(std) == 0
-            return Where.call(0.0, grad * scale / Where.call(1.0, std, cond=zero), cond=zero)
+            grad = Where.call(0.0, grad * scale / Where.call(1.0, std, cond=zero), cond=zero)
+            # NOTE: where std is 0 (constant data) its curvature is infinite, as a norm's
+            # at the zero vector (std is the norm of a - mean): the second derivative there
+            # is nan (PyTorch gives 0). Over one element std is 0 everywhere: smooth.
+            return curvature_undefined(grad, a, zero) if n > 1 else grad
 
 
 class Logsumexp(_Reduce):
@@ -203,8 +207,9 @@ class Norm(_Reduce):
     """The vector p-norm (sum |a|**p) ** (1/p) over `axis` (p = inf: max |a|, p = 0: the
     count of non-zeros);  d/da = sign(a) |a|**(p-1) / out**(p-1), and 0 where out is 0.
 
-    NOTE: as in PyTorch, the 2-norm of zeros has gradient 0, and for p = inf tied
-    maxima share the gradient evenly.
+    NOTE: as in PyTorch, the norm of zeros has gradient 0, and for p = inf tied maxima
+    share the gradient evenly. The curvature at the zero vector is infinite (for p other
+    than 1 and inf), so the second derivative there is nan, as PyTorch's for p = 2.
     """
 
     __slots__ = ("p",)
@@ -248,11 +253,16 @@ class Norm(_Reduce):
         norm = self.expand(out, a)
         zero = data_of(norm) == 0
         safe = Where.call(1.0, norm, cond=zero)
-        if p == 2:
-            grad = a / safe
-        else:
-            grad = Sign.call(a) * (abs(a) / safe) ** (p - 1)
-        return Where.call(0.0, g * grad, cond=zero)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if p == 2:
+                grad = a / safe
+            elif p > 2:  # the ratio below 1 cannot overflow
+                grad = Sign.call(a) * (abs(a) / safe) ** (p - 1)
+            else:  # |a|**(p-1) apart: a zero element's infinite curvature stays its own
+                grad = Sign.call(a) * abs(a) ** (p - 1) / safe ** (p - 1)
+        grad = Where.call(0.0, g * grad, cond=zero)
+        # (over one element the norm is |a|: a kink at 0, like abs, not a curved cone)
+        return curvature_undefined(grad, a, zero) if _count(a, self.axes) > 1 else grad
 
 
 # ***** products, with zeros handled exactly *****
