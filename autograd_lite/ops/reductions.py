@@ -260,9 +260,7 @@ class Norm(_Reduce):
                 grad = Sign.call(a) * (abs(a) / safe) ** (p - 1)
             else:  # |a|**(p-1) apart: a zero element's infinite curvature stays its own
                 grad = Sign.call(a) * abs(a) ** (p - 1) / safe ** (p - 1)
-        grad = Where.call(0.0, g * grad, cond=zero)
-        # (over one element the norm is |a|: a kink at 0, like abs, not a curved cone)
-        return curvature_undefined(grad, a, zero) if _count(a, self.axes) > 1 else grad
+        return curvature_undefined(Where.call(0.0, g * grad, cond=zero), a, zero)
 
 
 # ***** products, with zeros handled exactly *****
