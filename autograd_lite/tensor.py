@@ -1369,12 +1369,27 @@ def from_dlpack(x):
                     f"on device {device}: copy it there first (for PyTorch: x.detach().cpu())")
         elif getattr(x, "requires_grad", False):
             hint = "detach it first, x.detach() (DLPack carries data, not graphs)"
+        elif isinstance(x, np.ndarray):
+            hint = (f"a Tensor holds real numbers, not {x.dtype}: convert the data to "
+                    "numbers first (e.g. x.astype(np.float32), a copy)")
         else:
             hint = (f"NumPy has no dtype like its {getattr(x, 'dtype', '?')} (bfloat16, "
                     "complex32, ... have none): convert it first (for PyTorch: x.float(), "
                     "a copy)")
         raise type(err)(f"from_dlpack: cannot share the memory of this {type(x).__name__}: "
                         f"{err}; {hint}") from None
+    kind, torch_like = data.dtype.kind, hasattr(x, "detach")
+    if kind == "c" or kind == "f" and data.dtype.itemsize == 2:
+        why = ("autograd-lite differentiates real numbers only" if kind == "c" else
+               "autograd-lite refuses float16: its range (up to 65504) is too small for the "
+               "counts and sums inside gradients")
+        fix = ("x.real.float() or torch.view_as_real(x) for PyTorch" if kind == "c" and
+               torch_like else "x.real or np.abs(x)" if kind == "c" else
+               "x.float() for PyTorch" if torch_like else "x.astype(np.float32)")
+        source = f"{type(x).__module__.split('.')[0]}.{type(x).__name__}"
+        raise TypeError(f"from_dlpack: cannot share this {source} of dtype {data.dtype}: "
+                        f"{why}. Convert it first, e.g. {fix} (this may copy the data), "
+                        f"then pass the result to from_dlpack (or Tensor)")
     return Tensor(data, dtype=data.dtype)
 
 
