@@ -1,12 +1,12 @@
 """Making tensors: `zeros`, `ones`, `full`, `empty`, `eye`, `arange`, `linspace`, `randn`,
 `rand`, and the `*_like` versions.
 
-Every factory takes `dtype` (default `DEFAULT_DTYPE`, float32, as in PyTorch; the `*_like`
-ones keep their model's dtype, integers and bools too, as NumPy's and PyTorch's; `full` and
-`arange` give int64 for integers, as NumPy and PyTorch do) and `requires_grad`. A shape may be given as separate
-numbers, `zeros(2, 3)`, or as one tuple, `zeros((2, 3))`. The random ones draw from
-`seed` (an int, or a NumPy `Generator`) or `generator`, and from NumPy's global generator
-when neither is given.
+Every factory takes `dtype` and `requires_grad`. The default dtype is `DEFAULT_DTYPE`
+(float32, as in PyTorch); the `*_like` ones keep their model's dtype (integers and bools
+too), and `full` and `arange` give int64 for integers, as NumPy and PyTorch do. A shape may
+be given as separate numbers, `zeros(2, 3)`, or as one tuple, `zeros((2, 3))`. The random
+ones draw from `seed` (an int, or a NumPy `Generator`) or `generator`, and from NumPy's
+global generator when neither is given.
 """
 
 import numpy as np

@@ -65,15 +65,15 @@ UNARY = {
     "softmax": (lambda t: t.softmax(-1), lambda t: t.softmax(-1)),
     "log_softmax": (lambda t: t.log_softmax(0), lambda t: t.log_softmax(0)),
     "cumsum": (lambda t: ag.cumsum(t, 1), lambda t: t.cumsum(1)),
-    "max_keep": (lambda t: t - t.max(axis=1, keepdims=True),
-                 lambda t: t - t.amax(dim=1, keepdim=True)),
-    "min_keep": (lambda t: t * t.min(axis=0, keepdims=True),
-                 lambda t: t * t.amin(dim=0, keepdim=True)),
+    "max_keep": (lambda t: t - _exact_ties(t).max(axis=1, keepdims=True),
+                 lambda t: t - _exact_ties(t).amax(dim=1, keepdim=True)),
+    "min_keep": (lambda t: t * _exact_ties(t).min(axis=0, keepdims=True),
+                 lambda t: t * _exact_ties(t).amin(dim=0, keepdim=True)),
     "mean_keep": (lambda t: t - t.mean(axis=1, keepdims=True),
                   lambda t: t - t.mean(dim=1, keepdim=True)),
     "var_keep": (lambda t: t * t.var(dim=0, keepdim=True),
                  lambda t: t * t.var(dim=0, keepdim=True)),
-    "norm_keep": (lambda t: t * ag.norm(t, dim=1, keepdim=True),
+    "norm_keep": (lambda t: t * ag.norm(_no_zero_rows(t), dim=1, keepdim=True),
                   lambda t: t * t.norm(dim=1, keepdim=True)),
     "logsumexp_keep": (lambda t: t - ag.logsumexp(t, dim=1, keepdim=True),
                        lambda t: t - t.logsumexp(dim=1, keepdim=True)),
@@ -103,10 +103,31 @@ TARGET = np.linspace(-1, 1, N * N).reshape(N, N)
 LABELS = np.array([2, 0, 1])
 
 
+def _values(t):
+    return np.sort((t.data if isinstance(t, Tensor) else t.detach().numpy()).ravel())
+
+
 def _no_ties(t):
     """Max-pooling splits tied maxima (PyTorch picks one): compare only without ties."""
-    assume(len(np.unique(np.round(t.data if isinstance(t, Tensor) else t.detach().numpy(),
-                                  12))) == t.shape[0] * t.shape[1])
+    assume(np.all(np.diff(_values(t)) > 1e-9))
+    return t
+
+
+def _exact_ties(t):
+    """Ties in max and min share the gradient in both engines, but values that are only
+    nearly equal may tie in one engine and not in the other (their matmuls round
+    differently): compare where every near tie is exact."""
+    v = _values(t)
+    gaps = np.diff(v)
+    assume(not np.any((gaps > 0) & (gaps <= 1e-9 * np.maximum(1.0, np.abs(v[1:])))))
+    return t
+
+
+def _no_zero_rows(t):
+    """A norm of zeros has a nan second derivative (tests/test_second_order_undefined.py);
+    behind relu, PyTorch's mask selects and turns it into 0 where ours multiplies (nan):
+    compare norms away from zero rows only."""
+    assume(bool(np.all(np.any(t.data != 0, axis=-1))))
     return t
 
 
@@ -124,10 +145,10 @@ HEADS = {
     "bce": (lambda t: F.binary_cross_entropy(t.tanh().sigmoid(), (TARGET + 1) / 2),
             lambda t: TF.binary_cross_entropy(t.tanh().sigmoid(),
                                               torch.tensor((TARGET + 1) / 2))),
-    "norm": (lambda t: t.norm(), lambda t: t.norm()),
-    "max": (lambda t: t.max(), lambda t: t.amax()),
+    "norm": (lambda t: _no_zero_rows(t).norm(), lambda t: t.norm()),
+    "max": (lambda t: _exact_ties(t).max(), lambda t: _exact_ties(t).amax()),
     "max_pool": (lambda t: ag.max_pool2d(_no_ties(t).reshape(1, 1, N, N), 2, 1).sum(),
-                 lambda t: TF.max_pool2d(t.reshape(1, 1, N, N), 2, 1).sum()),
+                 lambda t: TF.max_pool2d(_no_ties(t).reshape(1, 1, N, N), 2, 1).sum()),
     "avg_pool": (lambda t: (ag.avg_pool2d(t.reshape(1, 1, N, N), 2, 1) ** 2).sum(),
                  lambda t: (TF.avg_pool2d(t.reshape(1, 1, N, N), 2, 1) ** 2).sum()),
 }
@@ -153,9 +174,10 @@ def bodies(draw, depth=3):
             lambda x, w: theirs(fa_t(x, w), fb_t(x, w)))
 
 
-# random values, and the kinks of the piecewise-linear operations
-values = st.one_of(st.floats(-2.0, 2.0, allow_nan=False, allow_infinity=False),
-                   st.sampled_from([0.0, 1.0, -1.0, 0.25, 1.5, -0.5]))
+# random values, and the kinks of the piecewise-linear operations; none tiny (below 1e-6,
+# near subnormal, PyTorch's prod divides by the input and loses every digit)
+values = st.one_of(st.floats(-2.0, 2.0, allow_nan=False, allow_infinity=False).map(
+    lambda v: v if abs(v) > 1e-6 else 0.0), st.sampled_from([0.0, 1.0, -1.0, 0.25, 1.5, -0.5]))
 matrices = st.lists(values, min_size=N * N, max_size=N * N).map(
     lambda v: np.array(v).reshape(N, N))
 

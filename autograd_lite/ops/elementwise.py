@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ..engine import data_of
+from ..engine import Node, data_of
 from .base import TensorFunction, curvature_undefined, piecewise, zero_gradient
 
 # ***** elementwise binary (inputs broadcast against each other) *****
@@ -95,8 +95,9 @@ class Pow(TensorFunction):
             # NOTE: at a == b == 0, a**b jumps (0**b is 1 at b = 0 and 0 beyond): d/db
             # there is 0 by the convention above, and its own derivatives are nan, as in
             # PyTorch (x**x at 0).
-            jump = at_zero & (data_of(b) == 0)
-            gb = curvature_undefined(curvature_undefined(gb, a, jump), b, jump)
+            if isinstance(b, Node):  # create_graph
+                jump = at_zero & (b.data == 0)
+                gb = curvature_undefined(curvature_undefined(gb, a, jump), b, jump)
         return ga, gb
 
 
