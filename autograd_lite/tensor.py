@@ -2,7 +2,8 @@
 
 Default dtype: a floating NumPy array keeps its dtype (float64 stays float64, float32
 stays float32). Anything else (Python numbers and lists, integer or bool arrays) becomes
-`DEFAULT_DTYPE`, float32, as in PyTorch, unless `dtype=` is given. Python numbers in an
+`DEFAULT_DTYPE`, float32 (PyTorch's default for floats; PyTorch keeps Python ints as
+int64), unless `dtype=` is given: a Tensor exists to be differentiated. Python numbers in an
 operation take the tensor's dtype, so `x * 0.5` stays float32; mixing a float32 and a
 float64 tensor gives float64 (NumPy's promotion), and each input's gradient is cast back
 to that input's own dtype.
