@@ -79,6 +79,13 @@ UNARY = {
                        lambda t: t - t.logsumexp(dim=1, keepdim=True)),
     "prod_keep": (lambda t: t * ag.prod(t, dim=0, keepdim=True),
                   lambda t: t * t.prod(dim=0, keepdim=True)),
+    "cumprod": (lambda t: ag.cumprod(t, 0), lambda t: t.cumprod(0)),
+    "tril": (lambda t: ag.tril(t), torch.tril),
+    "gather": (lambda t: ag.gather(t, 1, GATHER), lambda t: t.gather(1, torch.tensor(GATHER))),
+    "pad_reflect": (lambda t: F.pad(t[None], (1, 1), mode="reflect")[0, :, :N],
+                    lambda t: TF.pad(t[None], (1, 1), mode="reflect")[0, :, :N]),
+    "tile": (lambda t: ag.tile(t, (1, 2))[:, 1:N + 1], lambda t: t.tile(1, 2)[:, 1:N + 1]),
+    "layer_norm": (lambda t: F.layer_norm(t, (N,)), lambda t: TF.layer_norm(t, (N,))),
 }
 
 # name -> (ours, torch's): functions of two (N, N) tensors
@@ -97,9 +104,14 @@ BINARY = {
     "where": (lambda a, b: ag.where(a.data > b.data, a, b * 2),
               lambda a, b: torch.where(a > b, a, b * 2)),
     "bias_row": (lambda a, b: a + b[0], lambda a, b: a + b[0]),
+    "conv2d": (lambda a, b: ag.conv2d(a[None, None], b[None, None], padding=1)[0, 0],
+               lambda a, b: TF.conv2d(a[None, None], b[None, None], padding=1)[0, 0]),
+    "attention": (lambda a, b: F.scaled_dot_product_attention(a[None], b[None], a[None])[0],
+                  lambda a, b: TF.scaled_dot_product_attention(a[None], b[None], a[None])[0]),
 }
 
 TARGET = np.linspace(-1, 1, N * N).reshape(N, N)
+GATHER = np.array([[2, 0, 0], [1, 1, 2], [0, 2, 1]])
 LABELS = np.array([2, 0, 1])
 
 
