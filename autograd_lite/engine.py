@@ -817,8 +817,27 @@ def _accumulate(node, g, stored):
     """
     g = _own(g, stored)
     with _accumulate_lock:
-        node.grad = g = node._as_grad(g if node.grad is None else node.grad + g)
+        held = node.grad
+        if held is not None:
+            try:
+                total = held + g
+            except ValueError:  # shapes that do not broadcast
+                total = None
+            if total is None or getattr(total, "shape", ()) != getattr(g, "shape", ()):
+                raise _held_grad_error(node, held, g) from None
+            g = total
+        node.grad = g = node._as_grad(g)
     stored.add(id(g))
+
+
+def _held_grad_error(node, held, g):
+    """The gradient already in `node.grad` (set by hand) cannot take this pass's `g`."""
+    label = f" {node.label!r}" if getattr(node, "label", "") else ""
+    return ValueError(
+        f"backward: the gradient already stored in .grad of the tensor{label} has shape "
+        f"{getattr(held, 'shape', ())}, but this backward pass gives one of shape "
+        f"{getattr(g, 'shape', ())} (the tensor's shape); gradients add up in .grad, so set "
+        f"it to None (or to zeros of that shape) before backward")
 
 
 def _own(g, stored):

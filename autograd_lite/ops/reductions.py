@@ -111,8 +111,14 @@ def _check_nonempty(a, axes, op):
 
 
 def _argmax_share(x, out, reduce):
-    """1/k where x equals the reduction's result (k ties), else 0: d max / dx."""
-    hit = x == reduce.expand(out, x)
+    """1/k where x equals the reduction's result (k ties), else 0: d max / dx.
+
+    A nan result came from the nan elements (NumPy's max and min propagate nan), so they
+    share the gradient, as in PyTorch; `nan == nan` alone would give 0/0 everywhere."""
+    full = reduce.expand(out, x)
+    hit = x == full
+    if np.isnan(out).any():
+        hit |= np.isnan(x) & np.isnan(full)
     return hit / hit.sum(axis=reduce.axes, keepdims=True).astype(x.dtype)
 
 

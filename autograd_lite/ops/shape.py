@@ -104,6 +104,53 @@ class ScatterAdd(TensorFunction):
         return GetItem.call(g, index=self.index)
 
 
+class SetItem(TensorFunction):
+    """a with a[index] = v (a copy; `t[index] = v` on a tensor in a graph records this);
+    d/da = 1 outside `index`, 0 inside; d/dv = 1 where v's value was written.
+
+    A position that an index array names twice is written twice, the last write staying
+    (as a sequence of assignments would), so only that element of v gets its gradient."""
+
+    __slots__ = ("index", "written")
+
+    def __init__(self, index):
+        self.index, self.written = index, None
+
+    name = "setitem"
+
+    def forward(self, a, v):
+        out = a.copy()
+        if _is_basic(self.index):
+            out[self.index] = v  # basic indexing never names an element twice
+            return out
+        where = np.arange(a.size).reshape(a.shape)[self.index]  # flat position of each write
+        if v.ndim > where.ndim:  # leading axes of length 1 are dropped, as NumPy does
+            v = v.reshape(v.shape[v.ndim - where.ndim:])
+        v = np.broadcast_to(v, where.shape)
+        flat = where.ravel()
+        # NOTE: NumPy does not promise which of repeated writes stays; the last one does here.
+        _, last_reversed = np.unique(flat[::-1], return_index=True)
+        last = flat.size - 1 - last_reversed
+        out.ravel()[flat[last]] = v.ravel()[last]
+        if last.size != flat.size:
+            self.written = np.zeros(flat.size, dtype=bool)
+            self.written[last] = True
+            self.written = self.written.reshape(where.shape)
+        return out
+
+    def backward(self, g, out, a, v):
+        need_a, need_v = self.needs_input_grad
+        ga = SetItem.call(g, 0.0, index=self.index) if need_a else None
+        gv = None
+        if need_v:
+            gv = GetItem.call(g, index=self.index)
+            if self.written is not None:
+                gv = gv * self.written
+            if gv.ndim < v.ndim:  # v had leading axes of length 1 (as in NumPy)
+                gv = gv.reshape((1,) * (v.ndim - gv.ndim) + gv.shape)
+        return ga, gv
+
+
 def _is_basic(index):
     items = index if isinstance(index, tuple) else (index,)
     return all(i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice))
