@@ -407,7 +407,7 @@ class Tensor(Node):
         index, value = _index(index), _tensor(value, self, "setitem")
         if not (engine.is_grad_enabled() and (self.requires_grad or value.requires_grad)):
             try:
-                self.data[index] = value.data
+                self.data[index] = ops.selection_value(value.data, self.data[index].shape)
             except (ValueError, TypeError, IndexError) as err:
                 label = f" {self.label!r}" if self.label else ""
                 raise type(err)(f"setitem: cannot write a value of shape {value.shape} "

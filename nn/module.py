@@ -168,6 +168,19 @@ class Module:
             modules.pop(name, None)
         object.__setattr__(self, name, value)
 
+    def __getstate__(self):
+        # `_owner` holds a weak reference, which pickle cannot store and deepcopy would
+        # leave pointing at the original parent: the parent's __setstate__ restores it.
+        state = self.__dict__.copy()
+        state["_owner"] = None
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        for name, child in self._modules.items():
+            if isinstance(child, Module) and child._owner is None:
+                object.__setattr__(child, "_owner", (weakref.ref(self), name))
+
     def __delattr__(self, name):
         self._parameters.pop(name, None)
         self._buffers.pop(name, None)

@@ -121,12 +121,11 @@ class SetItem(TensorFunction):
     def forward(self, a, v):
         out = a.copy()
         if _is_basic(self.index):
-            out[self.index] = v  # basic indexing never names an element twice
+            # basic indexing never names an element twice
+            out[self.index] = selection_value(v, out[self.index].shape)
             return out
         where = np.arange(a.size).reshape(a.shape)[self.index]  # flat position of each write
-        if v.ndim > where.ndim:  # leading axes of length 1 are dropped, as NumPy does
-            v = v.reshape(v.shape[v.ndim - where.ndim:])
-        v = np.broadcast_to(v, where.shape)
+        v = np.broadcast_to(selection_value(v, where.shape), where.shape)
         flat = where.ravel()
         # NOTE: NumPy does not promise which of repeated writes stays; the last one does here.
         _, last_reversed = np.unique(flat[::-1], return_index=True)
@@ -149,6 +148,20 @@ class SetItem(TensorFunction):
             if gv.ndim < v.ndim:  # v had leading axes of length 1 (as in NumPy)
                 gv = gv.reshape((1,) * (v.ndim - gv.ndim) + gv.shape)
         return ga, gv
+
+
+def selection_value(v, shape):
+    """The value `v` to write into a selection of `shape`: leading axes of length 1 beyond
+    the selection's are dropped (PyTorch's rule: `y[1] = x` with x of shape (1, n)); the
+    rest must broadcast to `shape`, as NumPy checks."""
+    v = np.asarray(v)
+    extra = v.ndim - len(shape)
+    if extra > 0:
+        if any(n != 1 for n in v.shape[:extra]):
+            raise ValueError(f"cannot write a value of shape {v.shape} into a selection of "
+                             f"shape {shape}")
+        v = v.reshape(v.shape[extra:])
+    return v
 
 
 def _is_basic(index):
