@@ -33,4 +33,4 @@ from .elementwise import (Abs, Add, Cast, Ceil, Clip, Cos, Div, Erf, Exp, Exp2, 
 from .linalg import Matmul
 from .reductions import Cumprod, Cumsum, Logsumexp, Max, Mean, Min, Norm, Prod, Sum, Var
 from .shape import (Concatenate, Flip, GetItem, Pad, Reshape, ScatterAdd, SetItem, Stack,
-                    Transpose, selection_value)
+                    Transpose, last_writes, selection_value)

@@ -124,17 +124,13 @@ class SetItem(TensorFunction):
             # basic indexing never names an element twice
             out[self.index] = selection_value(v, out[self.index].shape)
             return out
-        where = np.arange(a.size).reshape(a.shape)[self.index]  # flat position of each write
-        v = np.broadcast_to(selection_value(v, where.shape), where.shape)
-        flat = where.ravel()
-        # NOTE: NumPy does not promise which of repeated writes stays; the last one does here.
-        _, last_reversed = np.unique(flat[::-1], return_index=True)
-        last = flat.size - 1 - last_reversed
+        flat, last, selected = last_writes(a.shape, self.index)
+        v = np.broadcast_to(selection_value(v, selected), selected)
         out.ravel()[flat[last]] = v.ravel()[last]
         if last.size != flat.size:
             self.written = np.zeros(flat.size, dtype=bool)
             self.written[last] = True
-            self.written = self.written.reshape(where.shape)
+            self.written = self.written.reshape(selected)
         return out
 
     def backward(self, g, out, a, v):
@@ -148,6 +144,16 @@ class SetItem(TensorFunction):
             if gv.ndim < v.ndim:  # v had leading axes of length 1 (as in NumPy)
                 gv = gv.reshape((1,) * (v.ndim - gv.ndim) + gv.shape)
         return ga, gv
+
+
+def last_writes(shape, index):
+    """For `t[index] = v` on a tensor of `shape`: the flat position of each write (in the
+    selection's order), which of them stay (the last write to each position: NumPy does
+    not promise one), and the selection's shape."""
+    where = np.arange(int(np.prod(shape))).reshape(shape)[index]
+    flat = where.ravel()
+    _, last_reversed = np.unique(flat[::-1], return_index=True)
+    return flat, np.sort(flat.size - 1 - last_reversed), where.shape
 
 
 def selection_value(v, shape):
