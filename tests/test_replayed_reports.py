@@ -915,3 +915,115 @@ def test_pytorch_broadcast_operand_gets_a_gradient_of_its_own_shape():
     s = v1.data + v2.data  # (5, 2, 3): s[i, j, k] = v1[i, j, 0] + v2[j, k]
     np.testing.assert_allclose(v1.grad, 2 * s.sum(axis=2, keepdims=True))
     np.testing.assert_allclose(v2.grad, 2 * s.sum(axis=0))
+
+
+# ***** where with an unsafe branch, std, softplus, softmax: more NaN reports *****
+
+
+@pytest.mark.parametrize("f, torch_f, double_where, values, true_grad", [
+    # HIPS autograd https://github.com/HIPS/autograd/issues/802
+    (lambda x: where(x >= 0, x, (-x).sqrt()),
+     lambda t, x: t.where(x >= 0, x, (-x).sqrt()),
+     lambda x: where(x >= 0, x, (-where(x < 0, x, -1.0)).sqrt()), [1.0, 2.0], [1.0, 1.0]),
+    # PyTorch https://github.com/pytorch/pytorch/issues/23395
+    (lambda x: where(x == 0.0, x / 2, x.sqrt() + 1),
+     lambda t, x: t.where(x == 0.0, x / 2, x.sqrt() + 1),
+     lambda x: where(x == 0.0, x / 2, where(x != 0, x, 1.0).sqrt() + 1), [16.0, 0.0],
+     [0.125, 0.5]),
+    # PyTorch https://github.com/pytorch/pytorch/issues/108618
+    (lambda x: where(x > 2, x.log2(), 2 * x),
+     lambda t, x: t.where(x > 2, t.log2(x), 2 * x),
+     lambda x: where(x > 2, where(x > 2, x, 4.0).log2(), 2 * x), [0.0, 2.0, 3.0],
+     [2.0, 2.0, 1 / (3 * math.log(2))]),
+], ids=["hips-802", "pytorch-23395", "pytorch-108618"])
+def test_where_with_a_branch_outside_its_domain(f, torch_f, double_where, values, true_grad):
+    """HIPS autograd (https://github.com/HIPS/autograd/issues/802), PyTorch
+    (https://github.com/pytorch/pytorch/issues/23395, #108618, #68425), JAX
+    (https://github.com/jax-ml/jax/issues/347): where() differentiates the branch it did not
+    take, and 0 * inf gives nan there. The engine agrees with PyTorch number for number (a
+    documented choice), and the double-where idiom gives the true gradient."""
+    torch = torch_or_skip()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ours, theirs = ours_and_torch(lambda x: f(x).sum(),
+                                      lambda x: torch_f(torch, x).sum(), values)
+    assert_same(ours, theirs)
+    x = leaf(values)
+    double_where(x).sum().backward()
+    np.testing.assert_allclose(x.grad, true_grad, rtol=1e-12)
+
+
+def test_pytorch_std_of_constant_data_has_gradient_zero():
+    """PyTorch (https://github.com/pytorch/pytorch/issues/4320), TensorFlow
+    (https://github.com/tensorflow/tensorflow/issues/56830): std of constant data (or of one
+    element, population std) gave a nan gradient; 0 is the subgradient, as for the norm."""
+    x = leaf([2.0, 2.0, 2.0])
+    x.std().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0, 0.0])
+    one = leaf([0.7])
+    out = one.std(correction=0)
+    out.backward()
+    assert out.item() == 0.0 and one.grad[0] == 0.0
+    y = leaf([1.0, 2.0, 4.0])
+    y.std().backward()  # away from the kink: the usual (x - mean) / ((n - 1) std)
+    expected = finite_differences(lambda a: np.std(a, ddof=1), y.data)
+    np.testing.assert_allclose(y.grad, expected, rtol=1e-8)
+
+
+def test_burn_and_tinygrad_softplus_does_not_overflow():
+    """burn (https://github.com/tracel-ai/burn/issues/5373), tinygrad
+    (https://github.com/tinygrad/tinygrad/pull/11564): softplus computed exp before log,
+    giving inf for x > 88 in float32 and a nan gradient; softplus(x) -> x with gradient 1."""
+    x = Tensor(np.array([20.0, 100.0, 1000.0, -1000.0, 0.0], dtype=np.float32),
+               requires_grad=True)
+    with np.errstate(over="raise", invalid="raise"):
+        out = nn.functional.softplus(x)
+        out.sum().backward()
+    np.testing.assert_allclose(out.data, [20.0, 100.0, 1000.0, 0.0, math.log(2)], rtol=1e-6)
+    np.testing.assert_allclose(x.grad, [1.0, 1.0, 1.0, 0.0, 0.5], rtol=1e-6)
+
+
+def test_nnlib_softmax_and_logit_cross_entropy_with_far_apart_logits():
+    """NNlib (https://github.com/FluxML/NNlib.jl/issues/68): logit cross-entropy of
+    [-431, 279, 427] and the gradient of sum(softmax([-1047, -981, 1891])) gave nan; the
+    loss is 858 with gradient softmax - onehot, and the softmax sums to 1, gradient 0."""
+    x = leaf([[-431.0, 279.0, 427.0]])
+    loss = nn.functional.cross_entropy(x, np.array([0]))
+    loss.backward()
+    assert loss.item() == pytest.approx(858.0, rel=1e-12)
+    np.testing.assert_allclose(x.grad, [[-1.0, math.exp(279.0 - 427.0), 1.0]], atol=1e-15)
+    y = leaf([-1047.0, -981.0, 1891.0])
+    y.softmax(0).sum().backward()
+    np.testing.assert_allclose(y.grad, [0.0, 0.0, 0.0], atol=1e-15)
+
+
+def test_tinygrad_in_place_multiply_of_a_slice():
+    """tinygrad (https://github.com/tinygrad/tinygrad/pull/9940): `t[:3] *= 10` recorded two
+    assignments where there is one; the values and the gradient are those of one write."""
+    x = leaf([1.0, 2.0, 3.0, 4.0, 5.0])
+    t = x * 1
+    t[:3] *= 10
+    np.testing.assert_array_equal(t.data, [10.0, 20.0, 30.0, 4.0, 5.0])
+    (t * Tensor([1.0, 2.0, 3.0, 4.0, 5.0])).sum().backward()
+    np.testing.assert_array_equal(x.grad, [10.0, 20.0, 30.0, 4.0, 5.0])
+    c = Tensor(np.arange(5.0))  # a constant: written in place, as NumPy does
+    c[:3] *= 10
+    np.testing.assert_array_equal(c.data, [0.0, 10.0, 20.0, 3.0, 4.0])
+
+
+def test_pytorch_backward_through_a_shared_subgraph_twice_is_refused_clearly():
+    """PyTorch (https://github.com/pytorch/pytorch/issues/11192): two losses built on one
+    shared intermediate, backpropagated one after the other. The engine releases each
+    operation after backward (documented), so the second pass is refused with advice; with
+    retain_graph=True both passes add their gradients exactly."""
+    t = Tensor(1.0, requires_grad=True)
+    k = 2 * t
+    l1, l2 = 2 * k, 3 * k
+    l1.backward()
+    with pytest.raises(GraphReleasedError, match="retain_graph=True"):
+        l2.backward()
+    t = Tensor(1.0, requires_grad=True)
+    k = 2 * t
+    l1, l2 = 2 * k, 3 * k
+    l1.backward(retain_graph=True)
+    l2.backward()
+    assert t.grad == 10.0
