@@ -1030,3 +1030,21 @@ def test_pytorch_backward_through_a_shared_subgraph_twice_is_refused_clearly():
     l1.backward(retain_graph=True)
     l2.backward()
     assert t.grad == 10.0
+
+
+def test_pytorch_integer_tensor_made_to_require_grad_gets_an_exact_gradient():
+    """PyTorch (https://github.com/pytorch/pytorch/issues/3226 and #76008): an integer
+    tensor could be made to require grad (by setting the flag, or `x.data = ints`), and its
+    gradient was then cast to integers. The constructor refuses integer data with
+    requires_grad=True; made so by hand, it gets the exact (float) gradient, not a
+    truncated one."""
+    with pytest.raises(TypeError, match="floating-point"):
+        Tensor(np.array([1, 2]), dtype=np.int64, requires_grad=True)
+    x = Tensor(np.array([1, 2]), dtype=np.int64)
+    x.requires_grad = True
+    (x * 1.5 + x / 4).sum().backward()
+    np.testing.assert_array_equal(x.grad, [1.75, 1.75])
+    w = leaf([0.5, 0.5])
+    w.data = np.array([3, 4])
+    (w * w * 0.5).sum().backward()
+    np.testing.assert_array_equal(w.grad, [3.0, 4.0])
