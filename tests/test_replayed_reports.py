@@ -1048,3 +1048,47 @@ def test_pytorch_integer_tensor_made_to_require_grad_gets_an_exact_gradient():
     w.data = np.array([3, 4])
     (w * w * 0.5).sum().backward()
     np.testing.assert_array_equal(w.grad, [3.0, 4.0])
+
+
+def test_pytorch_layers_kept_in_a_python_list_are_refused_not_silently_untrained():
+    """PyTorch (https://github.com/pytorch/pytorch/issues/666, #715, #632 and the open
+    #59925): layers or parameters kept in a Python list or dict were not registered, so
+    parameters() missed them and the optimizer silently never trained them. Here the
+    assignment is refused with advice, and so is a list filled after it was assigned (at
+    train(), eval() and state_dict()); Sequential registers them."""
+    class Listed(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layer = nn.Linear(1, 1, seed=0)
+            self.list_of_layers = [nn.Linear(1, 1, seed=i) for i in range(4)]
+
+    with pytest.raises(TypeError, match=r"Listed.list_of_layers: a list of modules.*Sequential"):
+        Listed()
+
+    class Filled(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.hids = []
+            for i in range(2):
+                self.hids.append(nn.Linear(2, 2, seed=i))
+
+    model = Filled()
+    for call in (model.train, model.eval, model.state_dict):
+        with pytest.raises(TypeError, match=r"Filled.hids: a list of modules"):
+            call()
+
+    class Dicts(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.waggrs = {"w": nn.Parameter(np.ones((1, 2)))}
+
+    with pytest.raises(TypeError, match=r"Dicts.waggrs: a dict of parameters"):
+        Dicts()
+
+    class Fine(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.sizes = [1, 2, 3]  # plain data is fine
+            self.layers = nn.Sequential(*[nn.Linear(1, 1, seed=i) for i in range(4)])
+
+    assert len(list(Fine().parameters())) == 8 and Fine().sizes == [1, 2, 3]
