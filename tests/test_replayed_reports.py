@@ -1092,3 +1092,66 @@ def test_pytorch_layers_kept_in_a_python_list_are_refused_not_silently_untrained
             self.layers = nn.Sequential(*[nn.Linear(1, 1, seed=i) for i in range(4)])
 
     assert len(list(Fine().parameters())) == 8 and Fine().sizes == [1, 2, 3]
+
+
+# ***** nn: normalization, optimizers, dropout *****
+
+
+def test_pytorch_batchnorm_normalizes_with_the_biased_variance_and_tracks_the_unbiased():
+    """PyTorch (https://github.com/pytorch/pytorch/issues/3122, #60528), MLX
+    (https://github.com/ml-explore/mlx/pull/3817): batch norm normalizes a training batch
+    with its biased variance but must track the unbiased one in running_var; eval mode uses
+    the running statistics. Checked against PyTorch, outputs and input gradients too."""
+    torch = torch_or_skip()
+    x0 = np.arange(48.0).reshape(4, 3, 4) % 7
+    bn, tbn = nn.BatchNorm1d(3), torch.nn.BatchNorm1d(3)
+    x, tx = leaf(x0), torch.tensor(x0, requires_grad=True)
+    w = np.random.default_rng(5).standard_normal((4, 3, 4))
+    y, ty = bn(x), tbn(tx)
+    (y * Tensor(w)).sum().backward()
+    (ty * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), atol=1e-6)
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), atol=1e-6)
+    running_var = np.asarray(getattr(bn.running_var, "data", bn.running_var))
+    np.testing.assert_allclose(running_var, tbn.running_var.numpy(), rtol=1e-6)
+    bn.eval()
+    tbn.eval()
+    np.testing.assert_allclose(bn(Tensor(x0)).data, tbn(torch.tensor(x0)).detach().numpy(),
+                               atol=1e-6)
+
+
+def test_adam_bias_correction_eps_and_weight_decay_match_pytorch():
+    """MLX (https://github.com/ml-explore/mlx/pull/1640: missing bias correction), PyTorch
+    (https://github.com/pytorch/pytorch/pull/22628: eps scaled by the bias correction),
+    PaddlePaddle (https://github.com/PaddlePaddle/Paddle/issues/5836: weight decay ignored):
+    ten Adam steps with weight decay, betas and eps match PyTorch's Adam."""
+    torch = torch_or_skip()
+    p, tp = nn.Parameter(np.array([1.0, -2.0, 0.5])), torch.tensor([1.0, -2.0, 0.5],
+                                                                     requires_grad=True)
+    opt = nn.Adam([p], lr=0.1, betas=(0.8, 0.9), eps=1e-3, weight_decay=0.1)
+    topt = torch.optim.Adam([tp], lr=0.1, betas=(0.8, 0.9), eps=1e-3, weight_decay=0.1)
+    for _ in range(10):
+        opt.zero_grad()
+        topt.zero_grad()
+        (p ** 4).sum().backward()
+        (tp ** 4).sum().backward()
+        opt.step()
+        topt.step()
+    np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-10)
+
+
+def test_dropout_scales_in_training_and_is_the_identity_in_eval():
+    """PyTorch (https://github.com/pytorch/pytorch/issues/5752), Chainer
+    (https://github.com/chainer/chainer/issues/531), MXNet
+    (https://github.com/apache/mxnet/issues/1305): kept values are scaled by 1/(1 - p) in
+    training, the gradient goes through the same mask, and eval mode changes nothing."""
+    drop = nn.Dropout(0.3, seed=0)
+    x = Tensor(np.arange(1.0, 1001.0), requires_grad=True)
+    y = drop(x)
+    kept = y.data != 0
+    np.testing.assert_allclose(y.data[kept], x.data[kept] / 0.7)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad, kept / 0.7)
+    assert 0.6 < kept.mean() < 0.8
+    drop.eval()
+    np.testing.assert_array_equal(drop(x).data, x.data)
