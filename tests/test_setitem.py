@@ -160,3 +160,14 @@ def test_exports_to_onnx_and_runs_in_onnx_runtime():
     np.testing.assert_allclose(got, f(Tensor(new, requires_grad=True)).data, rtol=1e-6)
     with pytest.raises(ValueError, match=r"setitem.*dynamic_batch=False"):
         export(f(x), x, io.BytesIO())
+
+
+def test_a_refused_write_of_a_value_computed_from_the_target_leaves_both_graphs_alone():
+    x = leaf([1.0, 2.0, 3.0, 4.0])
+    y = x * 1
+    value = y[0:3] * 2
+    with pytest.raises(ValueError, match="setitem"):
+        y[0:2] = value
+    assert y.grad_fn.name == "mul" and y._version == 0
+    (value.sum() + y.sum()).backward()
+    np.testing.assert_array_equal(x.grad, [3.0, 3.0, 3.0, 1.0])
