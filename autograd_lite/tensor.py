@@ -423,6 +423,8 @@ class Tensor(Node):
                             f"gradients); make it a float tensor first, e.g. t.astype('float32')")
         old = Tensor._result(self.data, None)  # takes over this tensor's place in the graph
         old._ctx, old.requires_grad = self._ctx, self.requires_grad
+        if value is self:  # `t[:] = t`
+            value = old
         new = ops.SetItem.apply(old, value, index=index)  # may refuse: nothing changed yet
         if value._ctx is not None:  # `t[0] = t[1] * 2`: value was computed from the old t
             _read_instead(value, self, old)

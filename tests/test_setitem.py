@@ -171,3 +171,13 @@ def test_a_refused_write_of_a_value_computed_from_the_target_leaves_both_graphs_
     assert y.grad_fn.name == "mul" and y._version == 0
     (value.sum() + y.sum()).backward()
     np.testing.assert_array_equal(x.grad, [3.0, 3.0, 3.0, 1.0])
+
+
+def test_writing_a_tensor_into_itself_makes_no_cycle():
+    x = leaf([1.0, 2.0, 3.0])
+    y = x * 2
+    y[:] = y
+    y[::-1] = y  # reversed: y = 2 * x[::-1]
+    np.testing.assert_array_equal(y.data, [6.0, 4.0, 2.0])
+    (y * Tensor([1.0, 2.0, 3.0])).sum().backward()
+    np.testing.assert_array_equal(x.grad, [6.0, 4.0, 2.0])
