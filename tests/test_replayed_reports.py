@@ -1155,3 +1155,21 @@ def test_dropout_scales_in_training_and_is_the_identity_in_eval():
     assert 0.6 < kept.mean() < 0.8
     drop.eval()
     np.testing.assert_array_equal(drop(x).data, x.data)
+
+
+def test_pytorch_maximum_with_nan_sends_the_gradient_to_the_nan():
+    """PyTorch (https://github.com/pytorch/pytorch/pull/42579: "what happens if an element
+    of a or b is NaN?"): maximum and minimum propagate nan, so the gradient belongs to the
+    input that was nan (half each if both were), never to the number that was discarded."""
+    nan = float("nan")
+    a, b = leaf([nan, 1.0, nan, 2.0]), leaf([0.0, nan, nan, 3.0])
+    with np.errstate(invalid="ignore"):
+        out = maximum(a, b)
+    assert np.isnan(out.data[:3]).all() and out.data[3] == 3.0
+    out.sum().backward()
+    np.testing.assert_array_equal(a.grad, [1.0, 0.0, 0.5, 0.0])
+    np.testing.assert_array_equal(b.grad, [0.0, 1.0, 0.5, 1.0])
+    c, d = leaf([nan, 5.0]), leaf([1.0, 4.0])
+    minimum(c, d).sum().backward()
+    np.testing.assert_array_equal(c.grad, [1.0, 0.0])
+    np.testing.assert_array_equal(d.grad, [0.0, 1.0])
