@@ -60,7 +60,7 @@ def ours_and_torch(f_ours, f_torch, *values):
 
 
 def assert_same(ours, theirs):
-    for a, b in zip(ours, theirs):
+    for a, b in zip(ours, theirs, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12, equal_nan=True)
 
 
@@ -616,7 +616,7 @@ def test_tensorflow_cumprod_gradient_with_zeros():
         x = leaf(values)
         weights = np.arange(1.0, len(values) + 1)
         (cumprod(x, 0) * Tensor(weights)).sum().backward()
-        expected = finite_differences(lambda a: (np.cumprod(a) * weights).sum(), values)
+        expected = finite_differences(lambda a, w=weights: (np.cumprod(a) * w).sum(), values)
         np.testing.assert_allclose(x.grad, expected, atol=1e-7)
 
 
@@ -842,7 +842,7 @@ def test_pytorch_deepcopy_and_pickle_of_tensors_and_modules():
     x = Tensor(np.random.default_rng(3).standard_normal((2, 3)))
     model(x).sum().backward()
     for copied in (copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
-        for p, q in zip(model.parameters(), copied.parameters()):
+        for p, q in zip(model.parameters(), copied.parameters(), strict=True):
             np.testing.assert_array_equal(p.grad, q.grad)
             assert q.grad is not p.grad
         copied.zero_grad()
@@ -850,9 +850,11 @@ def test_pytorch_deepcopy_and_pickle_of_tensors_and_modules():
         copied(x).sum().backward()
         model.zero_grad()
         model(x).sum().backward()
-        for (name, p), (_, q) in zip(model.named_parameters(), copied.named_parameters()):
+        pairs = zip(model.named_parameters(), copied.named_parameters(), strict=True)
+        for (name, p), (_, q) in pairs:
             assert p is not q and p.data is not q.data, name
             np.testing.assert_allclose(p.grad, q.grad, rtol=1e-6)
+        assert copied[2]._path() == "2" and copied[2]._owner[0]() is copied  # not model
         with no_grad():
             for q in copied.parameters():
                 q -= 1.0
