@@ -784,7 +784,18 @@ def _check_versions(ctx):
 def _run_hooks(node, g, stored):
     """Pass `g` through the node's hooks; a hook may return a replacement of the same shape."""
     for hook in tuple(node._hooks):  # a hook may remove itself
-        replaced = hook(g)
+        if hasattr(g, "flags"):  # an array, maybe shared with other gradients (`a + b`):
+            g = _read_only(g)    # changing it in place must fail loudly, not change them
+        try:
+            replaced = hook(g)
+        except ValueError as err:
+            if "read-only" not in str(err):
+                raise
+            raise ValueError(
+                f"hook {hook!r} changed the gradient it was given in place; that array may "
+                f"be shared with other gradients (both inputs of `a + b` get the same one), "
+                f"which would silently change too. Return a new gradient instead, e.g. "
+                f"`lambda g: g * 2` rather than `g *= 2`") from None
         if replaced is not None:
             shape, new_shape = getattr(g, "shape", None), getattr(replaced, "shape", None)
             if new_shape != shape:
@@ -793,6 +804,16 @@ def _run_hooks(node, g, stored):
             g = replaced
             stored.add(id(g))  # the hook's caller may hold it: store a copy, never it
     return g
+
+
+def _read_only(g):
+    """A read-only view of the array `g` (`g` itself for a NumPy scalar, immutable anyway)."""
+    view = g.view()
+    try:
+        view.flags.writeable = False
+    except ValueError:
+        return g
+    return view
 
 
 def data_of(x):
@@ -817,8 +838,27 @@ def _accumulate(node, g, stored):
     """
     g = _own(g, stored)
     with _accumulate_lock:
-        node.grad = g = node._as_grad(g if node.grad is None else node.grad + g)
+        held = node.grad
+        if held is not None:
+            try:
+                total = held + g
+            except ValueError:  # shapes that do not broadcast
+                total = None
+            if total is None or getattr(total, "shape", ()) != getattr(g, "shape", ()):
+                raise _held_grad_error(node, held, g) from None
+            g = total
+        node.grad = g = node._as_grad(g)
     stored.add(id(g))
+
+
+def _held_grad_error(node, held, g):
+    """The gradient already in `node.grad` (set by hand) cannot take this pass's `g`."""
+    label = f" {node.label!r}" if getattr(node, "label", "") else ""
+    return ValueError(
+        f"backward: the gradient already stored in .grad of the tensor{label} has shape "
+        f"{getattr(held, 'shape', ())}, but this backward pass gives one of shape "
+        f"{getattr(g, 'shape', ())} (the tensor's shape); gradients add up in .grad, so set "
+        f"it to None (or to zeros of that shape) before backward")
 
 
 def _own(g, stored):

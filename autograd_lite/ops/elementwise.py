@@ -113,7 +113,7 @@ class Maximum(TensorFunction):
     def backward(self, g, out, a, b):
         # NOTE: where a == b the gradient is split evenly between them, as in PyTorch.
         x, y = data_of(a), data_of(b)
-        share_a = (x > y) + 0.5 * (x == y)
+        share_a = _nan_wins(x, y, (x > y) + 0.5 * (x == y))
         return (g * piecewise(share_a.astype(x.dtype), a),
                 g * piecewise((1 - share_a).astype(y.dtype), b))
 
@@ -130,9 +130,18 @@ class Minimum(TensorFunction):
     def backward(self, g, out, a, b):
         # NOTE: where a == b the gradient is split evenly between them, as in PyTorch.
         x, y = data_of(a), data_of(b)
-        share_a = (x < y) + 0.5 * (x == y)
+        share_a = _nan_wins(x, y, (x < y) + 0.5 * (x == y))
         return (g * piecewise(share_a.astype(x.dtype), a),
                 g * piecewise((1 - share_a).astype(y.dtype), b))
+
+
+def _nan_wins(a, b, share_a):
+    """`share_a` (a's share of the gradient of maximum/minimum) where a nan input made the
+    result: NumPy propagates nan, so a nan input gets it all (half each if both are nan)."""
+    nan_a, nan_b = np.isnan(a), np.isnan(b)
+    if nan_a.any() or nan_b.any():
+        share_a = np.where(nan_a | nan_b, nan_a - 0.5 * (nan_a & nan_b), share_a)
+    return share_a
 
 
 class Where(TensorFunction):
