@@ -433,14 +433,6 @@ def argmin(a, axis=None, out=None, *, keepdims=None, dim=None, keepdim=None):
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 
 
-def with_indices(values, a, dim, keepdim, arg):
-    """PyTorch's `(values, indices)` pair of `max(dim=...)`/`min(dim=...)` for an int `dim`;
-    just `values` otherwise (NumPy's way)."""
-    if dim is None or isinstance(dim, (tuple, list)):
-        return values
-    return ValuesIndices(values, arg(a, dim=dim, keepdim=bool(keepdim)))
-
-
 # ***** shape *****
 
 
