@@ -1373,23 +1373,25 @@ def _as_tensors(xs, op):
     return [_tensor(x, first, op) for x in xs]
 
 
-def concatenate(tensors, axis=0):
-    """Join tensors along an existing axis.
+def concatenate(tensors, axis=0, *, dim=None):
+    """Join tensors along an existing axis (`dim` is PyTorch's name for it).
 
     >>> from autograd_lite import Tensor, concatenate
     >>> concatenate([Tensor([1.0, 2.0]), Tensor([3.0])]).data
     array([1., 2., 3.], dtype=float32)
     """
+    axis = R.axis_arg(None if axis == 0 else axis, dim, "concatenate", axis)
     return ops.Concatenate.apply(*_as_tensors(tensors, "concatenate"), axis=axis)
 
 
-def stack(tensors, axis=0):
-    """Join equally shaped tensors along a new axis.
+def stack(tensors, axis=0, *, dim=None):
+    """Join equally shaped tensors along a new axis (`dim` is PyTorch's name for it).
 
     >>> from autograd_lite import Tensor, stack
     >>> stack([Tensor([1.0, 2.0]), Tensor([3.0, 4.0])]).shape
     (2, 2)
     """
+    axis = R.axis_arg(None if axis == 0 else axis, dim, "stack", axis)
     return ops.Stack.apply(*_as_tensors(tensors, "stack"), axis=axis)
 
 
