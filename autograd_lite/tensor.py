@@ -160,12 +160,14 @@ class Tensor(Node):
 
     @property
     def size(self):
-        """The number of elements.
+        """The number of elements, as NumPy's attribute; called, PyTorch's method:
+        `t.size()` is the shape and `t.size(d)` the size of axis d.
 
-        >>> Tensor(np.zeros((2, 3))).size
-        6
+        >>> t = Tensor(np.zeros((2, 3)))
+        >>> t.size, t.size(), t.size(0)
+        (6, (2, 3), 2)
         """
-        return self.data.size
+        return _Size(self.data.size, self.data.shape)
 
     @property
     def T(self):
@@ -1173,6 +1175,24 @@ _CONSTANT_UFUNCS = {np.equal, np.not_equal, np.less, np.less_equal, np.greater,
                     np.greater_equal, np.isnan, np.isinf, np.isfinite, np.signbit}
 
 
+class _Size(int):
+    """`Tensor.size`: the number of elements, NumPy's attribute, which can be called as
+    PyTorch's method `size(dim=None)`: the shape, or the size of axis `dim`."""
+
+    def __new__(cls, count, shape):
+        self = super().__new__(cls, count)
+        self.shape = shape
+        return self
+
+    def __call__(self, dim=None):
+        if dim is None:
+            return self.shape
+        return self.shape[ops.normalize_axes(dim, len(self.shape), "size")[0]]
+
+    def __reduce__(self):
+        return int, (int(self),)  # pickled and copied as the plain number
+
+
 def _max_min(t, op, arg, name, dim, keepdim, axis, keepdims, numpy_args):
     """`Tensor.max`/`min`: the values over `axis`/`dim`, paired with the indices for an
     int `dim` (PyTorch's `(values, indices)`)."""
@@ -1286,6 +1306,8 @@ def _check_data(data, op="Tensor"):
                         f"{type(data).__name__}; Value and Tensor do not mix (use "
                         f"Tensor(v.data) for a Value's number)")
     if isinstance(data, (list, tuple)):
+        if isinstance(data, R.ValuesIndices):
+            data.__array__()  # raises: the (values, indices) pair of max(dim) is no data
         for item in data:
             if isinstance(item, Tensor) and item.requires_grad:
                 raise TypeError(f"{op}: the list holds a Tensor that requires grad, and "
