@@ -127,6 +127,12 @@ def maximum_case(draw):
 
 
 @st.composite
+def select_case(draw):
+    g, a = draw(array_pairs())
+    return [g, np.where(np.abs(a) < 0.05, a + 0.3, a)], {}  # the mask a > 0 stays put
+
+
+@st.composite
 def conv_case(draw, transposed=False):
     """A conv2d (or conv_transpose2d) of random sizes, stride, padding, dilation and groups."""
     n, groups, c_in, c_out = (draw(st.integers(1, 2)) for _ in range(4))
@@ -363,6 +369,9 @@ OPS = {
     # |a| as a * sign(a), the sign recorded as piecewise constant in a (derivative 0)
     tensor_ops.Piecewise: (lambda a: a * tensor_ops.Piecewise.apply(a, value=np.sign(a.data)),
                            _unary(away_from=(0.0,))),
+    # relu's rule: g where a > 0, else exactly 0, recorded as depending on a (slope 0)
+    tensor_ops.Select: (lambda g, a: tensor_ops.Select.apply(g * g, a, mask=a.data > 0),
+                        select_case()),
 }
 
 
