@@ -143,7 +143,7 @@ class Hardswish(TensorFunction):
         # PyTorch.
         x = data_of(a)
         middle, high = ((x > -3) & (x < 3)).astype(x.dtype), (x >= 3).astype(x.dtype)
-        return select(x > -3, g * (middle * (a / 3 + 0.5) + high), a)
+        return select(x > -3, g, a) * (middle * (a / 3 + 0.5) + high)
 
 
 # ***** smooth activations *****

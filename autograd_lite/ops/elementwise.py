@@ -136,7 +136,7 @@ def _shares(g, a, b, share_a):
     b, and exactly 0 for an input with no share, even where g is infinite."""
     if (share_a == 0.5).any():  # ties: g where one input wins, g / 2 where they tie
         half = share_a.astype(data_of(g).dtype)
-        return select(share_a > 0, g * half, a), select(share_a < 1, g * (1 - half), b)
+        return select(share_a > 0, g, a) * half, select(share_a < 1, g, b) * (1 - half)
     return select(share_a > 0, g, a), select(share_a < 1, g, b)
 
 
