@@ -142,8 +142,7 @@ class Hardswish(TensorFunction):
         # NOTE: at a == -3 the slope is 0 and at a == 3 it is 1 (the outer pieces'), as in
         # PyTorch.
         x = data_of(a)
-        middle, high = ((x > -3) & (x < 3)).astype(x.dtype), (x >= 3).astype(x.dtype)
-        return select(x > -3, g, a) * (middle * (a / 3 + 0.5) + high)
+        return select((x > -3) & (x < 3), g, a) * (a / 3 + 0.5) + select(x >= 3, g, a)
 
 
 # ***** smooth activations *****
