@@ -198,7 +198,9 @@ def piecewise(value, a):
     return Piecewise.apply(a, value=value)
 
 
-_SAME_SIZE_INT = {2: np.int16, 4: np.int32, 8: np.int64}
+# each float dtype's same-size integer, to view a float array's bits
+_BITS = {np.dtype(f): np.dtype(i) for f, i in
+         [(np.float16, np.int16), (np.float32, np.int32), (np.float64, np.int64)]}
 
 
 def select(mask, g, a=None):
@@ -217,8 +219,8 @@ def select(mask, g, a=None):
     """
     if isinstance(g, Node):
         return Select.apply(g, a if isinstance(a, Node) else g, mask=mask)
-    ints = _SAME_SIZE_INT.get(g.dtype.itemsize) if g.dtype.kind == "f" else None
-    if ints is None:  # no same-size integer to view g as: the (slower) general way
+    ints = _BITS.get(g.dtype)
+    if ints is None:  # no same-size integer to view g as (longdouble): the general way
         return np.where(mask, g, np.zeros((), g.dtype))
     # all bits of g (mask True, -1 is all ones) or none (mask False, 0 is +0.0): a bitwise
     # AND is exact and about as fast as g * mask; NumPy's where is several times slower
