@@ -21,7 +21,8 @@ from autograd_lite.ops import select
 X = np.array([[-7.0, -3.0, -2.0, -1.0, -0.25, 0.0, 0.5],
               [1.0, 2.5, 3.0, 4.0, 6.0, 6.5, -0.0]])
 UPSTREAM = {"inf": np.inf, "-inf": -np.inf, "nan": np.nan,
-            "mixed": np.resize([np.inf, np.nan, -np.inf, 1.5], 64)}
+            "mixed": np.resize([np.inf, np.nan, -np.inf, 1.5], 64),
+            "one_inf": np.r_[1.5, np.inf, np.zeros(62) + 0.25]}
 OTHER = np.array([[0.5, -3.0, 1.0, -1.0, 2.0, -4.0, 0.5],
                   [1.0, 3.0, -3.0, 4.0, 5.0, 7.0, 0.0]])  # ties with X included
 POOL = np.array([[0.3, -1.2, 2.2, 0.1, -0.7, 1.4, 0.9],
@@ -73,6 +74,13 @@ def _ours_and_torch():
             lambda x: TF.max_pool2d(x.reshape(1, 2, 1, 7), 3, 2, 1), POOL),
         "where": (lambda x: ag.where(X > 0, x, 0.0),
                   lambda x: torch.where(t(X > 0), x, 0.0), X),
+        # padded copies add their gradient to the element they copy: exact sums
+        "pad_replicate": (lambda x: F.pad(x[None], (2, 1, 1, 1), mode="replicate"),
+                          lambda x: TF.pad(x[None], (2, 1, 1, 1), mode="replicate"), POOL),
+        "pad_circular": (lambda x: F.pad(x[None], (1, 2, 1, 0), mode="circular"),
+                         lambda x: TF.pad(x[None], (1, 2, 1, 0), mode="circular"), POOL),
+        "pad_reflect": (lambda x: F.pad(x[None], (2, 1, 1, 1), mode="reflect"),
+                        lambda x: TF.pad(x[None], (2, 1, 1, 1), mode="reflect"), POOL),
     }
 
 
@@ -80,13 +88,14 @@ CASE_NAMES = ["relu", "relu_nn", "relu6", "hardtanh", "hardtanh_wide", "hardsigm
               "hardswish", "clip", "clip_min", "clip_max", "np_clip", "maximum",
               "maximum_second", "maximum_broadcast", "minimum", "minimum_second", "max",
               "max_ties", "min", "max_axis", "min_axis", "max_keepdims", "max_pool2d",
-              "max_pool2d_padded", "where"]
+              "max_pool2d_padded", "where", "pad_replicate", "pad_circular", "pad_reflect"]
 
 
 def _upstream(kind, shape):
     return np.resize(np.asarray(UPSTREAM[kind], dtype=np.float64), shape)
 
 
+@pytest.mark.filterwarnings("ignore:invalid value")  # a padded inf + -inf: nan in both
 @pytest.mark.parametrize("kind", list(UPSTREAM))
 @pytest.mark.parametrize("name", CASE_NAMES)
 def test_tensor_gradient_matches_torch_for_infinite_upstream(name, kind):
