@@ -81,6 +81,13 @@ def _ours_and_torch():
                          lambda x: TF.pad(x[None], (1, 2, 1, 0), mode="circular"), POOL),
         "pad_reflect": (lambda x: F.pad(x[None], (2, 1, 1, 1), mode="reflect"),
                         lambda x: TF.pad(x[None], (2, 1, 1, 1), mode="reflect"), POOL),
+        # each window's mean, never a product with an averaging matrix's zeros
+        "adaptive_avg_pool2d": (lambda x: ag.adaptive_avg_pool2d(x[None], (2, 3)),
+                                lambda x: TF.adaptive_avg_pool2d(x[None], (2, 3)), POOL),
+        "adaptive_avg_pool2d_equal": (lambda x: ag.adaptive_avg_pool2d(x[None], (1, 7)),
+                                      lambda x: TF.adaptive_avg_pool2d(x[None], (1, 7)), POOL),
+        "adaptive_avg_pool1d": (lambda x: ag.adaptive_avg_pool1d(x[None], 4),
+                                lambda x: TF.adaptive_avg_pool1d(x[None], 4), POOL),
     }
 
 
@@ -88,7 +95,8 @@ CASE_NAMES = ["relu", "relu_nn", "relu6", "hardtanh", "hardtanh_wide", "hardsigm
               "hardswish", "clip", "clip_min", "clip_max", "np_clip", "maximum",
               "maximum_second", "maximum_broadcast", "minimum", "minimum_second", "max",
               "max_ties", "min", "max_axis", "min_axis", "max_keepdims", "max_pool2d",
-              "max_pool2d_padded", "where", "pad_replicate", "pad_circular", "pad_reflect"]
+              "max_pool2d_padded", "where", "pad_replicate", "pad_circular", "pad_reflect",
+              "adaptive_avg_pool2d", "adaptive_avg_pool2d_equal", "adaptive_avg_pool1d"]
 
 
 def _upstream(kind, shape):
@@ -170,6 +178,18 @@ def test_value_relu_second_order_matches_torch_for_infinite_upstream(x):
     (tfirst,) = torch.autograd.grad(t.relu() ** 0.5, t, create_graph=True)
     tfirst.backward()
     assert (first.data, v.grad) == (tfirst.item(), t.grad.item())
+
+
+@pytest.mark.parametrize("name", ["adaptive_avg_pool2d", "adaptive_avg_pool1d", "pad_replicate"])
+def test_an_infinite_input_stays_in_its_windows(name):
+    """The forward pass too: an inf element makes inf only where PyTorch's does."""
+    torch = pytest.importorskip("torch", reason="torch is the oracle here: "
+                                                "pip install torch==2.13.0")
+    ours, theirs, x = _ours_and_torch()[name]
+    x = x.copy()
+    x[0, 1] = np.inf
+    np.testing.assert_allclose(ours(Tensor(x)).data, theirs(torch.tensor(x)).numpy(),
+                               rtol=1e-12, atol=0)
 
 
 # ----- without PyTorch: exact zeros -----
