@@ -271,3 +271,15 @@ def test_select_records_a_graph_with_the_right_derivatives():
     assert out.grad_fn.name == "select" and np.array_equal(out.data, [0.0, 9.0])
     dg, dx = grad(lambda gg, xx: select(xx.data > 0, gg * 2, xx).sum(), argnums=(0, 1))(g, x)
     assert np.array_equal(dg, [0.0, 2.0]) and np.array_equal(dx, [0.0, 0.0])
+
+
+def test_an_overwritten_value_gets_exactly_zero():
+    """t[[0, 0, 2]] = v: the first write to position 0 is overwritten, so its gradient is 0,
+    even where the gradient arriving at position 0 is inf."""
+    a = Tensor(np.zeros(3), requires_grad=True)
+    v = Tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True)
+    b = a * 1.0
+    b[np.array([0, 0, 2])] = v
+    b.backward(np.array([np.inf, 1.0, np.nan]))
+    assert np.array_equal(v.grad, [0.0, np.inf, np.nan], equal_nan=True)
+    assert np.array_equal(a.grad, [0.0, 1.0, 0.0])

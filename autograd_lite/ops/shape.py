@@ -4,7 +4,7 @@
 import numpy as np
 
 from ..engine import data_of
-from .base import TensorFunction, normalize_axes
+from .base import TensorFunction, normalize_axes, select
 
 # ***** shape and indexing *****
 
@@ -139,8 +139,8 @@ class SetItem(TensorFunction):
         gv = None
         if need_v:
             gv = GetItem.call(g, index=self.index)
-            if self.written is not None:
-                gv = gv * self.written
+            if self.written is not None:  # exactly 0 for overwritten values, even for inf g
+                gv = select(self.written, gv)
             if gv.ndim < v.ndim:  # v had leading axes of length 1 (as in NumPy)
                 gv = gv.reshape((1,) * (v.ndim - gv.ndim) + gv.shape)
         return ga, gv
