@@ -223,7 +223,8 @@ def select(mask, g, a=None):
     if ints is None:  # no same-size integer to view g as (longdouble): the general way
         return np.where(mask, g, np.zeros((), g.dtype))
     # all bits of g (mask True, -1 is all ones) or none (mask False, 0 is +0.0): a bitwise
-    # AND is exact and about as fast as g * mask; NumPy's where is several times slower
+    # AND is exact and about as fast as g * mask; NumPy's where is several times slower.
+    # Views as a same-size dtype work for any strides, 0-d arrays and NumPy scalars.
     bits = (-mask.view(np.int8)).astype(ints)
     if bits.shape == g.shape and bits.ndim:  # in place (a 0-d result is a NumPy scalar)
         np.bitwise_and(bits, g.view(ints), out=bits)
