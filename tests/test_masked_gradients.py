@@ -6,7 +6,8 @@ input is on a sloped piece and give 0 where it is flat. A product g * mask turns
 infinite g (sqrt's at 0 in `x.relu().sqrt()`) into inf * 0 = nan at a flat position, where
 the function is constant and PyTorch's gradient is 0; `ops.select` gives exactly 0 there.
 Ops whose PyTorch gradient is nan there too (abs at 0, leaky_relu with slope 0, elu far
-left) are not in the tables: they keep PyTorch's nan.
+left) are not in the tables: they keep PyTorch's nan. Padding's gradient and adaptive
+pooling are exact sums too, not products with 0/1 (or averaging) matrices.
 """
 
 import numpy as np
