@@ -61,7 +61,7 @@ def axis_arg(axis, dim, op, default=None):
     """`axis`, or PyTorch's `dim` (which may be a list, as in PyTorch)."""
     if isinstance(dim, list):
         dim = tuple(dim)
-    if dim == () and op != "squeeze":
+    if isinstance(dim, tuple) and not dim and op != "squeeze":
         raise ValueError(f"{op}: dim=() is ambiguous: PyTorch reduces over every axis, NumPy "
                          f"(axis=()) over none; write dim=None for every axis, or axis=() "
                          f"for none")

@@ -178,6 +178,14 @@ def test_an_empty_dim_is_refused_as_ambiguous(reduce, empty):
         getattr(Tensor(A.copy()), reduce)(dim=empty)
 
 
+def test_numpy_integer_dims_are_ints():
+    t = Tensor(A.copy())
+    for dim in (np.int64(1), np.int32(-2)):
+        assert t.sum(dim=dim).shape == (2, 4)
+        values, indices = t.max(dim)
+        np.testing.assert_array_equal(indices, A.argmax(1))
+
+
 def test_numpys_empty_axis_still_reduces_nothing():
     np.testing.assert_array_equal(Tensor(A.copy()).sum(axis=()).data, A)
     np.testing.assert_array_equal(ag.var(Tensor(A.copy()), axis=()).data, A.var(axis=()))
