@@ -1196,7 +1196,7 @@ class _Size(int):
 def _max_min(t, op, arg, name, dim, keepdim, axis, keepdims, numpy_args):
     """`Tensor.max`/`min`: the values over `axis`/`dim`, paired with the indices for an
     int `dim` (PyTorch's `(values, indices)`)."""
-    if isinstance(dim, (Tensor, np.ndarray)):
+    if isinstance(dim, Tensor) or isinstance(dim, np.ndarray) and dim.ndim:
         raise TypeError(f"{name}: t.{name}(other) is PyTorch's elementwise {name}imum of two "
                         f"tensors; here write t.{name}imum(other) (a dim must be an int)")
     keep = R.keepdims_arg(keepdims, keepdim, name)
