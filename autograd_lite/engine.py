@@ -260,8 +260,9 @@ class Node:
         return g
 
     @classmethod
-    def _result(cls, data, ctx):
-        """Wrap the raw output of an operation; `ctx` is its Function or None (no graph)."""
+    def _result(cls, data, ctx, parents=()):
+        """Wrap the raw output of an operation; `ctx` is its Function or None (no graph).
+        `parents` are the operation's inputs, when its result may view their memory."""
         raise NotImplementedError
 
 
@@ -326,8 +327,8 @@ class Function:
                 if p.requires_grad:
                     fn.parents = parents
                     fn.released = False
-                    return parents[0]._result(out, fn)
-        return parents[0]._result(out, None)
+                    return parents[0]._result(out, fn, parents)
+        return parents[0]._result(out, None, parents)
 
     @classmethod
     def apply2(cls, a, b):
@@ -377,7 +378,7 @@ class Function:
     @property
     def needs_input_grad(self):
         """One bool per input: does that input need a gradient from this operation?"""
-        return tuple(p.requires_grad for p in self.parents)
+        return tuple([p.requires_grad for p in self.parents])
 
     def vjp(self, g, out, xs):
         """Run `backward` and return one gradient per input (a tuple); front ends may extend it.
@@ -525,12 +526,17 @@ def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, st
             if ctx.released:
                 raise _released_error(ctx, root)
             if ctx.versions is not None:
-                _check_versions(ctx)
+                for p, seen in zip(ctx.parents, ctx.versions):
+                    if p._version != seen:
+                        raise _modified_error(ctx, p, seen)
     grads = {root: seed}  # in-flight gradients; a node's entry is complete when it is popped
     found = {}  # with `inputs`: their gradients
     stored = {id(seed)}  # ids of arrays that must be copied before storing: the caller's
     # seed, and arrays already stored on a node in this pass
-    with _set_grad_enabled(create_graph):
+    mode = _mode.enabled
+    if mode != create_graph:
+        _set_mode(bool(create_graph))  # rules record a graph only for create_graph
+    try:
         for node in reversed(order):
             g = grads.pop(node, None)
             if g is None:  # no path from root reached this node with a gradient
@@ -576,6 +582,9 @@ def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, st
                     old = grads.get(p)
                     # out of place: gp may be shared with another input
                     grads[p] = gp if old is None else old + gp
+    finally:
+        if mode != create_graph:
+            _set_mode(mode)
     if inputs is not None:
         return [found.get(node) for node in inputs]
 
@@ -768,17 +777,17 @@ def _unmark(nodes):
             node._mark = 0
 
 
-def _check_versions(ctx):
-    """Fail if an input's data was changed in place after this operation used it."""
-    for i, (p, seen) in enumerate(zip(ctx.parents, ctx.versions)):
-        if p._version != seen:
-            label = f" {p.label!r}" if p.label else ""
-            raise ModifiedInPlaceError(
-                f"backward: input {i}{label} of '{ctx.name}' (shape "
-                f"{getattr(p.data, 'shape', ())}) was modified in place after the forward "
-                f"pass used it (version {seen}, now {p._version}), for example by an "
-                "optimizer step between forward and backward; its gradient would be wrong. "
-                "Run the forward pass again after changing the data.")
+def _modified_error(ctx, p, seen):
+    """The error for input `p` of `ctx`, changed in place (from version `seen`) after the
+    forward pass used it."""
+    i = next(i for i, q in enumerate(ctx.parents) if q is p)
+    label = f" {p.label!r}" if p.label else ""
+    return ModifiedInPlaceError(
+        f"backward: input {i}{label} of '{ctx.name}' (shape "
+        f"{getattr(p.data, 'shape', ())}) was modified in place after the forward "
+        f"pass used it (version {seen}, now {p._version}), for example by an "
+        "optimizer step between forward and backward; its gradient would be wrong. "
+        "Run the forward pass again after changing the data.")
 
 
 def _run_hooks(node, g, stored):
@@ -817,7 +826,8 @@ def _accumulate(node, g, stored):
     """
     g = _own(g, stored)
     with _accumulate_lock:
-        node.grad = g = node._as_grad(g if node.grad is None else node.grad + g)
+        old = node.grad
+        node.grad = g = node._as_grad(g if old is None else old + g)
     stored.add(id(g))
 
 

@@ -81,9 +81,9 @@ class Tensor(Node):
         self._vc = shared._vc if shared is not None and data is shared.data else [0]
 
     @classmethod
-    def _result(cls, data, ctx):
+    def _result(cls, data, ctx, parents=()):
         t = cls.__new__(cls)
-        t.data = data if type(data) is np.ndarray else np.asarray(data)
+        t.data = data = data if type(data) is np.ndarray else np.asarray(data)
         t._grad = None
         t.requires_grad = ctx is not None
         t._ctx = ctx
@@ -91,6 +91,8 @@ class Tensor(Node):
         t._retains_grad = False
         t.label = ""
         t._vc = [0]
+        if parents and (data.base is not None or data is parents[0].data):
+            _share_version_counter(t, parents)  # a view (reshape, indexing, ...)
         if ctx is not None:
             ctx.versions = tuple([p._vc[0] for p in ctx.parents])
         return t
@@ -1494,6 +1496,17 @@ def _plain(x):
     if isinstance(x, dict):
         return {k: _plain(v) for k, v in x.items()}
     return x
+
+
+def _share_version_counter(out, parents):
+    """Give a result that views an input's memory (reshape, transpose, basic indexing, ...)
+    that input's version counter: an in-place change through either is seen by both."""
+    root = out.data if out.data.base is None else out.data.base
+    for p in parents:
+        data = getattr(p, "data", None)
+        if data is not None and (data if data.base is None else data.base) is root:
+            out._vc = p._vc
+            return
 
 
 from . import routines as R  # noqa: E402  (routines builds on Tensor; methods delegate to it)

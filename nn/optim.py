@@ -78,12 +78,13 @@ def checked_grads(params, where):
     """Every parameter's gradient as an array (None where there is none), checked BEFORE
     anything is updated: a gradient of another shape would be broadcast into the
     parameter, silently wrong, and a step failing halfway would update only some."""
-    grads = [_grad_array(p) for p in params]
+    grads = [p.grad for p in params]
     for i, (p, g) in enumerate(zip(params, grads)):
         if g is None:
             continue
-        g = grads[i] = np.asarray(g)
-        if g.shape == p.shape and g.dtype.kind in "biuf":
+        if g.__class__ is not np.ndarray:
+            g = grads[i] = np.asarray(_grad_array(p))
+        if g.shape == p.data.shape and g.dtype.kind in "biuf":
             continue  # the common case: nothing to say
         label = f" {p.label!r}" if p.label else ""
         if g.shape != p.shape:
@@ -212,7 +213,7 @@ class SGD(Optimizer):
                     b += g if damp == 0 else (1 - damp) * g
                 g = g + mu * b if self.nesterov else b
             self._subtract_scaled(p.data, g, lr)
-            p._version += 1  # a graph recorded before this step can no longer backprop
+            p._vc[0] += 1  # its version: a graph recorded before this step cannot backprop
 
     def _subtract_scaled(self, data, g, alpha):
         """data -= alpha * g, a block at a time: no temporary of the parameter's size, so a

@@ -60,28 +60,9 @@ class TensorFunction(Function):
 
     __slots__ = ("versions",)
 
-    @classmethod
-    def apply(cls, *parents, **params):
-        out = super().apply(*parents, **params)
-        data = out.data
-        if data.base is not None or (parents and data is parents[0].data):
-            share_version_counter(out, parents)
-        return out
-
     def vjp(self, g, out, xs):
         grads = self.backward(g, out, *xs)
         return fit_gradients(grads if grads.__class__ is tuple else (grads,), xs)
-
-
-def share_version_counter(out, parents):
-    """Give a result that views an input's memory (reshape, transpose, basic indexing, ...)
-    that input's version counter: an in-place change through either is seen by both."""
-    root = out.data if out.data.base is None else out.data.base
-    for p in parents:
-        data = getattr(p, "data", None)
-        if data is not None and (data if data.base is None else data.base) is root:
-            out._vc = p._vc
-            return
 
 
 def fit_gradients(grads, xs):
