@@ -203,6 +203,11 @@ class Node:
     slots, a `Value` (one object per scalar operation) mostly in a leaner form of its own.
     Nodes hash by identity, so the driver can key dictionaries by node even when `==` is
     elementwise.
+
+    A front end whose data can change in place (a `Tensor`) also gives each node `_vc`, its
+    version counter (a one-element list shared by all views of the same memory), and
+    records the inputs' versions in `Function.versions` at forward time, so that backward
+    can refuse data changed since.
     """
 
     __slots__ = ()
@@ -254,9 +259,11 @@ class Node:
         """Wrap a plain number or array `x` as a constant node compatible with `like`."""
         raise NotImplementedError
 
-    @staticmethod
-    def _as_grad(g):
-        """`g` in the form `.grad` holds (a front end may turn a NumPy scalar into an array)."""
+    def _add_grad(self, g):
+        """Add `g` to `.grad` (set it if None) and return the new `.grad`; a front end may
+        store it differently (a `Tensor` turns a NumPy scalar into an array)."""
+        old = self.grad
+        self.grad = g = g if old is None else old + g
         return g
 
     @classmethod
@@ -527,7 +534,7 @@ def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, st
                 raise _released_error(ctx, root)
             if ctx.versions is not None:
                 for p, seen in zip(ctx.parents, ctx.versions):
-                    if p._version != seen:
+                    if p._vc[0] != seen:
                         raise _modified_error(ctx, p, seen)
     grads = {root: seed}  # in-flight gradients; a node's entry is complete when it is popped
     found = {}  # with `inputs`: their gradients
@@ -785,7 +792,7 @@ def _modified_error(ctx, p, seen):
     return ModifiedInPlaceError(
         f"backward: input {i}{label} of '{ctx.name}' (shape "
         f"{getattr(p.data, 'shape', ())}) was modified in place after the forward "
-        f"pass used it (version {seen}, now {p._version}), for example by an "
+        f"pass used it (version {seen}, now {p._vc[0]}), for example by an "
         "optimizer step between forward and backward; its gradient would be wrong. "
         "Run the forward pass again after changing the data.")
 
@@ -824,10 +831,10 @@ def _accumulate(node, g, stored):
     same array for two inputs (`a + b`), a read-only broadcast view, or the caller's seed,
     and storing those as-is would let an in-place update of one `.grad` corrupt another.
     """
-    g = _own(g, stored)
+    if id(g) in stored or getattr(g, "base", None) is not None:
+        g = _own(g, stored)
     with _accumulate_lock:
-        old = node.grad
-        node.grad = g = node._as_grad(g if old is None else old + g)
+        g = node._add_grad(g)
     stored.add(id(g))
 
 

@@ -117,9 +117,14 @@ class Tensor(Node):
             x = x.astype(like.data.dtype)
         return cls._result(x, None)
 
-    @staticmethod
-    def _as_grad(g):
-        return g if type(g) is np.ndarray or isinstance(g, Node) else np.asarray(g)
+    def _add_grad(self, g):
+        old = self._grad
+        if old is not None:
+            g = old + g
+        if type(g) is not np.ndarray and not isinstance(g, Node):
+            g = np.asarray(g)
+        self._grad = g
+        return g
 
     @staticmethod
     def _nonfinite(x):

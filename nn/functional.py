@@ -417,7 +417,8 @@ class Affine(TensorFunction):
             else:  # one sample (in,) or extra batch axes (..., in): fold them into one
                 gw = x.reshape(-1, x.shape[-1]).T @ g.reshape(-1, g.shape[-1])
         if b is not None and need[2]:
-            gb = g.sum(axis=tuple(range(g.ndim - 1))) if g.ndim > 1 else g
+            gb = g.sum(axis=0) if g.ndim == 2 else (
+                g.sum(axis=tuple(range(g.ndim - 1))) if g.ndim > 1 else g)
         return (gx, gw) if b is None else (gx, gw, gb)
 
 
@@ -445,7 +446,7 @@ def _check_reduction(reduction, op):
 
 def _reduce(losses, reduction):
     if reduction == "mean":  # sum / n: the same pairwise sum as mean(), without its wrapper
-        return np.asarray(losses.sum() / losses.size, dtype=losses.dtype)
+        return np.divide(np.add.reduce(losses, axis=None), losses.size, dtype=losses.dtype)
     if reduction == "sum":
         return np.asarray(losses.sum())
     return losses
@@ -629,9 +630,9 @@ class CrossEntropy(TensorFunction):
 
     def forward(self, x, t=None):
         with np.errstate(under="ignore"):
-            shifted = x - x.max(axis=-1, keepdims=True)  # NOTE: keeps every exp <= 1
+            shifted = x - np.maximum.reduce(x, axis=-1, keepdims=True)  # NOTE: every exp <= 1
             e = np.exp(shifted)
-            total = e.sum(axis=-1, keepdims=True)
+            total = np.add.reduce(e, axis=-1, keepdims=True)
             log_total = np.log(total)
             if self.soft:
                 losses = -(t * (shifted - log_total)).sum(axis=-1)
@@ -718,7 +719,9 @@ def cross_entropy(input, target, reduction="mean"):
     elif labels.dtype.kind not in "iu":
         raise TypeError(f"cross_entropy: labels must be integer class indices, got dtype "
                         f"{labels.dtype}")
-    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+    # one pass checks both ends: read as unsigned, a negative label is a huge number
+    unsigned = labels.view(labels.dtype.str.replace("i", "u"))
+    if labels.size and np.maximum.reduce(unsigned, axis=None) >= classes:
         bad = labels[(labels < 0) | (labels >= classes)]
         raise ValueError(f"cross_entropy: labels must be in 0..{classes - 1} for {classes} "
                          f"classes, got {bad.ravel()[0]} (labels range from {labels.min()} "

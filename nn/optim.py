@@ -78,22 +78,28 @@ def checked_grads(params, where):
     """Every parameter's gradient as an array (None where there is none), checked BEFORE
     anything is updated: a gradient of another shape would be broadcast into the
     parameter, silently wrong, and a step failing halfway would update only some."""
-    grads = [p.grad for p in params]
-    for i, (p, g) in enumerate(zip(params, grads)):
-        if g is None:
-            continue
-        if g.__class__ is not np.ndarray:
-            g = grads[i] = np.asarray(_grad_array(p))
-        if g.shape == p.data.shape and g.dtype.kind in "biuf":
-            continue  # the common case: nothing to say
-        label = f" {p.label!r}" if p.label else ""
-        if g.shape != p.shape:
-            raise ValueError(f"{where}: parameter {i}{label} has shape {p.shape} but its .grad "
-                             f"has shape {g.shape}; they must be equal (nothing was updated)")
-        if g.dtype.kind not in "biuf":
-            raise TypeError(f"{where}: parameter {i}{label} has a .grad of dtype {g.dtype}; it "
-                            f"must hold real numbers (nothing was updated)")
+    grads = []
+    for p in params:
+        g = p._grad  # a leaf's .grad, without the property (this runs on every step)
+        if g is not None:
+            if g.__class__ is not np.ndarray:
+                g = np.asarray(_grad_array(p))
+            data = p.data
+            if g.shape != data.shape or (g.dtype is not data.dtype
+                                         and g.dtype.kind not in "biuf"):
+                raise _grad_error(params, p, g, where)
+        grads.append(g)
     return grads
+
+
+def _grad_error(params, p, g, where):
+    i = next(i for i, q in enumerate(params) if q is p)
+    label = f" {p.label!r}" if p.label else ""
+    if g.shape != p.shape:
+        return ValueError(f"{where}: parameter {i}{label} has shape {p.shape} but its .grad "
+                          f"has shape {g.shape}; they must be equal (nothing was updated)")
+    return TypeError(f"{where}: parameter {i}{label} has a .grad of dtype {g.dtype}; it "
+                     f"must hold real numbers (nothing was updated)")
 
 
 class Optimizer:
@@ -199,9 +205,10 @@ class SGD(Optimizer):
     def step(self):
         """Apply one update to every parameter that has a gradient."""
         lr, mu, wd, damp = self.lr, self.momentum, self.weight_decay, self.dampening
-        for i, (p, g) in enumerate(zip(self.params, self._grads())):
+        for i, g in enumerate(self._grads()):
             if g is None:
                 continue
+            p = self.params[i]
             if wd:
                 g = g + wd * p.data
             if mu:
@@ -218,8 +225,11 @@ class SGD(Optimizer):
     def _subtract_scaled(self, data, g, alpha):
         """data -= alpha * g, a block at a time: no temporary of the parameter's size, so a
         step needs no memory beyond the parameters, their gradients and one small block."""
-        if not data.flags.c_contiguous or data.size <= _BLOCK:
-            data -= np.multiply(g, alpha, dtype=data.dtype)
+        if data.size <= _BLOCK or not data.flags.c_contiguous:
+            if g.dtype is data.dtype and alpha.__class__ is float:
+                data -= g * alpha  # the common case: the product has data's dtype already
+            else:
+                data -= np.multiply(g, alpha, dtype=data.dtype)
             return
         block = self._blocks.get(data.dtype)
         if block is None:

@@ -69,7 +69,7 @@ def fit_gradients(grads, xs):
     """Sum each gradient back to its input's shape and cast it to its dtype, where needed."""
     for gx, x in zip(grads, xs):  # the common case: every gradient already fits
         if gx is not None and (gx.__class__ is not x.__class__ or gx.shape != x.shape
-                               or gx.dtype != x.dtype):
+                               or (gx.dtype is not x.dtype and gx.dtype != x.dtype)):
             return tuple(_fit(gx, x) for gx, x in zip(grads, xs))
     return grads
 
