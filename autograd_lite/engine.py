@@ -478,22 +478,26 @@ def topological_order(root, requiring_grad=False, boundary=None):
     >>> [n.grad_fn.name if n.grad_fn else n.data for n in topological_order(a * 3 + a)]
     [2.0, 3.0, '*', '+']
     """
-    order, seen = [], set()
-    stack = [(root, False)]
+    # Each open node sits on the stack with an iterator over its inputs: the search resumes
+    # where it left off, as a recursive one would, without Python's recursion limit.
+    order, seen = [], {root}
+    ctx = root._ctx
+    if ctx is None or (boundary is not None and root in boundary):
+        return [root]
+    stack = [(root, iter(ctx.parents))]
     while stack:
-        node, inputs_done = stack.pop()
-        if inputs_done:
+        node, inputs = stack[-1]
+        for p in inputs:
+            if p not in seen and (p.requires_grad or not requiring_grad):
+                seen.add(p)
+                ctx = p._ctx
+                if ctx is not None and (boundary is None or p not in boundary):
+                    stack.append((p, iter(ctx.parents)))  # visit p's inputs first
+                    break
+                order.append(p)  # a leaf (or a boundary node): nothing behind it
+        else:  # every input is placed
+            stack.pop()
             order.append(node)
-            continue
-        if node in seen:
-            continue
-        seen.add(node)
-        stack.append((node, True))
-        ctx = node._ctx
-        if ctx is not None and (boundary is None or node not in boundary):
-            for p in reversed(ctx.parents):
-                if p not in seen and (p.requires_grad or not requiring_grad):
-                    stack.append((p, False))
     return order
 
 

@@ -1086,7 +1086,8 @@ class Tensor(Node):
                     f"backward: grad can be implicitly created only for one-element tensors, "
                     f"but this tensor has shape {self.shape}; pass grad= an array of that "
                     f"shape (dL/d(this tensor))")
-            seed = np.ones(self.data.shape, self.data.dtype)
+            data = self.data
+            seed = np.array(1, data.dtype) if data.ndim == 0 else np.ones(data.shape, data.dtype)
         else:
             seed = (grad if isinstance(grad, Tensor)
                     else checks.as_array(grad, "backward", "grad", self.dtype))

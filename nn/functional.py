@@ -429,10 +429,15 @@ def affine(x, weight, bias=None):
     >>> affine(np.ones((2, 3)), Tensor(np.ones((3, 4))), Tensor(np.zeros(4))).shape
     (2, 4)
     """
-    x, weight = _as_tensor(x, "affine"), _as_tensor(weight, "affine", "weight")
+    if not isinstance(x, Tensor):
+        x = _as_tensor(x, "affine")
+    if not isinstance(weight, Tensor):
+        weight = _as_tensor(weight, "affine", "weight")
     if bias is None:
         return Affine.apply(x, weight)
-    return Affine.apply(x, weight, _as_tensor(bias, "affine", "bias"))
+    if not isinstance(bias, Tensor):
+        bias = _as_tensor(bias, "affine", "bias")
+    return Affine.apply(x, weight, bias)
 
 
 # ***** losses *****
@@ -625,8 +630,10 @@ class CrossEntropy(TensorFunction):
     __slots__ = ("labels", "soft", "reduction", "probs", "picks")
     name = "cross_entropy"
 
-    def __init__(self, labels=None, reduction="mean"):
+    def __init__(self, labels=None, reduction="mean", picks=None):
         self.labels, self.soft, self.reduction = labels, labels is None, reduction
+        # the flat positions of the picked logits, label + C * sample (see `_picks`)
+        self.picks = picks
 
     def forward(self, x, t=None):
         with np.errstate(under="ignore"):
@@ -637,9 +644,9 @@ class CrossEntropy(TensorFunction):
             if self.soft:
                 losses = -(t * (shifted - log_total)).sum(axis=-1)
             else:
-                # (row, label) pairs of the flattened (M, C) logits: the entries picked
-                self.picks = (np.arange(self.labels.size), self.labels.reshape(-1))
-                picked = shifted.reshape(-1, x.shape[-1])[self.picks]
+                if self.picks is None:
+                    self.picks = _picks(self.labels, x.shape[-1])
+                picked = shifted.take(self.picks)
                 losses = (log_total.reshape(-1) - picked).reshape(self.labels.shape)
             e /= total
         self.probs = e  # softmax(x), reused by backward
@@ -657,7 +664,7 @@ class CrossEntropy(TensorFunction):
             else:
                 p = self.probs.copy()  # a copy: the graph may be backpropagated again
                 if not self.soft:
-                    p.reshape(-1, x.shape[-1])[self.picks] -= 1  # softmax - onehot
+                    p.reshape(-1)[self.picks] -= 1  # softmax - onehot
                     p *= scale
                     return p
                 target = t
@@ -670,8 +677,16 @@ class CrossEntropy(TensorFunction):
 
     def _onehot(self, shape, dtype):
         onehot = np.zeros(shape, dtype=dtype)
-        onehot.reshape(-1, shape[-1])[self.picks] = 1
+        onehot.reshape(-1)[self.picks] = 1
         return onehot
+
+
+def _picks(labels, classes):
+    """The flat positions `label + classes * sample` of each sample's label among logits of
+    shape (..., classes); a ValueError if a label is outside 0..classes-1 (negative ones
+    included: they must not wrap around as NumPy indices do)."""
+    samples = labels.size
+    return np.ravel_multi_index((np.arange(samples), labels.reshape(-1)), (samples, classes))
 
 
 def cross_entropy(input, target, reduction="mean"):
@@ -719,14 +734,14 @@ def cross_entropy(input, target, reduction="mean"):
     elif labels.dtype.kind not in "iu":
         raise TypeError(f"cross_entropy: labels must be integer class indices, got dtype "
                         f"{labels.dtype}")
-    # one pass checks both ends: read as unsigned, a negative label is a huge number
-    unsigned = labels.view(labels.dtype.str.replace("i", "u"))
-    if labels.size and np.maximum.reduce(unsigned, axis=None) >= classes:
+    try:
+        picks = _picks(labels, classes)
+    except ValueError:
         bad = labels[(labels < 0) | (labels >= classes)]
         raise ValueError(f"cross_entropy: labels must be in 0..{classes - 1} for {classes} "
                          f"classes, got {bad.ravel()[0]} (labels range from {labels.min()} "
-                         f"to {labels.max()})")
-    return CrossEntropy.apply(x, labels=labels, reduction=reduction)
+                         f"to {labels.max()})") from None
+    return CrossEntropy.apply(x, labels=labels, reduction=reduction, picks=picks)
 
 
 # ***** convolution, pooling, normalisation, embedding, attention *****

@@ -62,7 +62,7 @@ class TensorFunction(Function):
 
     def vjp(self, g, out, xs):
         grads = self.backward(g, out, *xs)
-        return fit_gradients(grads if grads.__class__ is tuple else (grads,), xs)
+        return fit_gradients(grads, xs) if grads.__class__ is tuple else (_fit(grads, xs[0]),)
 
 
 def fit_gradients(grads, xs):
@@ -76,8 +76,9 @@ def fit_gradients(grads, xs):
 
 def _fit(gx, x):
     """Sum a gradient back to its input's shape and cast it to the input's dtype."""
-    if gx is None:
-        return None
+    if gx is None or (gx.__class__ is x.__class__ and gx.shape == x.shape
+                      and gx.dtype is x.dtype):
+        return gx  # the common case: it fits already
     if gx.shape != x.shape:
         gx = SumTo.call(gx, shape=x.shape)
     if gx.dtype != x.dtype:
