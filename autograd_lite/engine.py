@@ -262,8 +262,8 @@ class Node:
     def _add_grad(self, g):
         """Add `g` to `.grad` (set it if None) and return the new `.grad`; a front end may
         store it differently (a `Tensor` turns a NumPy scalar into an array)."""
-        old = self.grad
-        self.grad = g = g if old is None else old + g
+        held = self.grad
+        self.grad = g = g if held is None else added_grad(self, held, g)
         return g
 
     @classmethod
@@ -804,7 +804,18 @@ def _modified_error(ctx, p, seen):
 def _run_hooks(node, g, stored):
     """Pass `g` through the node's hooks; a hook may return a replacement of the same shape."""
     for hook in tuple(node._hooks):  # a hook may remove itself
-        replaced = hook(g)
+        if hasattr(g, "flags"):  # an array, maybe shared with other gradients (`a + b`):
+            g = _read_only(g)    # changing it in place must fail loudly, not change them
+        try:
+            replaced = hook(g)
+        except ValueError as err:
+            if "read-only" not in str(err):
+                raise
+            raise ValueError(
+                f"hook {hook!r} changed the gradient it was given in place; that array may "
+                f"be shared with other gradients (both inputs of `a + b` get the same one), "
+                f"which would silently change too. Return a new gradient instead, e.g. "
+                f"`lambda g: g * 2` rather than `g *= 2`") from None
         if replaced is not None:
             shape, new_shape = getattr(g, "shape", None), getattr(replaced, "shape", None)
             if new_shape != shape:
@@ -813,6 +824,16 @@ def _run_hooks(node, g, stored):
             g = replaced
             stored.add(id(g))  # the hook's caller may hold it: store a copy, never it
     return g
+
+
+def _read_only(g):
+    """A read-only view of the array `g` (`g` itself for a NumPy scalar, immutable anyway)."""
+    view = g.view()
+    try:
+        view.flags.writeable = False
+    except ValueError:
+        return g
+    return view
 
 
 def data_of(x):
@@ -840,6 +861,28 @@ def _accumulate(node, g, stored):
     with _accumulate_lock:
         g = node._add_grad(g)
     stored.add(id(g))
+
+
+def added_grad(node, held, g):
+    """`held + g`: the gradient `node.grad` already holds plus this pass's `g`, refused when
+    the sum would not have `g`'s shape (a `.grad` set by hand to another shape)."""
+    try:
+        total = held + g
+    except ValueError:  # shapes that do not broadcast
+        total = None
+    if total is None or getattr(total, "shape", ()) != getattr(g, "shape", ()):
+        raise _held_grad_error(node, held, g) from None
+    return total
+
+
+def _held_grad_error(node, held, g):
+    """The gradient already in `node.grad` (set by hand) cannot take this pass's `g`."""
+    label = f" {node.label!r}" if getattr(node, "label", "") else ""
+    return ValueError(
+        f"backward: the gradient already stored in .grad of the tensor{label} has shape "
+        f"{getattr(held, 'shape', ())}, but this backward pass gives one of shape "
+        f"{getattr(g, 'shape', ())} (the tensor's shape); gradients add up in .grad, so set "
+        f"it to None (or to zeros of that shape) before backward")
 
 
 def _own(g, stored):

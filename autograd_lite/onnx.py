@@ -586,6 +586,27 @@ def _expand_index(index, ndim):
     return items + [slice(None)] * (ndim - sum(1 for i in items if i is not None))
 
 
+@register(ops.SetItem)
+def _setitem(g, fn, names, xs, out):
+    """`t[index] = v` as ScatterND into the flattened tensor: which positions are written is
+    fixed when the graph is recorded (the index is a constant), and v supplies the values."""
+    a, v = xs
+    if g.batch[names[0]] is not None or g.batch[names[1]] is not None:
+        raise _refuse_dynamic(f"{fn.name} writes at positions computed from the example's "
+                              f"shape {a.shape}, so its result")
+    flat, last, selected = ops.last_writes(a.shape, fn.index)
+    values = _cast_to(g, names[1], v, a.dtype)
+    extra = v.ndim - len(selected)  # leading axes of length 1, dropped as in the forward
+    values = g.node("Reshape", [values, g.ints(v.shape[max(extra, 0):], "shape")])
+    values = g.node("Expand", [values, g.ints(selected, "shape")])
+    values = g.node("Reshape", [values, g.ints([-1], "shape")])
+    values = g.node("Gather", [values, g.constant(last.astype(np.int64), "index")], axis=0)
+    data = g.node("Reshape", [names[0], g.ints([-1], "shape")])
+    positions = g.constant(flat[last].astype(np.int64).reshape(-1, 1), "positions")
+    data = g.node("ScatterND", [data, positions, values])
+    return g.node("Reshape", [data, g.ints(a.shape, "shape")])
+
+
 @register(ops.GetItem)
 def _getitem(g, fn, names, xs, out):
     """Basic indexing (ints, slices, None, ...) as Slice, Squeeze and Unsqueeze; one integer

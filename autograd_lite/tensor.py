@@ -118,9 +118,9 @@ class Tensor(Node):
         return cls._result(x, None)
 
     def _add_grad(self, g):
-        old = self._grad
-        if old is not None:
-            g = old + g
+        held = self._grad
+        if held is not None:
+            g = engine.added_grad(self, held, g)
         if type(g) is not np.ndarray and not isinstance(g, Node):
             g = np.asarray(g)
         self._grad = g
@@ -374,12 +374,7 @@ class Tensor(Node):
         other = _tensor(other, self, f"{op.name} (in place)")
         if engine.is_grad_enabled() and (self.requires_grad or other.requires_grad):
             if self.is_leaf and self.requires_grad:
-                label = f" {self.label!r}" if self.label else ""
-                raise RuntimeError(
-                    f"{op.name} (in place): the tensor{label} is a leaf that requires grad, "
-                    f"and changing it while graphs are recorded would make it a new, "
-                    f"interior tensor; update parameters inside `with no_grad():` (as "
-                    f"optimizers do)")
+                raise self._leaf_change_error(f"{op.name} (in place)")
             return op.apply2(self, other)
         try:
             ufunc(self.data, other.data, out=self.data, casting="same_kind")
@@ -390,6 +385,58 @@ class Tensor(Node):
                              f"{other.dtype}: {err}") from None
         self._version += 1
         return self
+
+    def _leaf_change_error(self, what):
+        label = f" {self.label!r}" if self.label else ""
+        return RuntimeError(
+            f"{what}: the tensor{label} is a leaf that requires grad, and changing it while "
+            f"graphs are recorded would make it a new, interior tensor; update parameters "
+            f"inside `with no_grad():` (as optimizers do)")
+
+    def __setitem__(self, index, value):
+        """`t[index] = value`: write `value` (broadcast to the indexed shape) into `t`.
+
+        Outside a graph (constants, or inside `no_grad()`) it writes into `t.data`, as NumPy
+        does. While a graph is recorded and `t` or `value` requires grad, `t` becomes the
+        result of a recorded `setitem` (as in PyTorch): the gradient reaches `value` where it
+        was written and the old `t` elsewhere. Like the other in-place operators it then
+        gets new data, shared with no view, and graphs that used its old contents refuse to
+        backprop. A leaf that requires grad refuses (PyTorch's rule too). Where an index
+        array names a position twice, the last write stays.
+
+        >>> w = Tensor([2.0, 3.0], requires_grad=True)
+        >>> t = Tensor(np.zeros(3))
+        >>> t[1:] = w * w                  # t now depends on w
+        >>> t.sum().backward()
+        >>> w.grad
+        array([4., 6.], dtype=float32)
+        """
+        index, value = _index(index), _tensor(value, self, "setitem")
+        if not (engine.is_grad_enabled() and (self.requires_grad or value.requires_grad)):
+            try:
+                self.data[index] = ops.selection_value(value.data, self.data[index].shape)
+            except (ValueError, TypeError, IndexError) as err:
+                label = f" {self.label!r}" if self.label else ""
+                raise type(err)(f"setitem: cannot write a value of shape {value.shape} "
+                                f"{value.dtype} into the tensor{label} of shape {self.shape} "
+                                f"{self.dtype} at {index!r}: {err}") from None
+            self._version += 1
+            return
+        if self.is_leaf and self.requires_grad:
+            raise self._leaf_change_error("setitem")
+        if self.data.dtype.kind != "f":
+            raise TypeError(f"setitem: cannot write a value that requires grad into a tensor "
+                            f"of dtype {self.dtype} (only floating-point tensors carry "
+                            f"gradients); make it a float tensor first, e.g. t.astype('float32')")
+        old = Tensor._result(self.data, None)  # takes over this tensor's place in the graph
+        old._ctx, old.requires_grad = self._ctx, self.requires_grad
+        if value is self:  # `t[:] = t`
+            value = old
+        new = ops.SetItem.apply(old, value, index=index)  # may refuse: nothing changed yet
+        if value._ctx is not None:  # `t[0] = t[1] * 2`: value was computed from the old t
+            _read_instead(value, self, old)
+        self.data, self._ctx, self.requires_grad = new.data, new._ctx, True
+        self._vc = [self._version + 1]  # graphs that used the old contents now refuse
 
     def __pos__(self):
         return self
@@ -1286,6 +1333,19 @@ def _index(index):
                              f"arrays, got the float {i!r}")
         fixed.append(i)
     return tuple(fixed) if isinstance(index, tuple) else fixed[0]
+
+
+def _read_instead(root, node, other):
+    """Make the operations behind `root` that read `node` read `other` (its contents so far)
+    instead: `t[i] = f(t)` must not loop back into the new `t`."""
+    for n in engine.topological_order(root, requiring_grad=True):
+        ctx = n._ctx
+        if ctx is not None and any(p is node for p in ctx.parents):
+            if ctx.versions is not None:  # `other` is `node` as it was when ctx read it...
+                ctx.versions = tuple(
+                    (other._version if seen == node._version else -1) if p is node else seen
+                    for p, seen in zip(ctx.parents, ctx.versions))  # ...unless changed since
+            ctx.parents = tuple(other if p is node else p for p in ctx.parents)
 
 
 # ----- module-level functions -----

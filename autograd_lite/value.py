@@ -395,7 +395,11 @@ def _number(x, where):
         raise TypeError(f"{where}: cannot combine a Value with a {type(x).__name__}; Value and "
                         f"Tensor do not mix (use Tensor(v.data) or t.item())")
     if isinstance(x, Real):
-        return float(x)
+        try:
+            return float(x)
+        except OverflowError:  # an int beyond float's range (about 1.8e308)
+            raise OverflowError(f"{where}: the number {str(x)[:20]}... ({len(str(x))} digits) is "
+                                f"too large for a float (at most about 1.8e308)") from None
     if isinstance(x, Complex):
         raise TypeError(f"{where}: complex numbers are not supported, got {x!r}")
     shape = getattr(x, "shape", None)
@@ -423,6 +427,8 @@ def _operand(x, rule):
         detail = str(err).removeprefix(": ")
         raise TypeError(f"Value {rule.name}: the other operand must be a number or a Value; "
                         f"{detail}") from None
+    except OverflowError as err:
+        raise OverflowError(f"Value {rule.name}{err}") from None
 
 
 def _constant(x, rule):

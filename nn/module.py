@@ -118,6 +118,32 @@ def _prefix(module):
     return "".join(f"{n}." for n in reversed(names))
 
 
+def _check_registered(module):
+    """Refuse lists of modules or parameters filled after they were assigned (`self.layers
+    = []`, then `self.layers.append(...)`): checked where it costs nothing per step."""
+    for name, value in module.__dict__.items():
+        if type(value) in (list, tuple, dict) and name not in _REGISTRIES:
+            _refuse_hidden_parameters(module, name, value)
+
+
+_REGISTRIES = ("_parameters", "_modules", "_buffers")  # where Module keeps what it registers
+
+
+def _refuse_hidden_parameters(module, name, value):
+    """A list (tuple, dict) of modules or parameters is not registered: parameters(),
+    state_dict() and optimizers would not see them, and they would silently never train."""
+    items = value.values() if isinstance(value, dict) else value
+    kinds = {type(v).__name__ for v in items if isinstance(v, (Module, Parameter))}
+    if kinds:
+        kind = "modules" if any(isinstance(v, Module) for v in items) else "parameters"
+        raise TypeError(
+            f"{type(module).__name__}.{name}: a {type(value).__name__} of {kind} "
+            f"({', '.join(sorted(kinds))}) is not registered, so parameters(), state_dict() "
+            f"and optimizers would not see them and they would never train; use "
+            f"Sequential(*layers) for layers applied in turn, or assign each one as its own "
+            f"attribute (setattr(self, f\"layer{{i}}\", layer))")
+
+
 class Module:
     """Base class of layers and networks: parameters, sub-modules, and `forward`.
 
@@ -166,7 +192,22 @@ class Module:
         elif name in params or name in modules:
             params.pop(name, None)
             modules.pop(name, None)
+        if type(value) in (list, tuple, dict):
+            _refuse_hidden_parameters(self, name, value)
         object.__setattr__(self, name, value)
+
+    def __getstate__(self):
+        # `_owner` holds a weak reference, which pickle cannot store and deepcopy would
+        # leave pointing at the original parent: the parent's __setstate__ restores it.
+        state = self.__dict__.copy()
+        state["_owner"] = None
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        for name, child in self._modules.items():
+            if isinstance(child, Module) and child._owner is None:
+                object.__setattr__(child, "_owner", (weakref.ref(self), name))
 
     def __delattr__(self, name):
         self._parameters.pop(name, None)
@@ -266,6 +307,7 @@ class Module:
         if not isinstance(mode, (bool, np.bool_)):
             raise TypeError(f"train: mode must be True or False, got {mode!r}")
         for m in self.modules():
+            _check_registered(m)
             object.__setattr__(m, "training", bool(mode))
         return self
 
@@ -300,6 +342,8 @@ class Module:
     def state_dict(self):
         """A dict from parameter and buffer name to a copy of its array (parameters first,
         each in registration order)."""
+        for m in self.modules():
+            _check_registered(m)
         state = {name: p.data.copy() for name, p in self.named_parameters()}
         state.update((name, b.data.copy()) for name, b in self.named_buffers())
         return state

@@ -64,6 +64,16 @@ def index_case(draw):
 
 
 @st.composite
+def setitem_case(draw):
+    """A tensor, an index (repeated fancy indices: the last write stays) and a value of the
+    selection's shape, or of its trailing shape (broadcast over the leading axis)."""
+    [x], params = draw(index_case())
+    selected = x[params["index"]].shape
+    shape = selected[1:] if selected and draw(st.booleans()) else selected
+    return [x, draw(arrays(shape=shape))], params
+
+
+@st.composite
 def shape_case(draw, kind):
     x = draw(arrays(min_dims=1, max_dims=3))
     if kind == "reshape":
@@ -285,6 +295,8 @@ OPS = {
     tensor_ops.SumTo: (lambda a, shape: tensor_ops.SumTo.apply(a, shape=shape),
                        shape_case("sum_to")),
     tensor_ops.GetItem: (lambda a, index: a[index], index_case()),
+    tensor_ops.SetItem: (lambda a, v, index: tensor_ops.SetItem.apply(a, v, index=index),
+                         setitem_case()),
     tensor_ops.ScatterAdd: (
         lambda a, index: tensor_ops.ScatterAdd.apply(a, index=index, shape=(4, 3)),
         _no_params(arrays(shape=(5,)).map(lambda x: [x])).map(

@@ -13,8 +13,8 @@ its topic:
 - `reductions`: `Sum`, `Mean`, `Max`, `Min`, `Var`, `Prod`, `Logsumexp`, `Norm`, and the
   running `Cumsum`, `Cumprod`;
 - `linalg`: `Matmul`;
-- `shape`: `Reshape`, `Transpose`, indexing (`GetItem`, `ScatterAdd`), `Concatenate`, `Stack`,
-  `Flip`, `Pad`;
+- `shape`: `Reshape`, `Transpose`, indexing (`GetItem`, `ScatterAdd`, `SetItem`),
+  `Concatenate`, `Stack`, `Flip`, `Pad`;
 - `conv`: `Conv2d`, `ConvTranspose2d`, `MaxPool2d`, `AvgPool2d`, and the window copies
   `Im2Col` and `Col2Im` that their gradients use.
 
@@ -32,4 +32,5 @@ from .elementwise import (Abs, Add, Cast, Ceil, Clip, Cos, Div, Erf, Exp, Exp2, 
                           Rsqrt, Sign, Sin, Sqrt, Square, Sub, Tan, Trunc, Where)
 from .linalg import Matmul
 from .reductions import Cumprod, Cumsum, Logsumexp, Max, Mean, Min, Norm, Prod, Sum, Var
-from .shape import Concatenate, Flip, GetItem, Pad, Reshape, ScatterAdd, Stack, Transpose
+from .shape import (Concatenate, Flip, GetItem, Pad, Reshape, ScatterAdd, SetItem, Stack,
+                    Transpose, last_writes, selection_value)

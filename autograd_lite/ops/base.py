@@ -81,7 +81,9 @@ def _fit(gx, x):
         return gx  # the common case: it fits already
     if gx.shape != x.shape:
         gx = SumTo.call(gx, shape=x.shape)
-    if gx.dtype != x.dtype:
+    if gx.dtype != x.dtype and x.dtype.kind == "f":
+        # NOTE: never cast down to an integer input's dtype: an integer tensor made to
+        # require grad by hand (`t.requires_grad = True`) would get a truncated gradient.
         gx = gx.astype(x.dtype)
     if type(gx) is not np.ndarray and not isinstance(gx, Node):
         gx = np.asarray(gx)  # a NumPy scalar from a 0-d reduction

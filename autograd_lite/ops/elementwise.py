@@ -107,7 +107,7 @@ class Maximum(TensorFunction):
     def backward(self, g, out, a, b):
         # NOTE: where a == b the gradient is split evenly between them, as in PyTorch.
         a, b = data_of(a), data_of(b)
-        share_a = (a > b) + 0.5 * (a == b)
+        share_a = _nan_wins(a, b, (a > b) + 0.5 * (a == b))
         return g * share_a.astype(a.dtype), g * (1 - share_a).astype(b.dtype)
 
 
@@ -123,8 +123,17 @@ class Minimum(TensorFunction):
     def backward(self, g, out, a, b):
         # NOTE: where a == b the gradient is split evenly between them, as in PyTorch.
         a, b = data_of(a), data_of(b)
-        share_a = (a < b) + 0.5 * (a == b)
+        share_a = _nan_wins(a, b, (a < b) + 0.5 * (a == b))
         return g * share_a.astype(a.dtype), g * (1 - share_a).astype(b.dtype)
+
+
+def _nan_wins(a, b, share_a):
+    """`share_a` (a's share of the gradient of maximum/minimum) where a nan input made the
+    result: NumPy propagates nan, so a nan input gets it all (half each if both are nan)."""
+    nan_a, nan_b = np.isnan(a), np.isnan(b)
+    if nan_a.any() or nan_b.any():
+        share_a = np.where(nan_a | nan_b, nan_a - 0.5 * (nan_a & nan_b), share_a)
+    return share_a
 
 
 class Where(TensorFunction):

@@ -111,8 +111,14 @@ def _check_nonempty(a, axes, op):
 
 
 def _argmax_share(x, out, reduce):
-    """1/k where x equals the reduction's result (k ties), else 0: d max / dx."""
-    hit = x == reduce.expand(out, x)
+    """1/k where x equals the reduction's result (k ties), else 0: d max / dx.
+
+    A nan result came from the nan elements (NumPy's max and min propagate nan), so they
+    share the gradient, as in PyTorch; `nan == nan` alone would give 0/0 everywhere."""
+    full = reduce.expand(out, x)
+    hit = x == full
+    if np.isnan(out).any():
+        hit |= np.isnan(x) & np.isnan(full)
     return hit / hit.sum(axis=reduce.axes, keepdims=True).astype(x.dtype)
 
 
@@ -194,8 +200,18 @@ class Logsumexp(_Reduce):
             tuple(n for i, n in enumerate(a.shape) if i not in self.axes))
 
     def backward(self, g, out, a):
-        with np.errstate(under="ignore", invalid="ignore"):  # inf - inf: nan, as in PyTorch
-            return self.expand(g, a) * Exp.call(a - self.expand(out, a))
+        full = self.expand(out, a)
+        with np.errstate(under="ignore", invalid="ignore"):
+            share = Exp.call(a - full)
+        if np.isinf(data_of(out)).any():
+            # NOTE: where the result is -inf (every input -inf) or +inf, logsumexp does not
+            # change when a finite amount is added to an infinite input (-inf + d = -inf),
+            # so those inputs get 0, not the nan of inf - inf (PyTorch's), which would turn
+            # the whole gradient of a larger expression such as lse(lse(-inf, -inf), 2)
+            # into nan (pytorch/pytorch#31829 and #49724, jax-ml/jax#6811).
+            x = data_of(a)
+            share = Where.call(0.0, share, cond=np.isinf(x) & (x == data_of(full)))
+        return self.expand(g, a) * share
 
 
 class Norm(_Reduce):

@@ -104,6 +104,72 @@ class ScatterAdd(TensorFunction):
         return GetItem.call(g, index=self.index)
 
 
+class SetItem(TensorFunction):
+    """a with a[index] = v (a copy; `t[index] = v` on a tensor in a graph records this);
+    d/da = 1 outside `index`, 0 inside; d/dv = 1 where v's value was written.
+
+    A position that an index array names twice is written twice, the last write staying
+    (as a sequence of assignments would), so only that element of v gets its gradient."""
+
+    __slots__ = ("index", "written")
+
+    def __init__(self, index):
+        self.index, self.written = index, None
+
+    name = "setitem"
+
+    def forward(self, a, v):
+        out = a.copy()
+        if _is_basic(self.index):
+            # basic indexing never names an element twice
+            out[self.index] = selection_value(v, out[self.index].shape)
+            return out
+        flat, last, selected = last_writes(a.shape, self.index)
+        v = np.broadcast_to(selection_value(v, selected), selected)
+        out.ravel()[flat[last]] = v.ravel()[last]
+        if last.size != flat.size:
+            self.written = np.zeros(flat.size, dtype=bool)
+            self.written[last] = True
+            self.written = self.written.reshape(selected)
+        return out
+
+    def backward(self, g, out, a, v):
+        need_a, need_v = self.needs_input_grad
+        ga = SetItem.call(g, 0.0, index=self.index) if need_a else None
+        gv = None
+        if need_v:
+            gv = GetItem.call(g, index=self.index)
+            if self.written is not None:
+                gv = gv * self.written
+            if gv.ndim < v.ndim:  # v had leading axes of length 1 (as in NumPy)
+                gv = gv.reshape((1,) * (v.ndim - gv.ndim) + gv.shape)
+        return ga, gv
+
+
+def last_writes(shape, index):
+    """For `t[index] = v` on a tensor of `shape`: the flat position of each write (in the
+    selection's order), which of them stay (the last write to each position: NumPy does
+    not promise one), and the selection's shape."""
+    where = np.arange(int(np.prod(shape))).reshape(shape)[index]
+    flat = where.ravel()
+    _, last_reversed = np.unique(flat[::-1], return_index=True)
+    return flat, np.sort(flat.size - 1 - last_reversed), where.shape
+
+
+def selection_value(v, shape):
+    """The value `v` to write into a selection of `shape`: leading axes of length 1 beyond
+    the selection's are dropped (PyTorch's rule: `y[1] = x` with x of shape (1, n)); the
+    rest must broadcast to `shape`, as NumPy checks."""
+    v = np.asarray(v)
+    extra = v.ndim - len(shape)
+    if extra > 0:
+        if any(n != 1 for n in v.shape[:extra]):
+            raise ValueError(f"cannot write a value of shape {v.shape} into a selection of "
+                             f"shape {shape}")
+        v = v.reshape(v.shape[extra:])
+    return v
+
+
 def _is_basic(index):
     items = index if isinstance(index, tuple) else (index,)
     return all(i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice))
