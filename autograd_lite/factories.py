@@ -1,11 +1,12 @@
 """Making tensors: `zeros`, `ones`, `full`, `empty`, `eye`, `arange`, `linspace`, `randn`,
 `rand`, and the `*_like` versions.
 
-Every factory takes `dtype` (default `DEFAULT_DTYPE`, float32, as in PyTorch; the `*_like`
-ones keep their model's dtype) and `requires_grad`. A shape may be given as separate
-numbers, `zeros(2, 3)`, or as one tuple, `zeros((2, 3))`. The random ones draw from
-`seed` (an int, or a NumPy `Generator`) or `generator`, and from NumPy's global generator
-when neither is given.
+Every factory takes `dtype` and `requires_grad`. The default dtype is `DEFAULT_DTYPE`
+(float32, as in PyTorch); the `*_like` ones keep their model's dtype (integers and bools
+too), and `full` and `arange` give int64 for integers, as NumPy and PyTorch do. A shape may
+be given as separate numbers, `zeros(2, 3)`, or as one tuple, `zeros((2, 3))`. The random
+ones draw from `seed` (an int, or a NumPy `Generator`) or `generator`, and from NumPy's
+global generator when neither is given.
 """
 
 import numpy as np
@@ -79,14 +80,54 @@ def empty(*size, dtype=None, requires_grad=False):
 def full(size, fill_value, dtype=None, requires_grad=False):
     """A tensor of shape `size` filled with `fill_value`.
 
+    Without `dtype` the fill value decides, as in NumPy and PyTorch: an int gives int64, a
+    bool gives bool, a float gives `DEFAULT_DTYPE` (float32). Only floating tensors can
+    require grad: `full((2,), 3.0, requires_grad=True)`, or pass `dtype=`.
+
     >>> from autograd_lite import full
-    >>> full((2,), 7.0)
-    Tensor([7., 7.])
+    >>> full((2,), 7.0), full((2,), 7)
+    (Tensor([7., 7.]), Tensor([7, 7], dtype=int64))
     """
     size = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
-    _number(fill_value, "fill_value", "full")
-    return _make(np.full(_shape(size, "full"), fill_value, _dtype(dtype, "full")),
-                 requires_grad)
+    _fill(fill_value, "full")
+    if dtype is None:
+        dtype = _fill_dtype(fill_value)
+        if requires_grad and dtype.kind != "f":
+            raise TypeError(f"full: only floating tensors can require grad, and the fill "
+                            f"value {fill_value!r} gives dtype {dtype}; write it as a float "
+                            f"({float(fill_value)!r}) or pass dtype=np.float32")
+    else:
+        dtype = _dtype(dtype, "full")
+        _check_fill(fill_value, dtype, "full")
+    return _make(np.full(_shape(size, "full"), fill_value, dtype), requires_grad)
+
+
+def _fill(value, op):
+    """`value` if it is a real number or a bool (a fill value), else a TypeError."""
+    if not isinstance(value, (bool, np.bool_, int, float, np.number)) or isinstance(
+            value, (complex, np.complexfloating)):
+        raise TypeError(f"{op}: fill_value must be a real number or a bool, got {value!r}")
+    return value
+
+
+def _fill_dtype(value):
+    """The dtype a fill value gives by itself: bool, int64 or DEFAULT_DTYPE."""
+    if isinstance(value, (bool, np.bool_)):
+        return np.dtype(bool)
+    if isinstance(value, (int, np.integer)):
+        return np.dtype(np.int64)
+    return DEFAULT_DTYPE
+
+
+def _check_fill(value, dtype, op):
+    """Refuse a fill value that `dtype` cannot hold exactly (2.5 in an integer tensor):
+    NumPy would silently truncate it."""
+    whole = not isinstance(value, (float, np.floating)) or (
+        np.isfinite(value) and float(value).is_integer())
+    if dtype.kind in "iub" and not whole:
+        raise TypeError(f"{op}: fill_value {value!r} is not a whole number, so a tensor of "
+                        f"dtype {dtype} cannot hold it; pass a floating dtype (e.g. "
+                        f"dtype=np.float32) or a whole number")
 
 
 def eye(n, m=None, dtype=None, requires_grad=False):
@@ -181,19 +222,21 @@ def rand(*size, dtype=None, requires_grad=False, seed=None, generator=None):
     return _make(data, requires_grad)
 
 
-def _like(t, dtype, op):
+def _like(t, dtype, op, floating=False):
+    """The shape and dtype of a `*_like` result: the input's own dtype (integers and bools
+    too, as in NumPy and PyTorch; `floating`: DEFAULT_DTYPE for those), or `dtype`."""
     data = t.data if isinstance(t, Tensor) else checks.as_array(t, op, "input")
     kind = _dtype(dtype, op) if dtype is not None else (
-        data.dtype if data.dtype.kind in "fc" else DEFAULT_DTYPE)
+        data.dtype if data.dtype.kind in "fc" or not floating else DEFAULT_DTYPE)
     return data.shape, kind
 
 
 def zeros_like(input, dtype=None, requires_grad=False):
-    """Zeros of `input`'s shape and dtype.
+    """Zeros of `input`'s shape and dtype (an integer input gives integers, as in NumPy).
 
-    >>> from autograd_lite import Tensor, zeros_like
-    >>> zeros_like(Tensor(np.ones(2)))
-    Tensor([0., 0.], dtype=float64)
+    >>> from autograd_lite import Tensor, arange, zeros_like
+    >>> zeros_like(Tensor(np.ones(2))), zeros_like(arange(2))
+    (Tensor([0., 0.], dtype=float64), Tensor([0, 0], dtype=int64))
     """
     shape, kind = _like(input, dtype, "zeros_like")
     return _make(np.zeros(shape, kind), requires_grad)
@@ -218,7 +261,8 @@ def full_like(input, fill_value, dtype=None, requires_grad=False):
     Tensor([2.5, 2.5])
     """
     shape, kind = _like(input, dtype, "full_like")
-    _number(fill_value, "fill_value", "full_like")
+    _fill(fill_value, "full_like")
+    _check_fill(fill_value, kind, "full_like")
     return _make(np.full(shape, fill_value, kind), requires_grad)
 
 
@@ -229,6 +273,6 @@ def randn_like(input, dtype=None, requires_grad=False, seed=None, generator=None
     >>> randn_like(Tensor(np.zeros((2, 2))), seed=0).shape
     (2, 2)
     """
-    shape, kind = _like(input, dtype, "randn_like")
+    shape, kind = _like(input, dtype, "randn_like", floating=True)
     rng = _generator(seed, generator, "randn_like")
     return _make(rng.standard_normal(shape).astype(kind), requires_grad)

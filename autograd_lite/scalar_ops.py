@@ -13,7 +13,7 @@ view of the rule bound to `v`, with the `parents`, `name` and `released` of that
 
 import math
 
-from .engine import Function, ScalarFunction, data_of  # noqa: F401 (Function: every rule is one)
+from .engine import Function, Node, ScalarFunction, data_of  # noqa: F401 (Function: every rule is one)
 
 NAN, INF = float("nan"), float("inf")
 
@@ -108,17 +108,37 @@ class Pow(ScalarFunction):
     def backward(self, g, out, a, b):
         need_a, need_b = self.needs_input_grad
         ga = gb = None
+        jump = data_of(a) == 0 and data_of(b) == 0
         if need_a:
             # NOTE: at a == 0 and b == 0, d/da is 0 (a**0 is constant), not 0 * 0**-1 = nan.
-            at_zero = data_of(a) == 0 and data_of(b) == 0
-            ga = g * 0.0 if at_zero else g * b * Pow.call(a, b - 1)
+            ga = g * 0.0 if jump else g * b * Pow.call(a, b - 1)
         if need_b:
             # NOTE: d/db needs log(a): nan for a < 0, as in PyTorch. At a == 0, 0**b is 0
             # for b > 0 and 1 at b == 0, so d/db is 0 there; for b < 0, 0**b is inf and
             # d/db is inf * log(0) = -inf, as in PyTorch.
             at_zero = data_of(a) == 0 and data_of(b) >= 0
             gb = g * 0.0 if at_zero else g * out * Log.call(a)
+        if jump and isinstance(a, Node):  # create_graph: 0**b jumps at b = 0, so these
+            # conventional zeros have no derivative: nan, as in PyTorch (x**x at 0)
+            undefined = PowJump.call(a, b)
+            ga = None if ga is None else ga + undefined
+            gb = None if gb is None else gb + undefined
         return ga, gb
+
+
+class PowJump(ScalarFunction):
+    """0, recorded with a**b's gradient at a = b = 0, where 0**b jumps from 1 to 0;
+    d/da = d/db = nan there (the second derivative is undefined), 0 elsewhere."""
+
+    __slots__ = ()
+    name = "pow_jump"
+
+    def forward(self, a, b):
+        return 0.0
+
+    def backward(self, g, out, a, b):
+        undefined = NAN if data_of(a) == 0 and data_of(b) == 0 else 0.0
+        return undefined, undefined
 
 
 # ***** unary *****
@@ -224,7 +244,9 @@ class Relu(ScalarFunction):
 
     def backward(self, g, out, a):
         # NOTE: at a == 0 we take the subgradient 0, as PyTorch does.
-        return g * float(data_of(a) > 0)
+        if a.__class__ is float:
+            return g * float(a > 0)
+        return g * Piecewise.call(a, float(a.data > 0))  # create_graph: slope 0
 
 
 class Abs(ScalarFunction):
@@ -238,5 +260,25 @@ class Abs(ScalarFunction):
 
     def backward(self, g, out, a):
         # NOTE: at a == 0 we take the subgradient 0 (sign(0) = 0), as PyTorch does.
-        x = data_of(a)
-        return g * float((x > 0) - (x < 0))
+        if a.__class__ is float:
+            return g * float((a > 0) - (a < 0))
+        x = a.data  # create_graph: a sign with derivative 0
+        return g * Piecewise.call(a, float((x > 0) - (x < 0)))
+
+
+class Piecewise(ScalarFunction):
+    """The number `c`, a slope that is piecewise constant in `a` (relu's 0 or 1, abs's
+    sign);  d/da = 0, d/dc = 0.
+
+    Under create_graph=True, relu's and abs's rules record their slope with it, so the
+    gradient they return depends on `a` as in PyTorch, and its own gradient is 0.
+    """
+
+    __slots__ = ()
+    name = "piecewise"
+
+    def forward(self, a, c):
+        return c
+
+    def backward(self, g, out, a, c):
+        return 0.0, None

@@ -2,7 +2,8 @@
 
 Default dtype: a floating NumPy array keeps its dtype (float64 stays float64, float32
 stays float32). Anything else (Python numbers and lists, integer or bool arrays) becomes
-`DEFAULT_DTYPE`, float32, as in PyTorch, unless `dtype=` is given. Python numbers in an
+`DEFAULT_DTYPE`, float32 (PyTorch's default for floats; PyTorch keeps Python ints as
+int64), unless `dtype=` is given: a Tensor exists to be differentiated. Python numbers in an
 operation take the tensor's dtype, so `x * 0.5` stays float32; mixing a float32 and a
 float64 tensor gives float64 (NumPy's promotion), and each input's gradient is cast back
 to that input's own dtype.
@@ -1437,12 +1438,27 @@ def from_dlpack(x):
                     f"on device {device}: copy it there first (for PyTorch: x.detach().cpu())")
         elif getattr(x, "requires_grad", False):
             hint = "detach it first, x.detach() (DLPack carries data, not graphs)"
+        elif isinstance(x, np.ndarray):
+            hint = (f"a Tensor holds real numbers, not {x.dtype}: convert the data to "
+                    "numbers first (e.g. x.astype(np.float32), a copy)")
         else:
             hint = (f"NumPy has no dtype like its {getattr(x, 'dtype', '?')} (bfloat16, "
                     "complex32, ... have none): convert it first (for PyTorch: x.float(), "
                     "a copy)")
         raise type(err)(f"from_dlpack: cannot share the memory of this {type(x).__name__}: "
                         f"{err}; {hint}") from None
+    kind, torch_like = data.dtype.kind, hasattr(x, "detach")
+    if kind == "c" or kind == "f" and data.dtype.itemsize == 2:
+        why = ("autograd-lite differentiates real numbers only" if kind == "c" else
+               "autograd-lite refuses float16: its range (up to 65504) is too small for the "
+               "counts and sums inside gradients")
+        fix = ("x.real.float() or torch.view_as_real(x) for PyTorch" if kind == "c" and
+               torch_like else "x.real or np.abs(x)" if kind == "c" else
+               "x.float() for PyTorch" if torch_like else "x.astype(np.float32)")
+        source = f"{type(x).__module__.split('.')[0]}.{type(x).__name__}"
+        raise TypeError(f"from_dlpack: cannot share this {source} of dtype {data.dtype}: "
+                        f"{why}. Convert it first, e.g. {fix} (this may copy the data), "
+                        f"then pass the result to from_dlpack (or Tensor)")
     return Tensor(data, dtype=data.dtype)
 
 

@@ -100,3 +100,35 @@ class TestTorch:
             from_dlpack(pt)
         t = from_dlpack(pt.detach())
         assert t.data.ctypes.data == pt.data_ptr()
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.complex64, np.complex128])
+def test_unsupported_numpy_dtypes_are_refused_by_name(dtype):
+    with pytest.raises(TypeError, match=r"^from_dlpack: cannot share this numpy\.ndarray of "
+                                        r"dtype .*Convert it first, e\.g\. .*from_dlpack"):
+        from_dlpack(np.ones(3, dtype=dtype))
+
+
+def test_strings_are_refused_with_a_hint_for_numpy():
+    with pytest.raises(BufferError, match=r"from_dlpack: .*a Tensor holds real numbers, not "
+                                          r"<U1"):
+        from_dlpack(np.array(["a"]))
+
+
+class TestTorchDtypes:
+    torch = pytest.importorskip("torch", reason='PyTorch is not installed: pip install '
+                                '"autograd-lite[torch]"')
+
+    @pytest.mark.parametrize("name, fix", [("float16", r"x\.float\(\)"),
+                                           ("complex64", r"x\.real\.float\(\)"),
+                                           ("complex128", r"torch\.view_as_real")])
+    def test_unsupported_torch_dtypes_are_refused_by_name(self, name, fix):
+        x = self.torch.ones(3, dtype=getattr(self.torch, name))
+        with pytest.raises(TypeError, match=rf"^from_dlpack: cannot share this torch\.Tensor "
+                                            rf"of dtype {name}: .*{fix}"):
+            from_dlpack(x)
+
+    def test_the_suggested_conversion_works(self):
+        x = self.torch.ones(3, dtype=self.torch.float16)
+        t = from_dlpack(x.float())
+        assert t.dtype == np.float32 and t.data.tolist() == [1.0, 1.0, 1.0]

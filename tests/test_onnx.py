@@ -385,6 +385,7 @@ NOT_EXPORTED = {
     "Where": "its condition is frozen at the example input (see REFUSED)",
     "Im2Col": "only convolution gradients use it",
     "Col2Im": "only convolution gradients use it",
+    "Piecewise": "only gradients recorded with create_graph=True use it (a derivative mask)",
     "Cumprod": "ONNX has no cumulative product (exp(cumsum(log)) fails on zeros and "
                "negative numbers)",
 }

@@ -33,6 +33,12 @@ OPS = {
     scalar_ops.Relu: (lambda a: a.relu(), st.lists(floats(away_from=(0,)), min_size=1,
                                                    max_size=1)),
     scalar_ops.Abs: (lambda a: abs(a), st.lists(floats(away_from=(0,)), min_size=1, max_size=1)),
+    # 0, with derivatives nan only at a = b = 0
+    scalar_ops.PowJump: (lambda a, b: scalar_ops.PowJump.call(a, b),
+                         st.lists(floats(away_from=(0,)), min_size=2, max_size=2)),
+    # sign(a), recorded as piecewise constant in a: derivative 0
+    scalar_ops.Piecewise: (lambda a: scalar_ops.Piecewise.call(a, math.copysign(1.0, a.data)),
+                           st.lists(floats(away_from=(0,)), min_size=1, max_size=1)),
 }
 
 

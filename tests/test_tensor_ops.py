@@ -360,6 +360,9 @@ OPS = {
                       one(min_dims=0).flatmap(lambda xs: st.tuples(st.just(xs), st.fixed_dictionaries(
                           {"axis": axes(xs[0].ndim)})))),
     tensor_ops.Pad: (_op(tensor_ops.Pad), pad_case()),
+    # |a| as a * sign(a), the sign recorded as piecewise constant in a (derivative 0)
+    tensor_ops.Piecewise: (lambda a: a * tensor_ops.Piecewise.apply(a, value=np.sign(a.data)),
+                           _unary(away_from=(0.0,))),
 }
 
 

@@ -4,7 +4,7 @@ Each class has its `forward` rule directly above its `backward` rule. Find an op
 its topic:
 
 - `base`: `TensorFunction` (the base class, and the ONE place that undoes broadcasting),
-  `BroadcastTo` and `SumTo`;
+  `BroadcastTo`, `SumTo`, and `Piecewise` (a derivative mask, for second derivatives);
 - `elementwise`: arithmetic (`Add`, `Mul`, `Pow`, `Minimum`, ...), `Exp`, `Log`, `Log1p`,
   `Erf`, trigonometry (`Sin`, ...), steps with a zero gradient (`Floor`, `Sign`, ...),
   `Clip`, `Cast`;
@@ -24,8 +24,9 @@ Every operation class is also importable from here: `from autograd_lite.ops impo
 from .activations import (Elu, Gelu, Hardsigmoid, Hardswish, Hardtanh, LeakyRelu, LogSigmoid,
                           LogSoftmax, Mish, Relu, Sigmoid, Silu, Softmax, Softplus, Softsign,
                           Tanh)
-from .base import (BroadcastTo, SumTo, TensorFunction, fit_gradients, kept_shape,
-                   normalize_axes, sum_to, zero_gradient)
+from .base import (BroadcastTo, Piecewise, SumTo, TensorFunction, curvature_undefined,
+                   fit_gradients, kept_shape, normalize_axes, piecewise, sum_to,
+                   zero_gradient)
 from .conv import AvgPool2d, Col2Im, Conv2d, ConvTranspose2d, Im2Col, MaxPool2d
 from .elementwise import (Abs, Add, Cast, Ceil, Clip, Cos, Div, Erf, Exp, Exp2, Expm1, Floor,
                           Log, Log1p, Log2, Maximum, Minimum, Mul, Neg, Pow, Reciprocal, Round,

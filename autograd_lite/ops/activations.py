@@ -2,15 +2,18 @@
 (softmax).
 
 Rules that need the activation's derivative at `a` compute it with engine operations
-(`Sigmoid.call(a)`, `Tanh.call(...)`), so second derivatives work as in PyTorch.
+(`Sigmoid.call(a)`, `Tanh.call(...)`), so second derivatives work as in PyTorch. A
+piecewise-constant derivative (relu's mask) goes through `piecewise`: under
+`create_graph=True` it is recorded as a function of `a` with derivative 0, so the gradient
+of such a gradient is zeros, as in PyTorch.
 """
 
 import math
 
 import numpy as np
 
-from ..engine import data_of
-from .base import TensorFunction, normalize_axes
+from ..engine import Node, data_of
+from .base import TensorFunction, normalize_axes, piecewise
 from .elementwise import Abs, Erf, Exp, erf_erfc
 
 # ***** elementwise activations *****
@@ -59,7 +62,9 @@ class Relu(TensorFunction):
 
     def backward(self, g, out, a):
         # NOTE: at a == 0 we take the subgradient 0, as PyTorch does.
-        return g * (data_of(out) > 0)
+        if isinstance(out, Node):  # create_graph: a mask with derivative 0
+            return g * piecewise(out.data > 0, out)
+        return g * (out > 0)
 
 
 # ***** relu's relatives: piecewise linear *****
@@ -84,7 +89,7 @@ class LeakyRelu(TensorFunction):
         # NOTE: at a == 0 the slope is negative_slope, as in PyTorch.
         x = data_of(a)
         positive = x > 0  # 1 + 0 * slope or 0 + 1 * slope: exact, and faster than np.where
-        return g * (positive + ~positive * x.dtype.type(self.negative_slope))
+        return g * piecewise(positive + ~positive * x.dtype.type(self.negative_slope), a)
 
 
 class Hardtanh(TensorFunction):
@@ -108,7 +113,7 @@ class Hardtanh(TensorFunction):
     def backward(self, g, out, a):
         # NOTE: 0 at a == min_val and a == max_val (PyTorch's choice; clip's is 1 there).
         x = data_of(a)
-        return g * ((x > self.min_val) & (x < self.max_val))
+        return g * piecewise((x > self.min_val) & (x < self.max_val), a)
 
 
 class Hardsigmoid(TensorFunction):
@@ -122,7 +127,7 @@ class Hardsigmoid(TensorFunction):
 
     def backward(self, g, out, a):
         x = data_of(a)
-        return g * (((x > -3) & (x < 3)) / 6).astype(x.dtype)
+        return g * piecewise((((x > -3) & (x < 3)) / 6).astype(x.dtype), a)
 
 
 class Hardswish(TensorFunction):
@@ -169,14 +174,15 @@ class Elu(TensorFunction):
 
     def backward(self, g, out, a):
         # NOTE: at a == 0 the slope is alpha * scale * input_scale (the negative side's),
-        # as in PyTorch.
+        # and its own derivative (elu's second derivative) is 0, as in PyTorch: the
+        # exponent below is 0 there.
         # exp(a * input_scale), not out + scale * alpha, which cancels to 0 far left; the
         # exponent is 0 on the positive side, so the slope is finite everywhere
         x = data_of(a)
         positive = (x > 0).astype(x.dtype)
         negative = 1 - positive
         with np.errstate(under="ignore"):
-            slope = Exp.call(a * (negative * self.input_scale)) * (
+            slope = Exp.call(a * ((x < 0) * x.dtype.type(self.input_scale))) * (
                 self.alpha * self.scale * self.input_scale)
         return g * (positive * self.scale + negative * slope)
 

@@ -131,10 +131,82 @@ class SumTo(TensorFunction):
         return BroadcastTo.call(g, shape=a.shape)
 
 
-def zero_gradient(g):
-    """Zeros shaped like the gradient `g`: the gradient of a step function (floor, sign, ...).
+class Piecewise(TensorFunction):
+    """`value`, an array made from `a`'s data that is piecewise constant in `a` (relu's mask,
+    clip's, the share of a maximum, the zero slope of floor);  d/da = 0.
 
-    A constant (never `g * 0`, which would turn an infinite `g` into nan).
+    Rules hand such a derivative to `piecewise`, which records it with this operation on a
+    `create_graph=True` pass: the gradient they return then depends on `a`, as in
+    PyTorch, and differentiating it again gives zeros instead of "does not require grad".
+
+    `undefined` (a boolean mask that broadcasts to a's shape, or None) marks where the
+    derivative is nan instead: see `curvature_undefined`.
     """
-    zeros = np.zeros(data_of(g).shape, dtype=data_of(g).dtype)
-    return g._constant(zeros, g) if isinstance(g, Node) else zeros
+
+    __slots__ = ("value", "undefined")
+    name = "piecewise"
+
+    def __init__(self, value, undefined=None):
+        self.value, self.undefined = value, undefined
+
+    def forward(self, a):
+        return self.value
+
+    def backward(self, g, out, a):
+        x = data_of(a)
+        zeros = np.zeros(x.shape, dtype=x.dtype)
+        if self.undefined is not None:
+            zeros[np.broadcast_to(self.undefined, x.shape)] = np.nan
+        return a._constant(zeros, a) if isinstance(a, Node) else zeros
+
+
+def piecewise(value, a):
+    """The array `value`, a derivative that is piecewise constant in the input `a`, as a
+    backward rule needs it: itself on a first-order pass (raw arrays), and under
+    `create_graph=True` a node made from `a` whose own derivative is 0 (`Piecewise`).
+
+    >>> import numpy as np
+    >>> from autograd_lite import Tensor
+    >>> x = Tensor([-1.0, 2.0], requires_grad=True)
+    >>> mask = piecewise(x.data > 0, x)           # relu's mask, in x's dtype
+    >>> mask.data, mask.requires_grad, mask.grad_fn
+    (array([0., 1.], dtype=float32), True, <piecewise>)
+    """
+    if not isinstance(a, Node) or not a.requires_grad:
+        return value
+    dtype = a.data.dtype
+    if value.dtype != dtype and dtype.kind == "f":
+        value = value.astype(dtype)
+    return Piecewise.apply(a, value=value)
+
+
+def curvature_undefined(grad, a, where):
+    """`grad`, a rule's gradient, recorded (under `create_graph=True`) so that its own
+    derivative with respect to `a` is nan where the mask `where` (which broadcasts to a's
+    shape) holds: the second derivative where the curvature is infinite, as for a norm at
+    the zero vector. The first derivative there is a convention (0, as PyTorch's); the
+    second has none, so it is refused with nan, never a silent finite number.
+
+    >>> import numpy as np
+    >>> from autograd_lite import Tensor, grad
+    >>> x = Tensor(np.zeros(2), requires_grad=True)
+    >>> g = grad(lambda t: t.norm(), create_graph=True)(x)
+    >>> g.data, grad(lambda t: grad(lambda u: u.norm(), create_graph=True)(t).sum())(x)
+    (array([0., 0.]), array([nan, nan]))
+    """
+    if not isinstance(a, Node) or not a.requires_grad or not np.any(where):
+        return grad
+    where = np.asarray(where)
+    ones = np.ones(where.shape, dtype=a.data.dtype)
+    if np.broadcast_shapes(where.shape, a.shape) != a.shape:  # `a` was broadcast
+        where = sum_to(where, a.shape) > 0
+    return grad * Piecewise.apply(a, value=ones, undefined=where)
+
+
+def zero_gradient(a):
+    """Zeros of the input `a`'s shape: the gradient of a step function of `a` (floor, sign,
+    ...). A constant, never `g * 0` (which would turn an infinite `g` into nan); under
+    `create_graph=True` recorded as `piecewise` in `a`, so its own gradient is zeros too.
+    """
+    x = data_of(a)
+    return piecewise(np.zeros(x.shape, dtype=x.dtype), a)

@@ -23,7 +23,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..engine import Node
-from .base import BroadcastTo, TensorFunction
+from .base import BroadcastTo, TensorFunction, piecewise
 
 # ***** windows: the shared strided view and its reverse *****
 
@@ -391,7 +391,8 @@ class MaxPool2d(_Pool):
         # all to the first maximal element).
         hit = self.hit
         scale = g / window_reduce(hit.astype(g.dtype), np.add) if self.ties else g
-        share = BroadcastTo.call(scale.reshape(scale.shape + (1, 1)), shape=hit.shape) * hit
+        share = BroadcastTo.call(scale.reshape(scale.shape + (1, 1)),
+                                 shape=hit.shape) * piecewise(hit, x)
         return self.spread(share, x)
 
 
@@ -412,6 +413,8 @@ class AvgPool2d(_Pool):
         return window_reduce(win, np.add) / self.divisor.astype(x.dtype)
 
     def backward(self, g, out, x):
-        scaled = g / self.divisor.astype(g.dtype)
+        # NOTE: under create_graph=True the divisor is recorded as depending on x (with
+        # derivative 0), so the gradient of this gradient is zeros, as in PyTorch.
+        scaled = g / piecewise(self.divisor.astype(g.dtype), x)
         return self.spread(BroadcastTo.call(scaled.reshape(scaled.shape + (1, 1)),
                                             shape=scaled.shape + tuple(self.kernel)), x)

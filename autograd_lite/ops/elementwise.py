@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 
-from ..engine import data_of
-from .base import TensorFunction, zero_gradient
+from ..engine import Node, data_of
+from .base import TensorFunction, curvature_undefined, piecewise, zero_gradient
 
 # ***** elementwise binary (inputs broadcast against each other) *****
 
@@ -92,6 +92,12 @@ class Pow(TensorFunction):
             pole = at_zero & (data_of(b) < 0)
             if pole.any():
                 gb = Where.call(g * -np.inf, gb, cond=pole)
+            # NOTE: at a == b == 0, a**b jumps (0**b is 1 at b = 0 and 0 beyond): d/db
+            # there is 0 by the convention above, and its own derivatives are nan, as in
+            # PyTorch (x**x at 0).
+            if isinstance(b, Node):  # create_graph
+                jump = at_zero & (b.data == 0)
+                gb = curvature_undefined(curvature_undefined(gb, a, jump), b, jump)
         return ga, gb
 
 
@@ -106,9 +112,10 @@ class Maximum(TensorFunction):
 
     def backward(self, g, out, a, b):
         # NOTE: where a == b the gradient is split evenly between them, as in PyTorch.
-        a, b = data_of(a), data_of(b)
-        share_a = _nan_wins(a, b, (a > b) + 0.5 * (a == b))
-        return g * share_a.astype(a.dtype), g * (1 - share_a).astype(b.dtype)
+        x, y = data_of(a), data_of(b)
+        share_a = _nan_wins(x, y, (x > y) + 0.5 * (x == y))
+        return (g * piecewise(share_a.astype(x.dtype), a),
+                g * piecewise((1 - share_a).astype(y.dtype), b))
 
 
 class Minimum(TensorFunction):
@@ -122,9 +129,10 @@ class Minimum(TensorFunction):
 
     def backward(self, g, out, a, b):
         # NOTE: where a == b the gradient is split evenly between them, as in PyTorch.
-        a, b = data_of(a), data_of(b)
-        share_a = _nan_wins(a, b, (a < b) + 0.5 * (a == b))
-        return g * share_a.astype(a.dtype), g * (1 - share_a).astype(b.dtype)
+        x, y = data_of(a), data_of(b)
+        share_a = _nan_wins(x, y, (x < y) + 0.5 * (x == y))
+        return (g * piecewise(share_a.astype(x.dtype), a),
+                g * piecewise((1 - share_a).astype(y.dtype), b))
 
 
 def _nan_wins(a, b, share_a):
@@ -221,7 +229,7 @@ class Abs(TensorFunction):
 
     def backward(self, g, out, a):
         # NOTE: at a == 0 we take the subgradient 0 (sign(0) = 0), as PyTorch does.
-        return g * np.sign(data_of(a))
+        return g * piecewise(np.sign(data_of(a)), a)
 
 
 class Clip(TensorFunction):
@@ -246,7 +254,7 @@ class Clip(TensorFunction):
             inside &= x >= self.low
         if self.high is not None:
             inside &= x <= self.high
-        return g * inside
+        return g * piecewise(inside, a)
 
 
 class Cast(TensorFunction):
@@ -467,7 +475,7 @@ class _Step(TensorFunction):
     __slots__ = ()
 
     def backward(self, g, out, a):
-        return zero_gradient(g)
+        return zero_gradient(a)
 
 
 class Sign(_Step):

@@ -7,7 +7,8 @@ import warnings
 import numpy as np
 
 from ..engine import Node, data_of
-from .base import BroadcastTo, TensorFunction, kept_shape, normalize_axes, zero_gradient
+from .base import (BroadcastTo, TensorFunction, curvature_undefined, kept_shape,
+                   normalize_axes, piecewise, zero_gradient)
 from .elementwise import Exp, Sign, Where
 from .shape import Concatenate, Flip
 
@@ -82,7 +83,7 @@ class Max(_Reduce):
 
     def backward(self, g, out, a):
         # NOTE: ties share the gradient evenly, as PyTorch's amax does.
-        return self.expand(g, a) * _argmax_share(data_of(a), data_of(out), self)
+        return self.expand(g, a) * piecewise(_argmax_share(data_of(a), data_of(out), self), a)
 
 
 class Min(_Reduce):
@@ -97,7 +98,7 @@ class Min(_Reduce):
 
     def backward(self, g, out, a):
         # NOTE: ties share the gradient evenly, as PyTorch's amin does.
-        return self.expand(g, a) * _argmax_share(data_of(a), data_of(out), self)
+        return self.expand(g, a) * piecewise(_argmax_share(data_of(a), data_of(out), self), a)
 
 
 def _check_nonempty(a, axes, op):
@@ -181,7 +182,11 @@ class Var(_Reduce):
                 return grad * (2 * scale)
             std = self.expand(out, a)
             zero = data_of(std) == 0
-            return Where.call(0.0, grad * scale / Where.call(1.0, std, cond=zero), cond=zero)
+            grad = Where.call(0.0, grad * scale / Where.call(1.0, std, cond=zero), cond=zero)
+            # NOTE: where std is 0 (constant data) its curvature is infinite, as a norm's
+            # at the zero vector (std is the norm of a - mean): the second derivative there
+            # is nan (PyTorch gives 0). Over one element std is 0 everywhere: smooth.
+            return curvature_undefined(grad, a, zero) if n > 1 else grad
 
 
 class Logsumexp(_Reduce):
@@ -218,8 +223,9 @@ class Norm(_Reduce):
     """The vector p-norm (sum |a|**p) ** (1/p) over `axis` (p = inf: max |a|, p = 0: the
     count of non-zeros);  d/da = sign(a) |a|**(p-1) / out**(p-1), and 0 where out is 0.
 
-    NOTE: as in PyTorch, the 2-norm of zeros has gradient 0, and for p = inf tied
-    maxima share the gradient evenly.
+    NOTE: as in PyTorch, the norm of zeros has gradient 0, and for p = inf tied maxima
+    share the gradient evenly. The curvature at the zero vector is infinite (for p other
+    than 1 and inf), so the second derivative there is nan, as PyTorch's for p = 2.
     """
 
     __slots__ = ("p",)
@@ -253,21 +259,24 @@ class Norm(_Reduce):
         p, x = self.p, data_of(a)
         g = self.expand(g, a)
         if p == 0:
-            return zero_gradient(BroadcastTo.call(g, shape=x.shape))
+            return zero_gradient(a)
         if p == 1:
-            return g * Sign.call(a)
+            return g * piecewise(np.sign(x), a)
         if p == np.inf or p == -np.inf:
             hit = np.abs(x) == self.expand(data_of(out), x)
             share = hit / hit.sum(axis=self.axes, keepdims=True)
-            return g * Sign.call(a) * share.astype(x.dtype)
+            return g * piecewise(np.sign(x) * share.astype(x.dtype), a)
         norm = self.expand(out, a)
         zero = data_of(norm) == 0
         safe = Where.call(1.0, norm, cond=zero)
-        if p == 2:
-            grad = a / safe
-        else:
-            grad = Sign.call(a) * (abs(a) / safe) ** (p - 1)
-        return Where.call(0.0, g * grad, cond=zero)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if p == 2:
+                grad = a / safe
+            elif p > 2:  # the ratio below 1 cannot overflow
+                grad = Sign.call(a) * (abs(a) / safe) ** (p - 1)
+            else:  # |a|**(p-1) apart: a zero element's infinite curvature stays its own
+                grad = Sign.call(a) * abs(a) ** (p - 1) / safe ** (p - 1)
+        return curvature_undefined(Where.call(0.0, g * grad, cond=zero), a, zero)
 
 
 # ***** products, with zeros handled exactly *****
