@@ -478,12 +478,21 @@ def topological_order(root, requiring_grad=False, boundary=None):
     >>> [n.grad_fn.name if n.grad_fn else n.data for n in topological_order(a * 3 + a)]
     [2.0, 3.0, '*', '+']
     """
+    return _search(root, requiring_grad, boundary)
+
+
+def _search(root, requiring_grad, boundary, backward_from=None):
+    """`topological_order`; with `backward_from` (the root of a backward pass), also fail,
+    before anything is stored, on an operation that cannot be backpropagated: released by
+    an earlier pass, or with an input changed in place since it was used."""
     # Each open node sits on the stack with an iterator over its inputs: the search resumes
     # where it left off, as a recursive one would, without Python's recursion limit.
     order, seen = [], {root}
     ctx = root._ctx
     if ctx is None or (boundary is not None and root in boundary):
         return [root]
+    if backward_from is not None:
+        _check_usable(ctx, backward_from)
     stack = [(root, iter(ctx.parents))]
     while stack:
         node, inputs = stack[-1]
@@ -492,6 +501,8 @@ def topological_order(root, requiring_grad=False, boundary=None):
                 seen.add(p)
                 ctx = p._ctx
                 if ctx is not None and (boundary is None or p not in boundary):
+                    if backward_from is not None:
+                        _check_usable(ctx, backward_from)
                     stack.append((p, iter(ctx.parents)))  # visit p's inputs first
                     break
                 order.append(p)  # a leaf (or a boundary node): nothing behind it
@@ -499,6 +510,16 @@ def topological_order(root, requiring_grad=False, boundary=None):
             stack.pop()
             order.append(node)
     return order
+
+
+def _check_usable(ctx, root):
+    """Fail if backward from `root` cannot run `ctx`'s rule: released, or an input changed."""
+    if ctx.released:
+        raise _released_error(ctx, root)
+    if ctx.versions is not None:
+        for p, seen in zip(ctx.parents, ctx.versions):
+            if p._vc[0] != seen:
+                raise _modified_error(ctx, p, seen)
 
 
 # ----- the driver -----
@@ -530,16 +551,9 @@ def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, st
         return None
     boundary = set(stop) if stop else None
     wanted = None if inputs is None else set(inputs)
-    order = topological_order(root, requiring_grad=True, boundary=boundary)
-    for node in reversed(order):  # fail before storing anything if the graph can't be used
-        ctx = node._ctx
-        if ctx is not None and (boundary is None or node not in boundary):
-            if ctx.released:
-                raise _released_error(ctx, root)
-            if ctx.versions is not None:
-                for p, seen in zip(ctx.parents, ctx.versions):
-                    if p._vc[0] != seen:
-                        raise _modified_error(ctx, p, seen)
+    # every node to visit, each after its inputs; fails before anything is stored if the
+    # graph cannot be used
+    order = _search(root, True, boundary, backward_from=root)
     grads = {root: seed}  # in-flight gradients; a node's entry is complete when it is popped
     found = {}  # with `inputs`: their gradients
     stored = {id(seed)}  # ids of arrays that must be copied before storing: the caller's
@@ -564,8 +578,20 @@ def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, st
             elif ctx is None or node._retains_grad:  # store: leaves and retaining nodes
                 if g.__class__ is float and ctx is not None:  # an interior Value: hot path
                     node.grad = g if node.grad is None else node.grad + g
-                else:
-                    _accumulate(node, g, stored)
+                else:  # add g to .grad (gradients add up until reset, as in PyTorch)
+                    # The first gradient stored must be private: rules may return one array
+                    # for two inputs (`a + b`), a read-only broadcast view, or the caller's
+                    # seed, and storing those as they are would let an in-place change of one
+                    # .grad corrupt another.
+                    own = g
+                    if id(g) in stored or getattr(g, "base", None) is not None:
+                        own = _own(g, stored)
+                    _accumulate_lock.acquire()
+                    try:
+                        held = node._add_grad(own)  # (the lock: see _accumulate_lock)
+                    finally:
+                        _accumulate_lock.release()
+                    stored.add(id(held))
                 if ctx is None:
                     continue
             parents = ctx.parents
@@ -847,20 +873,6 @@ def data_of(x):
 
 
 _accumulate_lock = threading.Lock()  # backward passes in two threads may share leaves
-
-
-def _accumulate(node, g, stored):
-    """Add `g` to `node.grad` (PyTorch semantics: gradients add up until reset).
-
-    The sum is out of place. The first gradient stored is private: rules may return the
-    same array for two inputs (`a + b`), a read-only broadcast view, or the caller's seed,
-    and storing those as-is would let an in-place update of one `.grad` corrupt another.
-    """
-    if id(g) in stored or getattr(g, "base", None) is not None:
-        g = _own(g, stored)
-    with _accumulate_lock:
-        g = node._add_grad(g)
-    stored.add(id(g))
 
 
 def added_grad(node, held, g):
