@@ -80,8 +80,9 @@ def _set_mode(enabled):
     """Set this thread's grad mode, keeping `_threads_without_grad` up to date."""
     global _threads_without_grad
     if _mode.enabled != enabled:
-        with _mode_lock:
-            _threads_without_grad += -1 if enabled else 1
+        _mode_lock.acquire()
+        _threads_without_grad += -1 if enabled else 1
+        _mode_lock.release()
         _mode.enabled = enabled
 
 # Set by `detect_anomaly()` (autograd_lite/anomaly.py) to an object whose `forward(fn,

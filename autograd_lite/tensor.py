@@ -94,8 +94,10 @@ class Tensor(Node):
         t._vc = [0]
         if parents and (data.base is not None or data is parents[0].data):
             _share_version_counter(t, parents)  # a view (reshape, indexing, ...)
-        if ctx is not None:
-            ctx.versions = tuple([p._vc[0] for p in ctx.parents])
+        if ctx is not None:  # the inputs' versions now: backward refuses changed data
+            inputs = ctx.parents
+            ctx.versions = ((inputs[0]._vc[0],) if len(inputs) == 1
+                            else tuple([p._vc[0] for p in inputs]))
         return t
 
     @property

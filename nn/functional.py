@@ -408,15 +408,15 @@ class Affine(TensorFunction):
         return out
 
     def backward(self, g, out, x, w, b=None):
-        need = self.needs_input_grad
-        gx = g @ w.T if need[0] else None
+        inputs = self.parents
+        gx = g @ w.T if inputs[0].requires_grad else None
         gw = gb = None
-        if need[1]:
+        if inputs[1].requires_grad:
             if x.ndim == 2:
                 gw = x.T @ g
             else:  # one sample (in,) or extra batch axes (..., in): fold them into one
                 gw = x.reshape(-1, x.shape[-1]).T @ g.reshape(-1, g.shape[-1])
-        if b is not None and need[2]:
+        if b is not None and inputs[2].requires_grad:
             gb = g.sum(axis=0) if g.ndim == 2 else (
                 g.sum(axis=tuple(range(g.ndim - 1))) if g.ndim > 1 else g)
         return (gx, gw) if b is None else (gx, gw, gb)
@@ -662,11 +662,12 @@ class CrossEntropy(TensorFunction):
                 p = _Softmax.call(x, axis=-1)
                 target = t if self.soft else self._onehot(x.shape, x.dtype)
             else:
-                p = self.probs.copy()  # a copy: the graph may be backpropagated again
-                if not self.soft:
-                    p.reshape(-1)[self.picks] -= 1  # softmax - onehot
-                    p *= scale
+                if not self.soft:  # (softmax - onehot) * scale, in a new array: the
+                    # graph may be backpropagated again
+                    p = self.probs * scale
+                    p.reshape(-1)[self.picks] -= scale.reshape(-1) if scale.ndim else scale
                     return p
+                p = self.probs
                 target = t
             if not self.soft:
                 return (p - target) * scale
