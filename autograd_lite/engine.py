@@ -85,6 +85,19 @@ def _set_mode(enabled):
         _mode_lock.release()
         _mode.enabled = enabled
 
+# How many times some node's data was changed in place (any node, any thread): bumped by
+# `data_changed()` after a version counter moved. An operation records this count; while it
+# is unchanged, none of the operation's inputs can have changed, and backward need not
+# compare their versions one by one.
+_changes = 0
+
+
+def data_changed():
+    """Count an in-place change of node data; call it after bumping the node's version."""
+    global _changes
+    _changes += 1
+
+
 # Set by `detect_anomaly()` (autograd_lite/anomaly.py) to an object whose `forward(fn,
 # parents, out)` and `backward(fn, grads)` check every step; None costs one global lookup.
 _anomaly = None
@@ -207,8 +220,9 @@ class Node:
 
     A front end whose data can change in place (a `Tensor`) also gives each node `_vc`, its
     version counter (a one-element list shared by all views of the same memory), and
-    records the inputs' versions in `Function.versions` at forward time, so that backward
-    can refuse data changed since.
+    records the inputs' versions in `Function.versions` at forward time, with the count of
+    changes so far in `Function.changes_seen`, so that backward can refuse data changed
+    since. Every change of a version must be followed by `data_changed()`.
     """
 
     __slots__ = ()
@@ -502,7 +516,8 @@ def _search(root, requiring_grad, boundary, backward_from=None):
                 seen.add(p)
                 ctx = p._ctx
                 if ctx is not None and (boundary is None or p not in boundary):
-                    if backward_from is not None:
+                    if backward_from is not None and (ctx.released or (
+                            ctx.versions is not None and ctx.changes_seen != _changes)):
                         _check_usable(ctx, backward_from)
                     stack.append((p, iter(ctx.parents)))  # visit p's inputs first
                     break

@@ -98,6 +98,7 @@ class Tensor(Node):
             inputs = ctx.parents
             ctx.versions = ((inputs[0]._vc[0],) if len(inputs) == 1
                             else tuple([p._vc[0] for p in inputs]))
+            ctx.changes_seen = engine._changes
         return t
 
     @property
@@ -108,6 +109,7 @@ class Tensor(Node):
     @_version.setter
     def _version(self, value):
         self._vc[0] = value
+        engine.data_changed()
 
     @classmethod
     def _constant(cls, x, like):
@@ -440,6 +442,7 @@ class Tensor(Node):
             _read_instead(value, self, old)
         self.data, self._ctx, self.requires_grad = new.data, new._ctx, True
         self._vc = [self._version + 1]  # graphs that used the old contents now refuse
+        engine.data_changed()
 
     def __pos__(self):
         return self

@@ -71,13 +71,13 @@ class _QuietUnderflow:
 
     __slots__ = ()
 
+    @np.errstate(under="ignore")
     def forward(self, *xs):
-        with np.errstate(under="ignore"):
-            return super().forward(*xs)
+        return super().forward(*xs)
 
+    @np.errstate(under="ignore")
     def backward(self, g, out, *xs):
-        with np.errstate(under="ignore"):
-            return super().backward(g, out, *xs)
+        return super().backward(g, out, *xs)
 
 
 class _Sigmoid(_QuietUnderflow, ops.Sigmoid):
@@ -635,46 +635,46 @@ class CrossEntropy(TensorFunction):
         # the flat positions of the picked logits, label + C * sample (see `_picks`)
         self.picks = picks
 
+    @np.errstate(under="ignore")  # NOTE: softmax may underflow to 0, harmlessly
     def forward(self, x, t=None):
-        with np.errstate(under="ignore"):
-            shifted = x - np.maximum.reduce(x, axis=-1, keepdims=True)  # NOTE: every exp <= 1
-            e = np.exp(shifted)
-            total = np.add.reduce(e, axis=-1, keepdims=True)
-            log_total = np.log(total)
-            if self.soft:
-                losses = -(t * (shifted - log_total)).sum(axis=-1)
-            else:
-                if self.picks is None:
-                    self.picks = _picks(self.labels, x.shape[-1])
-                picked = shifted.take(self.picks)
-                losses = (log_total.reshape(-1) - picked).reshape(self.labels.shape)
-            e /= total
+        shifted = x - np.maximum.reduce(x, axis=-1, keepdims=True)  # NOTE: every exp <= 1
+        e = np.exp(shifted)
+        total = np.add.reduce(e, axis=-1, keepdims=True)
+        log_total = np.log(total)
+        if self.soft:
+            losses = -(t * (shifted - log_total)).sum(axis=-1)
+        else:
+            if self.picks is None:
+                self.picks = _picks(self.labels, x.shape[-1])
+            picked = shifted.take(self.picks)
+            losses = (log_total.reshape(-1) - picked).reshape(self.labels.shape)
+        e /= total
         self.probs = e  # softmax(x), reused by backward
         return _reduce(losses, self.reduction)
 
+    @np.errstate(under="ignore")
     def backward(self, g, out, x, t=None):
         n = x.size // x.shape[-1] if self.soft else self.labels.size
         scale = _scale(g, self.reduction, n)
         if self.reduction == "none":
             scale = scale.reshape(scale.shape + (1,))
-        with np.errstate(under="ignore"):
-            if isinstance(x, Node):  # create_graph: keep the rule differentiable
-                p = _Softmax.call(x, axis=-1)
-                target = t if self.soft else self._onehot(x.shape, x.dtype)
-            else:
-                if not self.soft:  # (softmax - onehot) * scale, in a new array: the
-                    # graph may be backpropagated again
-                    p = self.probs * scale
-                    p.reshape(-1)[self.picks] -= scale.reshape(-1) if scale.ndim else scale
-                    return p
-                p = self.probs
-                target = t
-            if not self.soft:
-                return (p - target) * scale
-            gx = (p * target.sum(axis=-1, keepdims=True) - target) * scale
-            if not self.needs_input_grad[1]:
-                return gx, None
-            return gx, -_LogSoftmax.call(x, axis=-1) * scale
+        if isinstance(x, Node):  # create_graph: keep the rule differentiable
+            p = _Softmax.call(x, axis=-1)
+            target = t if self.soft else self._onehot(x.shape, x.dtype)
+        else:
+            if not self.soft:  # (softmax - onehot) * scale, in a new array: the
+                # graph may be backpropagated again
+                p = self.probs * scale
+                p.reshape(-1)[self.picks] -= scale.reshape(-1) if scale.ndim else scale
+                return p
+            p = self.probs
+            target = t
+        if not self.soft:
+            return (p - target) * scale
+        gx = (p * target.sum(axis=-1, keepdims=True) - target) * scale
+        if not self.needs_input_grad[1]:
+            return gx, None
+        return gx, -_LogSoftmax.call(x, axis=-1) * scale
 
     def _onehot(self, shape, dtype):
         onehot = np.zeros(shape, dtype=dtype)
@@ -759,6 +759,17 @@ __all__ += ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_poo
             "scaled_dot_product_attention"]
 
 
+def _running(stat, shape, dtype):
+    """A running statistic reshaped for broadcasting, as a constant that shares the buffer's
+    version counter when it shares its memory: a graph that read it refuses to backprop
+    after the buffer is updated in place (a training-mode forward)."""
+    data = _data(stat).reshape(shape).astype(dtype, copy=False)
+    t = Tensor(data)
+    if isinstance(stat, Tensor) and np.may_share_memory(data, stat.data):
+        t._vc = stat._vc
+    return t
+
+
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-5):
     """Batch normalisation over the batch and spatial axes of (N, C, ...), as PyTorch's.
@@ -790,8 +801,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: evaluation (training=False) needs running_mean and "
                              "running_var")
-        mean = Tensor(_data(running_mean).reshape(shape).astype(x.dtype, copy=False))
-        var = Tensor(_data(running_var).reshape(shape).astype(x.dtype, copy=False))
+        mean, var = (_running(stat, shape, x.dtype) for stat in (running_mean, running_var))
         return _affine_channels((x - mean) / (var + eps).sqrt(), weight, bias, shape)
     n = x.size // x.shape[1]
     if n <= 1:

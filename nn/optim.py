@@ -23,6 +23,7 @@ import math
 import numpy as np
 
 from autograd_lite import Tensor
+from autograd_lite.engine import data_changed
 
 __all__ = ["Optimizer", "SGD", "Adam"]
 
@@ -205,22 +206,26 @@ class SGD(Optimizer):
     def step(self):
         """Apply one update to every parameter that has a gradient."""
         lr, mu, wd, damp = self.lr, self.momentum, self.weight_decay, self.dampening
-        for i, g in enumerate(self._grads()):
-            if g is None:
-                continue
-            p = self.params[i]
-            if wd:
-                g = g + wd * p.data
-            if mu:
-                b = self._momentum[i]
-                if b is None:
-                    b = self._momentum[i] = np.array(g, dtype=p.data.dtype, copy=True)
-                else:
-                    b *= mu
-                    b += g if damp == 0 else (1 - damp) * g
-                g = g + mu * b if self.nesterov else b
-            self._subtract_scaled(p.data, g, lr)
-            p._vc[0] += 1  # its version: a graph recorded before this step cannot backprop
+        grads = self._grads()
+        try:
+            for i, g in enumerate(grads):
+                if g is None:
+                    continue
+                p = self.params[i]
+                if wd:
+                    g = g + wd * p.data
+                if mu:
+                    b = self._momentum[i]
+                    if b is None:
+                        b = self._momentum[i] = np.array(g, dtype=p.data.dtype, copy=True)
+                    else:
+                        b *= mu
+                        b += g if damp == 0 else (1 - damp) * g
+                    g = g + mu * b if self.nesterov else b
+                self._subtract_scaled(p.data, g, lr)
+                p._vc[0] += 1  # its version: a graph recorded before this step cannot backprop
+        finally:
+            data_changed()  # the parameters' versions moved: see autograd_lite.engine
 
     def _subtract_scaled(self, data, g, alpha):
         """data -= alpha * g, a block at a time: no temporary of the parameter's size, so a
