@@ -355,20 +355,26 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                    count_include_pad=count_include_pad)
 
 
-def _adaptive_matrix(size, out, dtype):
-    """(out, size) averaging matrix: row i averages input positions floor(i size / out) to
-    ceil((i + 1) size / out), as PyTorch's adaptive pooling does."""
-    i = np.arange(out)
-    start, end = (i * size) // out, -((-(i + 1) * size) // out)
-    pos = np.arange(size)
-    inside = (pos >= start[:, None]) & (pos < end[:, None])
-    return (inside / (end - start)[:, None]).astype(dtype)
+def _adaptive_mean(x, axis, out):
+    """The mean of each of `out` windows along `axis`: window i covers positions
+    floor(i size / out) to ceil((i + 1) size / out), as in PyTorch's adaptive pooling.
+
+    Means of slices, never a product with an averaging matrix (whose zeros would turn an
+    infinite element into nan in every window, and its gradient likewise)."""
+    size = x.shape[axis]
+    if size % out == 0:  # equal windows side by side: one reshape
+        k = size // out
+        return x.reshape(x.shape[:axis] + (out, k) + x.shape[axis + 1:]).mean(axis=axis + 1)
+    lead = (slice(None),) * axis
+    windows = [x[lead + (slice((i * size) // out, -((-(i + 1) * size) // out)),)]
+               for i in range(out)]
+    return ops.Stack.apply(*[w.mean(axis=axis) for w in windows], axis=axis)
 
 
 def adaptive_avg_pool2d(input, output_size):
     """Average pooling to a fixed output size (oH, oW), as PyTorch's `adaptive_avg_pool2d`;
-    None in `output_size` keeps that input size. Computed as two matrix products with
-    averaging matrices, so it is differentiable to any order.
+    None in `output_size` keeps that input size. Computed with means of slices, so it is
+    differentiable to any order, and an infinite element stays in its own windows.
 
     >>> import numpy as np
     >>> from autograd_lite import Tensor, adaptive_avg_pool2d
@@ -382,9 +388,7 @@ def adaptive_avg_pool2d(input, output_size):
         raise TypeError(f"{op}: output_size must be an int or a pair, got {output_size!r}")
     sizes = tuple(x.shape[2 + i] if s is None else s for i, s in enumerate(sizes))
     oh, ow = _pair(sizes, "output_size", op)
-    rows = _adaptive_matrix(x.shape[2], oh, x.dtype)  # (oH, H)
-    cols = _adaptive_matrix(x.shape[3], ow, x.dtype).T  # (W, oW)
-    return _unbatch(rows @ x @ cols, added)
+    return _unbatch(_adaptive_mean(_adaptive_mean(x, 2, oh), 3, ow), added)
 
 
 def adaptive_avg_pool1d(input, output_size):
@@ -398,4 +402,4 @@ def adaptive_avg_pool1d(input, output_size):
     """
     x, added = _as_input(input, "adaptive_avg_pool1d", dims=1)
     size = _single(output_size, "output_size", "adaptive_avg_pool1d")
-    return _unbatch(x @ _adaptive_matrix(x.shape[2], size, x.dtype).T, added)
+    return _unbatch(_adaptive_mean(x, 2, size), added)

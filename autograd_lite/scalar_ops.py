@@ -243,10 +243,11 @@ class Relu(ScalarFunction):
         return a if a > 0 else 0.0
 
     def backward(self, g, out, a):
-        # NOTE: at a == 0 we take the subgradient 0, as PyTorch does.
+        # NOTE: at a == 0 we take the subgradient 0, as PyTorch does; where a <= 0 the
+        # gradient is exactly 0, also for an infinite g (never g * 0 = nan).
         if a.__class__ is float:
-            return g * float(a > 0)
-        return g * Piecewise.call(a, float(a.data > 0))  # create_graph: slope 0
+            return g if a > 0 else 0.0
+        return Select.call(g, Piecewise.call(a, float(a.data > 0)))  # create_graph: slope 0
 
 
 class Abs(ScalarFunction):
@@ -282,3 +283,21 @@ class Piecewise(ScalarFunction):
 
     def backward(self, g, out, a, c):
         return 0.0, None
+
+
+class Select(ScalarFunction):
+    """`g` if the slope `m` (0.0 or 1.0) is 1, else exactly 0.0, never g * 0 (nan for an
+    infinite g);  d/dg = m, d/dm = 0.
+
+    Under create_graph=True relu's rule records its gradient with it, `m` being its slope
+    recorded with `Piecewise`: so the gradient depends on relu's input with derivative 0.
+    """
+
+    __slots__ = ()
+    name = "select"
+
+    def forward(self, g, m):
+        return g if m else 0.0
+
+    def backward(self, gg, out, g, m):
+        return Select.call(gg, m), 0.0

@@ -386,6 +386,8 @@ NOT_EXPORTED = {
     "Im2Col": "only convolution gradients use it",
     "Col2Im": "only convolution gradients use it",
     "Piecewise": "only gradients recorded with create_graph=True use it (a derivative mask)",
+    "Select": "only gradients recorded with create_graph=True use it (a masked gradient)",
+    "PadFold": "only padding gradients use it",
     "Cumprod": "ONNX has no cumulative product (exp(cumsum(log)) fails on zeros and "
                "negative numbers)",
 }

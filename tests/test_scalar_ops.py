@@ -39,6 +39,10 @@ OPS = {
     # sign(a), recorded as piecewise constant in a: derivative 0
     scalar_ops.Piecewise: (lambda a: scalar_ops.Piecewise.call(a, math.copysign(1.0, a.data)),
                            st.lists(floats(away_from=(0,)), min_size=1, max_size=1)),
+    # relu's rule: g*g where b > 0, else exactly 0 (b's slope recorded as piecewise)
+    scalar_ops.Select: (lambda g, b: scalar_ops.Select.call(
+        g * g, scalar_ops.Piecewise.call(b, float(b.data > 0))),
+        st.lists(floats(away_from=(0,)), min_size=2, max_size=2)),
 }
 
 

@@ -127,6 +127,12 @@ def maximum_case(draw):
 
 
 @st.composite
+def select_case(draw):
+    g, a = draw(array_pairs())
+    return [g, np.where(np.abs(a) < 0.05, a + 0.3, a)], {}  # the mask a > 0 stays put
+
+
+@st.composite
 def conv_case(draw, transposed=False):
     """A conv2d (or conv_transpose2d) of random sizes, stride, padding, dilation and groups."""
     n, groups, c_in, c_out = (draw(st.integers(1, 2)) for _ in range(4))
@@ -252,6 +258,20 @@ def pad_case(draw):
     return [x], dict(widths=widths, mode=mode, value=draw(st.sampled_from([0.0, 1.5])))
 
 
+@st.composite
+def pad_fold_case(draw):
+    """A gradient of a padded axis, and where each of its positions was copied from."""
+    g = draw(arrays(min_dims=1, max_dims=3, min_side=2))
+    axis = draw(st.integers(0, g.ndim - 1))
+    before = draw(st.integers(0, g.shape[axis] - 1))
+    after = draw(st.integers(0, g.shape[axis] - 1 - before))
+    n = g.shape[axis] - before - after
+    mode = draw(st.sampled_from(["edge", "wrap"] + (["reflect"] if max(before, after) < n
+                                                     else [])))
+    return [g], dict(axis=axis, source=np.pad(np.arange(n), (before, after), mode=mode),
+                     before=before)
+
+
 def _op(op):
     return lambda a, **p: op.apply(a, **p)
 
@@ -360,9 +380,13 @@ OPS = {
                       one(min_dims=0).flatmap(lambda xs: st.tuples(st.just(xs), st.fixed_dictionaries(
                           {"axis": axes(xs[0].ndim)})))),
     tensor_ops.Pad: (_op(tensor_ops.Pad), pad_case()),
+    tensor_ops.PadFold: (_op(tensor_ops.PadFold), pad_fold_case()),
     # |a| as a * sign(a), the sign recorded as piecewise constant in a (derivative 0)
     tensor_ops.Piecewise: (lambda a: a * tensor_ops.Piecewise.apply(a, value=np.sign(a.data)),
                            _unary(away_from=(0.0,))),
+    # relu's rule: g where a > 0, else exactly 0, recorded as depending on a (slope 0)
+    tensor_ops.Select: (lambda g, a: tensor_ops.Select.apply(g * g, a, mask=a.data > 0),
+                        select_case()),
 }
 
 

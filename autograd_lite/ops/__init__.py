@@ -4,7 +4,8 @@ Each class has its `forward` rule directly above its `backward` rule. Find an op
 its topic:
 
 - `base`: `TensorFunction` (the base class, and the ONE place that undoes broadcasting),
-  `BroadcastTo`, `SumTo`, and `Piecewise` (a derivative mask, for second derivatives);
+  `BroadcastTo`, `SumTo`, `Piecewise` (a derivative mask, for second derivatives) and
+  `Select` (a gradient routed through a 0/1 mask, exactly 0 where it is 0);
 - `elementwise`: arithmetic (`Add`, `Mul`, `Pow`, `Minimum`, ...), `Exp`, `Log`, `Log1p`,
   `Erf`, trigonometry (`Sin`, ...), steps with a zero gradient (`Floor`, `Sign`, ...),
   `Clip`, `Cast`;
@@ -14,7 +15,7 @@ its topic:
   running `Cumsum`, `Cumprod`;
 - `linalg`: `Matmul`;
 - `shape`: `Reshape`, `Transpose`, indexing (`GetItem`, `ScatterAdd`, `SetItem`),
-  `Concatenate`, `Stack`, `Flip`, `Pad`;
+  `Concatenate`, `Stack`, `Flip`, `Pad` (and `PadFold`, its gradient);
 - `conv`: `Conv2d`, `ConvTranspose2d`, `MaxPool2d`, `AvgPool2d`, and the window copies
   `Im2Col` and `Col2Im` that their gradients use.
 
@@ -24,14 +25,14 @@ Every operation class is also importable from here: `from autograd_lite.ops impo
 from .activations import (Elu, Gelu, Hardsigmoid, Hardswish, Hardtanh, LeakyRelu, LogSigmoid,
                           LogSoftmax, Mish, Relu, Sigmoid, Silu, Softmax, Softplus, Softsign,
                           Tanh)
-from .base import (BroadcastTo, Piecewise, SumTo, TensorFunction, curvature_undefined,
-                   fit_gradients, kept_shape, normalize_axes, piecewise, sum_to,
-                   zero_gradient)
+from .base import (BroadcastTo, Piecewise, Select, SumTo, TensorFunction,
+                   curvature_undefined, fit_gradients, kept_shape, normalize_axes, piecewise,
+                   select, sum_to, zero_gradient)
 from .conv import AvgPool2d, Col2Im, Conv2d, ConvTranspose2d, Im2Col, MaxPool2d
 from .elementwise import (Abs, Add, Cast, Ceil, Clip, Cos, Div, Erf, Exp, Exp2, Expm1, Floor,
                           Log, Log1p, Log2, Maximum, Minimum, Mul, Neg, Pow, Reciprocal, Round,
                           Rsqrt, Sign, Sin, Sqrt, Square, Sub, Tan, Trunc, Where)
 from .linalg import Matmul
 from .reductions import Cumprod, Cumsum, Logsumexp, Max, Mean, Min, Norm, Prod, Sum, Var
-from .shape import (Concatenate, Flip, GetItem, Pad, Reshape, ScatterAdd, SetItem, Stack,
-                    Transpose, last_writes, selection_value)
+from .shape import (Concatenate, Flip, GetItem, Pad, PadFold, Reshape, ScatterAdd, SetItem,
+                    Stack, Transpose, last_writes, selection_value)

@@ -3,17 +3,18 @@
 
 Rules that need the activation's derivative at `a` compute it with engine operations
 (`Sigmoid.call(a)`, `Tanh.call(...)`), so second derivatives work as in PyTorch. A
-piecewise-constant derivative (relu's mask) goes through `piecewise`: under
-`create_graph=True` it is recorded as a function of `a` with derivative 0, so the gradient
-of such a gradient is zeros, as in PyTorch.
+piecewise-constant derivative goes through `piecewise`, and a 0/1 one (relu's mask)
+through `select` (an exact 0 where the mask is 0, even for an infinite upstream gradient):
+under `create_graph=True` both are recorded as functions of `a` with derivative 0, so the
+gradient of such a gradient is zeros, as in PyTorch.
 """
 
 import math
 
 import numpy as np
 
-from ..engine import Node, data_of
-from .base import TensorFunction, normalize_axes, piecewise
+from ..engine import data_of
+from .base import TensorFunction, normalize_axes, piecewise, select
 from .elementwise import Abs, Erf, Exp, erf_erfc
 
 # ***** elementwise activations *****
@@ -62,9 +63,7 @@ class Relu(TensorFunction):
 
     def backward(self, g, out, a):
         # NOTE: at a == 0 we take the subgradient 0, as PyTorch does.
-        if isinstance(out, Node):  # create_graph: a mask with derivative 0
-            return g * piecewise(out.data > 0, out)
-        return g * (out > 0)
+        return select(data_of(out) > 0, g, out)
 
 
 # ***** relu's relatives: piecewise linear *****
@@ -113,7 +112,7 @@ class Hardtanh(TensorFunction):
     def backward(self, g, out, a):
         # NOTE: 0 at a == min_val and a == max_val (PyTorch's choice; clip's is 1 there).
         x = data_of(a)
-        return g * piecewise((x > self.min_val) & (x < self.max_val), a)
+        return select((x > self.min_val) & (x < self.max_val), g, a)
 
 
 class Hardsigmoid(TensorFunction):
@@ -127,7 +126,7 @@ class Hardsigmoid(TensorFunction):
 
     def backward(self, g, out, a):
         x = data_of(a)
-        return g * piecewise((((x > -3) & (x < 3)) / 6).astype(x.dtype), a)
+        return select((x > -3) & (x < 3), g * (1 / 6), a)
 
 
 class Hardswish(TensorFunction):
@@ -143,8 +142,7 @@ class Hardswish(TensorFunction):
         # NOTE: at a == -3 the slope is 0 and at a == 3 it is 1 (the outer pieces'), as in
         # PyTorch.
         x = data_of(a)
-        middle, high = ((x > -3) & (x < 3)).astype(x.dtype), (x >= 3).astype(x.dtype)
-        return g * (middle * (a / 3 + 0.5) + high)
+        return select((x > -3) & (x < 3), g, a) * (a / 3 + 0.5) + select(x >= 3, g, a)
 
 
 # ***** smooth activations *****

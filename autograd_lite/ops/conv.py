@@ -23,7 +23,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..engine import Node
-from .base import BroadcastTo, TensorFunction, piecewise
+from .base import BroadcastTo, TensorFunction, piecewise, select
 
 # ***** windows: the shared strided view and its reverse *****
 
@@ -391,9 +391,7 @@ class MaxPool2d(_Pool):
         # all to the first maximal element).
         hit = self.hit
         scale = g / window_reduce(hit.astype(g.dtype), np.add) if self.ties else g
-        share = BroadcastTo.call(scale.reshape(scale.shape + (1, 1)),
-                                 shape=hit.shape) * piecewise(hit, x)
-        return self.spread(share, x)
+        return self.spread(select(hit, scale.reshape(scale.shape + (1, 1)), x), x)
 
 
 class AvgPool2d(_Pool):

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from ..engine import Node, data_of
-from .base import TensorFunction, curvature_undefined, piecewise, zero_gradient
+from .base import TensorFunction, curvature_undefined, piecewise, select, zero_gradient
 
 # ***** elementwise binary (inputs broadcast against each other) *****
 
@@ -113,9 +113,7 @@ class Maximum(TensorFunction):
     def backward(self, g, out, a, b):
         # NOTE: where a == b the gradient is split evenly between them, as in PyTorch.
         x, y = data_of(a), data_of(b)
-        share_a = _nan_wins(x, y, (x > y) + 0.5 * (x == y))
-        return (g * piecewise(share_a.astype(x.dtype), a),
-                g * piecewise((1 - share_a).astype(y.dtype), b))
+        return _shares(g, a, b, _nan_wins(x, y, (x > y) + 0.5 * (x == y)))
 
 
 class Minimum(TensorFunction):
@@ -130,9 +128,16 @@ class Minimum(TensorFunction):
     def backward(self, g, out, a, b):
         # NOTE: where a == b the gradient is split evenly between them, as in PyTorch.
         x, y = data_of(a), data_of(b)
-        share_a = _nan_wins(x, y, (x < y) + 0.5 * (x == y))
-        return (g * piecewise(share_a.astype(x.dtype), a),
-                g * piecewise((1 - share_a).astype(y.dtype), b))
+        return _shares(g, a, b, _nan_wins(x, y, (x < y) + 0.5 * (x == y)))
+
+
+def _shares(g, a, b, share_a):
+    """maximum's or minimum's gradients: g split by `share_a` (1, 1/2 or 0) between a and
+    b, and exactly 0 for an input with no share, even where g is infinite."""
+    if (share_a == 0.5).any():  # ties: g where one input wins, g / 2 where they tie
+        half = share_a.astype(data_of(g).dtype)
+        return select(share_a > 0, g, a) * half, select(share_a < 1, g, b) * (1 - half)
+    return select(share_a > 0, g, a), select(share_a < 1, g, b)
 
 
 def _nan_wins(a, b, share_a):
@@ -254,7 +259,7 @@ class Clip(TensorFunction):
             inside &= x >= self.low
         if self.high is not None:
             inside &= x <= self.high
-        return g * piecewise(inside, a)
+        return select(inside, g, a)
 
 
 class Cast(TensorFunction):

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..engine import Node, data_of
 from .base import (BroadcastTo, TensorFunction, curvature_undefined, kept_shape,
-                   normalize_axes, piecewise, zero_gradient)
+                   normalize_axes, piecewise, select, zero_gradient)
 from .elementwise import Exp, Sign, Where
 from .shape import Concatenate, Flip
 
@@ -82,8 +82,9 @@ class Max(_Reduce):
         return a.max(axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, g, out, a):
-        # NOTE: ties share the gradient evenly, as PyTorch's amax does.
-        return self.expand(g, a) * piecewise(_argmax_share(data_of(a), data_of(out), self), a)
+        # NOTE: ties share the gradient evenly, as PyTorch's max() does.
+        hit, count = _hits(data_of(a), data_of(out), self)
+        return select(hit, self.expand(g, a) / count, a)
 
 
 class Min(_Reduce):
@@ -97,8 +98,9 @@ class Min(_Reduce):
         return a.min(axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, g, out, a):
-        # NOTE: ties share the gradient evenly, as PyTorch's amin does.
-        return self.expand(g, a) * piecewise(_argmax_share(data_of(a), data_of(out), self), a)
+        # NOTE: ties share the gradient evenly, as PyTorch's min() does.
+        hit, count = _hits(data_of(a), data_of(out), self)
+        return select(hit, self.expand(g, a) / count, a)
 
 
 def _check_nonempty(a, axes, op):
@@ -111,8 +113,9 @@ def _check_nonempty(a, axes, op):
                          f"{op} of no numbers is undefined")
 
 
-def _argmax_share(x, out, reduce):
-    """1/k where x equals the reduction's result (k ties), else 0: d max / dx.
+def _hits(x, out, reduce):
+    """Where x equals the reduction's result, and how many ties k each result has: d max /
+    dx is 1/k there, else 0.
 
     A nan result came from the nan elements (NumPy's max and min propagate nan), so they
     share the gradient, as in PyTorch; `nan == nan` alone would give 0/0 everywhere."""
@@ -120,7 +123,7 @@ def _argmax_share(x, out, reduce):
     hit = x == full
     if np.isnan(out).any():
         hit |= np.isnan(x) & np.isnan(full)
-    return hit / hit.sum(axis=reduce.axes, keepdims=True).astype(x.dtype)
+    return hit, hit.sum(axis=reduce.axes, keepdims=True).astype(x.dtype)
 
 
 # ***** statistics *****

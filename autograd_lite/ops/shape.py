@@ -4,7 +4,7 @@
 import numpy as np
 
 from ..engine import data_of
-from .base import TensorFunction, normalize_axes
+from .base import TensorFunction, normalize_axes, select
 
 # ***** shape and indexing *****
 
@@ -139,8 +139,8 @@ class SetItem(TensorFunction):
         gv = None
         if need_v:
             gv = GetItem.call(g, index=self.index)
-            if self.written is not None:
-                gv = gv * self.written
+            if self.written is not None:  # exactly 0 for overwritten values, even for inf g
+                gv = select(self.written, gv)
             if gv.ndim < v.ndim:  # v had leading axes of length 1 (as in NumPy)
                 gv = gv.reshape((1,) * (v.ndim - gv.ndim) + gv.shape)
         return ga, gv
@@ -334,17 +334,38 @@ class Pad(TensorFunction):
             grown = tuple(n + max(b, 0) + max(e, 0) for (b, e), n in zip(self.widths, shape))
             g = ScatterAdd.call(g, index=self._crop(grown), shape=grown)
         for axis, ((b, e), n) in enumerate(zip(self.widths, shape)):
-            if b > 0 or e > 0:  # fold each padded axis back with a small 0/1 matrix
+            if b > 0 or e > 0:  # fold each padded axis back onto the elements it copies
                 size = n if pad_first else n - max(-b, 0) - max(-e, 0)
-                fold = _pad_fold(size, max(b, 0), max(e, 0), self.mode, data_of(g).dtype)
-                g = (g.swapaxes(axis, -1) @ fold).swapaxes(axis, -1)
+                source = np.pad(np.arange(size), (max(b, 0), max(e, 0)),
+                                mode=PAD_MODES[self.mode])
+                g = PadFold.call(g, axis=axis, source=source, before=max(b, 0))
         if cropping and not pad_first:  # cropped elements get 0
             return ScatterAdd.call(g, index=self._crop(shape), shape=shape)
         return g
 
 
-def _pad_fold(n, before, after, mode, dtype):
-    """The (n + before + after, n) 0/1 matrix whose row i marks the input element that
-    padded position i copies."""
-    source = np.pad(np.arange(n), (before, after), mode=PAD_MODES[mode])
-    return (source[:, None] == np.arange(n)).astype(dtype)
+class PadFold(TensorFunction):
+    """The gradient of replicate, reflect or circular padding along `axis`: position i of
+    the padded axis is a copy of element `source[i]`, so its gradient is added there;
+    d/dg = the gradient gathered at `source` (a padding again).
+
+    Exact sums, never a product with a 0/1 matrix: an infinite gradient at one position
+    stays at the element it copies (inf * 0 would spread nan over the whole axis).
+    """
+
+    __slots__ = ("axis", "source", "before")
+    name = "pad_fold"
+
+    def __init__(self, axis, source, before):
+        self.axis, self.source, self.before = axis, source, before
+
+    def forward(self, g):
+        g = np.moveaxis(g, self.axis, 0)
+        b, n = self.before, int(self.source.max()) + 1
+        out = g[b:b + n].copy()  # the middle: each element's own gradient
+        for i in (*range(b), *range(b + n, len(self.source))):  # the padded copies
+            out[self.source[i]] += g[i]
+        return np.moveaxis(out, 0, self.axis)
+
+    def backward(self, gg, out, g):
+        return GetItem.call(gg, index=(slice(None),) * self.axis + (self.source,))
