@@ -401,7 +401,7 @@ class Affine(TensorFunction):
     def forward(self, x, w, b=None):
         out = x @ w
         if b is not None:
-            if out.dtype == b.dtype:
+            if out.dtype is b.dtype or out.dtype == b.dtype:
                 out += b  # out is a fresh array: adding in place saves one allocation
             else:
                 out = out + b
