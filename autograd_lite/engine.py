@@ -618,6 +618,9 @@ def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, st
                 pgrads = ctx.vjp(g, node.data, (a.data, b.data))
             elif len(parents) == 1:
                 pgrads = ctx.vjp(g, node.data, (parents[0].data,))
+            elif len(parents) == 3:  # x @ w + b
+                a, b, c = parents
+                pgrads = ctx.vjp(g, node.data, (a.data, b.data, c.data))
             else:
                 pgrads = ctx.vjp(g, node.data, [p.data for p in parents])
             if len(pgrads) != len(parents):

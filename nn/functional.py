@@ -705,13 +705,14 @@ def cross_entropy(input, target, reduction="mean"):
     """
     x = _as_tensor(input, "cross_entropy")
     _check_loss_input(x, "cross_entropy", reduction)
-    if x.ndim == 0:
+    shape = x.data.shape
+    if not shape:
         raise ValueError("cross_entropy: input must have a class axis (shape (N, C) or (C,)), "
                          "got a 0-d tensor")
     labels = as_array(target.data if isinstance(target, Tensor) else target, "cross_entropy",
                       "target")
-    classes = x.shape[-1]
-    if labels.shape == x.shape and labels.dtype.kind in "fiub":
+    classes, kind = shape[-1], labels.dtype.kind
+    if labels.shape == shape and kind in "fiub":
         # class probabilities (soft labels, or a one-hot of any numeric dtype): a target
         # that requires grad gets its gradient, as in PyTorch
         t = _target_tensor(target, x, "cross_entropy")
@@ -721,18 +722,18 @@ def cross_entropy(input, target, reduction="mean"):
                          f"gradient, but this target requires grad; pass class probabilities "
                          f"of the input's shape {x.shape} to differentiate the target, or "
                          f"labels.detach()")
-    if labels.shape != x.shape[:-1]:
+    if labels.shape != shape[:-1]:
         raise ValueError(f"cross_entropy: logits{_named(x)} of shape {x.shape} need integer "
                          f"labels{_named(target)} of "
                          f"shape {x.shape[:-1]} (one class index per sample) or class "
                          f"probabilities of shape {x.shape}, got target of shape "
                          f"{labels.shape}")
-    if labels.dtype.kind == "f":
+    if kind == "f":
         if not np.all(labels == np.round(labels)):
             raise ValueError("cross_entropy: labels must be integer class indices, got "
                              "non-integer float values")
         labels = labels.astype(np.int64)
-    elif labels.dtype.kind not in "iu":
+    elif kind not in "iu":
         raise TypeError(f"cross_entropy: labels must be integer class indices, got dtype "
                         f"{labels.dtype}")
     try:
