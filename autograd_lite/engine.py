@@ -80,9 +80,23 @@ def _set_mode(enabled):
     """Set this thread's grad mode, keeping `_threads_without_grad` up to date."""
     global _threads_without_grad
     if _mode.enabled != enabled:
-        with _mode_lock:
-            _threads_without_grad += -1 if enabled else 1
+        _mode_lock.acquire()
+        _threads_without_grad += -1 if enabled else 1
+        _mode_lock.release()
         _mode.enabled = enabled
+
+# How many times some node's data was changed in place (any node, any thread): bumped by
+# `data_changed()` after a version counter moved. An operation records this count; while it
+# is unchanged, none of the operation's inputs can have changed, and backward need not
+# compare their versions one by one.
+_changes = 0
+
+
+def data_changed():
+    """Count an in-place change of node data; call it after bumping the node's version."""
+    global _changes
+    _changes += 1
+
 
 # Set by `detect_anomaly()` (autograd_lite/anomaly.py) to an object whose `forward(fn,
 # parents, out)` and `backward(fn, grads)` check every step; None costs one global lookup.
@@ -203,6 +217,12 @@ class Node:
     slots, a `Value` (one object per scalar operation) mostly in a leaner form of its own.
     Nodes hash by identity, so the driver can key dictionaries by node even when `==` is
     elementwise.
+
+    A front end whose data can change in place (a `Tensor`) also gives each node `_vc`, its
+    version counter (a one-element list shared by all views of the same memory), and
+    records the inputs' versions in `Function.versions` at forward time, with the count of
+    changes so far in `Function.changes_seen`, so that backward can refuse data changed
+    since. Every change of a version must be followed by `data_changed()`.
     """
 
     __slots__ = ()
@@ -254,14 +274,17 @@ class Node:
         """Wrap a plain number or array `x` as a constant node compatible with `like`."""
         raise NotImplementedError
 
-    @staticmethod
-    def _as_grad(g):
-        """`g` in the form `.grad` holds (a front end may turn a NumPy scalar into an array)."""
+    def _add_grad(self, g):
+        """Add `g` to `.grad` (set it if None) and return the new `.grad`; a front end may
+        store it differently (a `Tensor` turns a NumPy scalar into an array)."""
+        held = self.grad
+        self.grad = g = g if held is None else added_grad(self, held, g)
         return g
 
     @classmethod
-    def _result(cls, data, ctx):
-        """Wrap the raw output of an operation; `ctx` is its Function or None (no graph)."""
+    def _result(cls, data, ctx, parents=()):
+        """Wrap the raw output of an operation; `ctx` is its Function or None (no graph).
+        `parents` are the operation's inputs, when its result may view their memory."""
         raise NotImplementedError
 
 
@@ -326,8 +349,8 @@ class Function:
                 if p.requires_grad:
                     fn.parents = parents
                     fn.released = False
-                    return parents[0]._result(out, fn)
-        return parents[0]._result(out, None)
+                    return parents[0]._result(out, fn, parents)
+        return parents[0]._result(out, None, parents)
 
     @classmethod
     def apply2(cls, a, b):
@@ -377,7 +400,7 @@ class Function:
     @property
     def needs_input_grad(self):
         """One bool per input: does that input need a gradient from this operation?"""
-        return tuple(p.requires_grad for p in self.parents)
+        return tuple([p.requires_grad for p in self.parents])
 
     def vjp(self, g, out, xs):
         """Run `backward` and return one gradient per input (a tuple); front ends may extend it.
@@ -470,23 +493,49 @@ def topological_order(root, requiring_grad=False, boundary=None):
     >>> [n.grad_fn.name if n.grad_fn else n.data for n in topological_order(a * 3 + a)]
     [2.0, 3.0, '*', '+']
     """
-    order, seen = [], set()
-    stack = [(root, False)]
+    return _search(root, requiring_grad, boundary)
+
+
+def _search(root, requiring_grad, boundary, backward_from=None):
+    """`topological_order`; with `backward_from` (the root of a backward pass), also fail,
+    before anything is stored, on an operation that cannot be backpropagated: released by
+    an earlier pass, or with an input changed in place since it was used."""
+    # Each open node sits on the stack with an iterator over its inputs: the search resumes
+    # where it left off, as a recursive one would, without Python's recursion limit.
+    order, seen = [], {root}
+    ctx = root._ctx
+    if ctx is None or (boundary is not None and root in boundary):
+        return [root]
+    if backward_from is not None:
+        _check_usable(ctx, backward_from)
+    stack = [(root, iter(ctx.parents))]
     while stack:
-        node, inputs_done = stack.pop()
-        if inputs_done:
+        node, inputs = stack[-1]
+        for p in inputs:
+            if p not in seen and (p.requires_grad or not requiring_grad):
+                seen.add(p)
+                ctx = p._ctx
+                if ctx is not None and (boundary is None or p not in boundary):
+                    if backward_from is not None and (ctx.released or (
+                            ctx.versions is not None and ctx.changes_seen != _changes)):
+                        _check_usable(ctx, backward_from)
+                    stack.append((p, iter(ctx.parents)))  # visit p's inputs first
+                    break
+                order.append(p)  # a leaf (or a boundary node): nothing behind it
+        else:  # every input is placed
+            stack.pop()
             order.append(node)
-            continue
-        if node in seen:
-            continue
-        seen.add(node)
-        stack.append((node, True))
-        ctx = node._ctx
-        if ctx is not None and (boundary is None or node not in boundary):
-            for p in reversed(ctx.parents):
-                if p not in seen and (p.requires_grad or not requiring_grad):
-                    stack.append((p, False))
     return order
+
+
+def _check_usable(ctx, root):
+    """Fail if backward from `root` cannot run `ctx`'s rule: released, or an input changed."""
+    if ctx.released:
+        raise _released_error(ctx, root)
+    if ctx.versions is not None:
+        for p, seen in zip(ctx.parents, ctx.versions):
+            if p._vc[0] != seen:
+                raise _modified_error(ctx, p, seen)
 
 
 # ----- the driver -----
@@ -518,19 +567,17 @@ def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, st
         return None
     boundary = set(stop) if stop else None
     wanted = None if inputs is None else set(inputs)
-    order = topological_order(root, requiring_grad=True, boundary=boundary)
-    for node in reversed(order):  # fail before storing anything if the graph can't be used
-        ctx = node._ctx
-        if ctx is not None and (boundary is None or node not in boundary):
-            if ctx.released:
-                raise _released_error(ctx, root)
-            if ctx.versions is not None:
-                _check_versions(ctx)
+    # every node to visit, each after its inputs; fails before anything is stored if the
+    # graph cannot be used
+    order = _search(root, True, boundary, backward_from=root)
     grads = {root: seed}  # in-flight gradients; a node's entry is complete when it is popped
     found = {}  # with `inputs`: their gradients
     stored = {id(seed)}  # ids of arrays that must be copied before storing: the caller's
     # seed, and arrays already stored on a node in this pass
-    with _set_grad_enabled(create_graph):
+    mode = _mode.enabled
+    if mode != create_graph:
+        _set_mode(bool(create_graph))  # rules record a graph only for create_graph
+    try:
         for node in reversed(order):
             g = grads.pop(node, None)
             if g is None:  # no path from root reached this node with a gradient
@@ -547,8 +594,20 @@ def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, st
             elif ctx is None or node._retains_grad:  # store: leaves and retaining nodes
                 if g.__class__ is float and ctx is not None:  # an interior Value: hot path
                     node.grad = g if node.grad is None else node.grad + g
-                else:
-                    _accumulate(node, g, stored)
+                else:  # add g to .grad (gradients add up until reset, as in PyTorch)
+                    # The first gradient stored must be private: rules may return one array
+                    # for two inputs (`a + b`), a read-only broadcast view, or the caller's
+                    # seed, and storing those as they are would let an in-place change of one
+                    # .grad corrupt another.
+                    own = g
+                    if id(g) in stored or getattr(g, "base", None) is not None:
+                        own = _own(g, stored)
+                    _accumulate_lock.acquire()
+                    try:
+                        held = node._add_grad(own)  # (the lock: see _accumulate_lock)
+                    finally:
+                        _accumulate_lock.release()
+                    stored.add(id(held))
                 if ctx is None:
                     continue
             parents = ctx.parents
@@ -559,6 +618,9 @@ def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, st
                 pgrads = ctx.vjp(g, node.data, (a.data, b.data))
             elif len(parents) == 1:
                 pgrads = ctx.vjp(g, node.data, (parents[0].data,))
+            elif len(parents) == 3:  # x @ w + b
+                a, b, c = parents
+                pgrads = ctx.vjp(g, node.data, (a.data, b.data, c.data))
             else:
                 pgrads = ctx.vjp(g, node.data, [p.data for p in parents])
             if len(pgrads) != len(parents):
@@ -576,6 +638,9 @@ def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, st
                     old = grads.get(p)
                     # out of place: gp may be shared with another input
                     grads[p] = gp if old is None else old + gp
+    finally:
+        if mode != create_graph:
+            _set_mode(mode)
     if inputs is not None:
         return [found.get(node) for node in inputs]
 
@@ -768,17 +833,17 @@ def _unmark(nodes):
             node._mark = 0
 
 
-def _check_versions(ctx):
-    """Fail if an input's data was changed in place after this operation used it."""
-    for i, (p, seen) in enumerate(zip(ctx.parents, ctx.versions)):
-        if p._version != seen:
-            label = f" {p.label!r}" if p.label else ""
-            raise ModifiedInPlaceError(
-                f"backward: input {i}{label} of '{ctx.name}' (shape "
-                f"{getattr(p.data, 'shape', ())}) was modified in place after the forward "
-                f"pass used it (version {seen}, now {p._version}), for example by an "
-                "optimizer step between forward and backward; its gradient would be wrong. "
-                "Run the forward pass again after changing the data.")
+def _modified_error(ctx, p, seen):
+    """The error for input `p` of `ctx`, changed in place (from version `seen`) after the
+    forward pass used it."""
+    i = next(i for i, q in enumerate(ctx.parents) if q is p)
+    label = f" {p.label!r}" if p.label else ""
+    return ModifiedInPlaceError(
+        f"backward: input {i}{label} of '{ctx.name}' (shape "
+        f"{getattr(p.data, 'shape', ())}) was modified in place after the forward "
+        f"pass used it (version {seen}, now {p._vc[0]}), for example by an "
+        "optimizer step between forward and backward; its gradient would be wrong. "
+        "Run the forward pass again after changing the data.")
 
 
 def _run_hooks(node, g, stored):
@@ -829,26 +894,16 @@ def data_of(x):
 _accumulate_lock = threading.Lock()  # backward passes in two threads may share leaves
 
 
-def _accumulate(node, g, stored):
-    """Add `g` to `node.grad` (PyTorch semantics: gradients add up until reset).
-
-    The sum is out of place. The first gradient stored is private: rules may return the
-    same array for two inputs (`a + b`), a read-only broadcast view, or the caller's seed,
-    and storing those as-is would let an in-place update of one `.grad` corrupt another.
-    """
-    g = _own(g, stored)
-    with _accumulate_lock:
-        held = node.grad
-        if held is not None:
-            try:
-                total = held + g
-            except ValueError:  # shapes that do not broadcast
-                total = None
-            if total is None or getattr(total, "shape", ()) != getattr(g, "shape", ()):
-                raise _held_grad_error(node, held, g) from None
-            g = total
-        node.grad = g = node._as_grad(g)
-    stored.add(id(g))
+def added_grad(node, held, g):
+    """`held + g`: the gradient `node.grad` already holds plus this pass's `g`, refused when
+    the sum would not have `g`'s shape (a `.grad` set by hand to another shape)."""
+    try:
+        total = held + g
+    except ValueError:  # shapes that do not broadcast
+        total = None
+    if total is None or getattr(total, "shape", ()) != getattr(g, "shape", ()):
+        raise _held_grad_error(node, held, g) from None
+    return total
 
 
 def _held_grad_error(node, held, g):

@@ -82,9 +82,9 @@ class Tensor(Node):
         self._vc = shared._vc if shared is not None and data is shared.data else [0]
 
     @classmethod
-    def _result(cls, data, ctx):
+    def _result(cls, data, ctx, parents=()):
         t = cls.__new__(cls)
-        t.data = data if type(data) is np.ndarray else np.asarray(data)
+        t.data = data = data if type(data) is np.ndarray else np.asarray(data)
         t._grad = None
         t.requires_grad = ctx is not None
         t._ctx = ctx
@@ -92,8 +92,13 @@ class Tensor(Node):
         t._retains_grad = False
         t.label = ""
         t._vc = [0]
-        if ctx is not None:
-            ctx.versions = tuple([p._vc[0] for p in ctx.parents])
+        if parents and (data.base is not None or data is parents[0].data):
+            _share_version_counter(t, parents)  # a view (reshape, indexing, ...)
+        if ctx is not None:  # the inputs' versions now: backward refuses changed data
+            inputs = ctx.parents
+            ctx.versions = ((inputs[0]._vc[0],) if len(inputs) == 1
+                            else tuple([p._vc[0] for p in inputs]))
+            ctx.changes_seen = engine._changes
         return t
 
     @property
@@ -104,6 +109,7 @@ class Tensor(Node):
     @_version.setter
     def _version(self, value):
         self._vc[0] = value
+        engine.data_changed()
 
     @classmethod
     def _constant(cls, x, like):
@@ -116,9 +122,14 @@ class Tensor(Node):
             x = x.astype(like.data.dtype)
         return cls._result(x, None)
 
-    @staticmethod
-    def _as_grad(g):
-        return g if type(g) is np.ndarray or isinstance(g, Node) else np.asarray(g)
+    def _add_grad(self, g):
+        held = self._grad
+        if held is not None:
+            g = engine.added_grad(self, held, g)
+        if type(g) is not np.ndarray and not isinstance(g, Node):
+            g = np.asarray(g)
+        self._grad = g
+        return g
 
     @staticmethod
     def _nonfinite(x):
@@ -433,6 +444,7 @@ class Tensor(Node):
             _read_instead(value, self, old)
         self.data, self._ctx, self.requires_grad = new.data, new._ctx, True
         self._vc = [self._version + 1]  # graphs that used the old contents now refuse
+        engine.data_changed()
 
     def __pos__(self):
         return self
@@ -1127,7 +1139,8 @@ class Tensor(Node):
                     f"backward: grad can be implicitly created only for one-element tensors, "
                     f"but this tensor has shape {self.shape}; pass grad= an array of that "
                     f"shape (dL/d(this tensor))")
-            seed = np.ones(self.data.shape, self.data.dtype)
+            data = self.data
+            seed = np.array(1, data.dtype) if data.ndim == 0 else np.ones(data.shape, data.dtype)
         else:
             seed = (grad if isinstance(grad, Tensor)
                     else checks.as_array(grad, "backward", "grad", self.dtype))
@@ -1610,6 +1623,17 @@ def _plain(x):
     if isinstance(x, dict):
         return {k: _plain(v) for k, v in x.items()}
     return x
+
+
+def _share_version_counter(out, parents):
+    """Give a result that views an input's memory (reshape, transpose, basic indexing, ...)
+    that input's version counter: an in-place change through either is seen by both."""
+    root = out.data if out.data.base is None else out.data.base
+    for p in parents:
+        data = getattr(p, "data", None)
+        if data is not None and (data if data.base is None else data.base) is root:
+            out._vc = p._vc
+            return
 
 
 from . import routines as R  # noqa: E402  (routines builds on Tensor; methods delegate to it)

@@ -194,7 +194,7 @@ class Value(Node):
         return _unary(rule, a) if b is None else _binary(rule)(a, b)
 
     @classmethod
-    def _result(cls, data, ctx):
+    def _result(cls, data, ctx, parents=()):
         """A Value made by a general `Function` (one that keeps its own inputs)."""
         v = cls(data, requires_grad=False)
         if ctx is not None:

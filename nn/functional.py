@@ -71,13 +71,13 @@ class _QuietUnderflow:
 
     __slots__ = ()
 
+    @np.errstate(under="ignore")
     def forward(self, *xs):
-        with np.errstate(under="ignore"):
-            return super().forward(*xs)
+        return super().forward(*xs)
 
+    @np.errstate(under="ignore")
     def backward(self, g, out, *xs):
-        with np.errstate(under="ignore"):
-            return super().backward(g, out, *xs)
+        return super().backward(g, out, *xs)
 
 
 class _Sigmoid(_QuietUnderflow, ops.Sigmoid):
@@ -401,23 +401,24 @@ class Affine(TensorFunction):
     def forward(self, x, w, b=None):
         out = x @ w
         if b is not None:
-            if out.dtype == b.dtype:
+            if out.dtype is b.dtype or out.dtype == b.dtype:
                 out += b  # out is a fresh array: adding in place saves one allocation
             else:
                 out = out + b
         return out
 
     def backward(self, g, out, x, w, b=None):
-        need = self.needs_input_grad
-        gx = g @ w.T if need[0] else None
+        inputs = self.parents
+        gx = g @ w.T if inputs[0].requires_grad else None
         gw = gb = None
-        if need[1]:
+        if inputs[1].requires_grad:
             if x.ndim == 2:
                 gw = x.T @ g
             else:  # one sample (in,) or extra batch axes (..., in): fold them into one
                 gw = x.reshape(-1, x.shape[-1]).T @ g.reshape(-1, g.shape[-1])
-        if b is not None and need[2]:
-            gb = g.sum(axis=tuple(range(g.ndim - 1))) if g.ndim > 1 else g
+        if b is not None and inputs[2].requires_grad:
+            gb = g.sum(axis=0) if g.ndim == 2 else (
+                g.sum(axis=tuple(range(g.ndim - 1))) if g.ndim > 1 else g)
         return (gx, gw) if b is None else (gx, gw, gb)
 
 
@@ -428,10 +429,15 @@ def affine(x, weight, bias=None):
     >>> affine(np.ones((2, 3)), Tensor(np.ones((3, 4))), Tensor(np.zeros(4))).shape
     (2, 4)
     """
-    x, weight = _as_tensor(x, "affine"), _as_tensor(weight, "affine", "weight")
+    if not isinstance(x, Tensor):
+        x = _as_tensor(x, "affine")
+    if not isinstance(weight, Tensor):
+        weight = _as_tensor(weight, "affine", "weight")
     if bias is None:
         return Affine.apply(x, weight)
-    return Affine.apply(x, weight, _as_tensor(bias, "affine", "bias"))
+    if not isinstance(bias, Tensor):
+        bias = _as_tensor(bias, "affine", "bias")
+    return Affine.apply(x, weight, bias)
 
 
 # ***** losses *****
@@ -445,7 +451,7 @@ def _check_reduction(reduction, op):
 
 def _reduce(losses, reduction):
     if reduction == "mean":  # sum / n: the same pairwise sum as mean(), without its wrapper
-        return np.asarray(losses.sum() / losses.size, dtype=losses.dtype)
+        return np.divide(np.add.reduce(losses, axis=None), losses.size, dtype=losses.dtype)
     if reduction == "sum":
         return np.asarray(losses.sum())
     return losses
@@ -624,53 +630,64 @@ class CrossEntropy(TensorFunction):
     __slots__ = ("labels", "soft", "reduction", "probs", "picks")
     name = "cross_entropy"
 
-    def __init__(self, labels=None, reduction="mean"):
+    def __init__(self, labels=None, reduction="mean", picks=None):
         self.labels, self.soft, self.reduction = labels, labels is None, reduction
+        # the flat positions of the picked logits, label + C * sample (see `_picks`)
+        self.picks = picks
 
+    @np.errstate(under="ignore")  # NOTE: softmax may underflow to 0, harmlessly
     def forward(self, x, t=None):
-        with np.errstate(under="ignore"):
-            shifted = x - x.max(axis=-1, keepdims=True)  # NOTE: keeps every exp <= 1
-            e = np.exp(shifted)
-            total = e.sum(axis=-1, keepdims=True)
-            log_total = np.log(total)
-            if self.soft:
-                losses = -(t * (shifted - log_total)).sum(axis=-1)
-            else:
-                # (row, label) pairs of the flattened (M, C) logits: the entries picked
-                self.picks = (np.arange(self.labels.size), self.labels.reshape(-1))
-                picked = shifted.reshape(-1, x.shape[-1])[self.picks]
-                losses = (log_total.reshape(-1) - picked).reshape(self.labels.shape)
-            e /= total
+        shifted = x - np.maximum.reduce(x, axis=-1, keepdims=True)  # NOTE: every exp <= 1
+        e = np.exp(shifted)
+        total = np.add.reduce(e, axis=-1, keepdims=True)
+        log_total = np.log(total)
+        if self.soft:
+            losses = -(t * (shifted - log_total)).sum(axis=-1)
+        else:
+            if self.picks is None:
+                self.picks = _picks(self.labels, x.shape[-1])
+            picked = shifted.take(self.picks)
+            losses = (log_total.reshape(-1) - picked).reshape(self.labels.shape)
+        e /= total
         self.probs = e  # softmax(x), reused by backward
         return _reduce(losses, self.reduction)
 
+    @np.errstate(under="ignore")
     def backward(self, g, out, x, t=None):
         n = x.size // x.shape[-1] if self.soft else self.labels.size
         scale = _scale(g, self.reduction, n)
         if self.reduction == "none":
             scale = scale.reshape(scale.shape + (1,))
-        with np.errstate(under="ignore"):
-            if isinstance(x, Node):  # create_graph: keep the rule differentiable
-                p = _Softmax.call(x, axis=-1)
-                target = t if self.soft else self._onehot(x.shape, x.dtype)
-            else:
-                p = self.probs.copy()  # a copy: the graph may be backpropagated again
-                if not self.soft:
-                    p.reshape(-1, x.shape[-1])[self.picks] -= 1  # softmax - onehot
-                    p *= scale
-                    return p
-                target = t
-            if not self.soft:
-                return (p - target) * scale
-            gx = (p * target.sum(axis=-1, keepdims=True) - target) * scale
-            if not self.needs_input_grad[1]:
-                return gx, None
-            return gx, -_LogSoftmax.call(x, axis=-1) * scale
+        if isinstance(x, Node):  # create_graph: keep the rule differentiable
+            p = _Softmax.call(x, axis=-1)
+            target = t if self.soft else self._onehot(x.shape, x.dtype)
+        else:
+            if not self.soft:  # (softmax - onehot) * scale, in a new array: the
+                # graph may be backpropagated again
+                p = self.probs * scale
+                p.reshape(-1)[self.picks] -= scale.reshape(-1) if scale.ndim else scale
+                return p
+            p = self.probs
+            target = t
+        if not self.soft:
+            return (p - target) * scale
+        gx = (p * target.sum(axis=-1, keepdims=True) - target) * scale
+        if not self.needs_input_grad[1]:
+            return gx, None
+        return gx, -_LogSoftmax.call(x, axis=-1) * scale
 
     def _onehot(self, shape, dtype):
         onehot = np.zeros(shape, dtype=dtype)
-        onehot.reshape(-1, shape[-1])[self.picks] = 1
+        onehot.reshape(-1)[self.picks] = 1
         return onehot
+
+
+def _picks(labels, classes):
+    """The flat positions `label + classes * sample` of each sample's label among logits of
+    shape (..., classes); a ValueError if a label is outside 0..classes-1 (negative ones
+    included: they must not wrap around as NumPy indices do)."""
+    samples = labels.size
+    return np.ravel_multi_index((np.arange(samples), labels.reshape(-1)), (samples, classes))
 
 
 def cross_entropy(input, target, reduction="mean"):
@@ -688,13 +705,14 @@ def cross_entropy(input, target, reduction="mean"):
     """
     x = _as_tensor(input, "cross_entropy")
     _check_loss_input(x, "cross_entropy", reduction)
-    if x.ndim == 0:
+    shape = x.data.shape
+    if not shape:
         raise ValueError("cross_entropy: input must have a class axis (shape (N, C) or (C,)), "
                          "got a 0-d tensor")
     labels = as_array(target.data if isinstance(target, Tensor) else target, "cross_entropy",
                       "target")
-    classes = x.shape[-1]
-    if labels.shape == x.shape and labels.dtype.kind in "fiub":
+    classes, kind = shape[-1], labels.dtype.kind
+    if labels.shape == shape and kind in "fiub":
         # class probabilities (soft labels, or a one-hot of any numeric dtype): a target
         # that requires grad gets its gradient, as in PyTorch
         t = _target_tensor(target, x, "cross_entropy")
@@ -704,26 +722,28 @@ def cross_entropy(input, target, reduction="mean"):
                          f"gradient, but this target requires grad; pass class probabilities "
                          f"of the input's shape {x.shape} to differentiate the target, or "
                          f"labels.detach()")
-    if labels.shape != x.shape[:-1]:
+    if labels.shape != shape[:-1]:
         raise ValueError(f"cross_entropy: logits{_named(x)} of shape {x.shape} need integer "
                          f"labels{_named(target)} of "
                          f"shape {x.shape[:-1]} (one class index per sample) or class "
                          f"probabilities of shape {x.shape}, got target of shape "
                          f"{labels.shape}")
-    if labels.dtype.kind == "f":
+    if kind == "f":
         if not np.all(labels == np.round(labels)):
             raise ValueError("cross_entropy: labels must be integer class indices, got "
                              "non-integer float values")
         labels = labels.astype(np.int64)
-    elif labels.dtype.kind not in "iu":
+    elif kind not in "iu":
         raise TypeError(f"cross_entropy: labels must be integer class indices, got dtype "
                         f"{labels.dtype}")
-    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+    try:
+        picks = _picks(labels, classes)
+    except ValueError:
         bad = labels[(labels < 0) | (labels >= classes)]
         raise ValueError(f"cross_entropy: labels must be in 0..{classes - 1} for {classes} "
                          f"classes, got {bad.ravel()[0]} (labels range from {labels.min()} "
-                         f"to {labels.max()})")
-    return CrossEntropy.apply(x, labels=labels, reduction=reduction)
+                         f"to {labels.max()})") from None
+    return CrossEntropy.apply(x, labels=labels, reduction=reduction, picks=picks)
 
 
 # ***** convolution, pooling, normalisation, embedding, attention *****
@@ -738,6 +758,17 @@ __all__ += ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_poo
             "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
             "adaptive_avg_pool2d", "batch_norm", "layer_norm", "embedding",
             "scaled_dot_product_attention"]
+
+
+def _running(stat, shape, dtype):
+    """A running statistic reshaped for broadcasting, as a constant that shares the buffer's
+    version counter when it shares its memory: a graph that read it refuses to backprop
+    after the buffer is updated in place (a training-mode forward)."""
+    data = _data(stat).reshape(shape).astype(dtype, copy=False)
+    t = Tensor(data)
+    if isinstance(stat, Tensor) and np.may_share_memory(data, stat.data):
+        t._vc = stat._vc
+    return t
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
@@ -771,8 +802,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: evaluation (training=False) needs running_mean and "
                              "running_var")
-        mean = Tensor(_data(running_mean).reshape(shape).astype(x.dtype, copy=False))
-        var = Tensor(_data(running_var).reshape(shape).astype(x.dtype, copy=False))
+        mean, var = (_running(stat, shape, x.dtype) for stat in (running_mean, running_var))
         return _affine_channels((x - mean) / (var + eps).sqrt(), weight, bias, shape)
     n = x.size // x.shape[1]
     if n <= 1:

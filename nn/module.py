@@ -65,8 +65,8 @@ class Parameter(Tensor):
         super().__init__(data, requires_grad=requires_grad, dtype=dtype, label=label)
 
     @classmethod
-    def _result(cls, data, ctx):
-        return Tensor._result(data, ctx)
+    def _result(cls, data, ctx, parents=()):
+        return Tensor._result(data, ctx, parents)
 
     def __repr__(self):
         return "Parameter" + super().__repr__()[len("Tensor"):]

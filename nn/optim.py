@@ -23,6 +23,7 @@ import math
 import numpy as np
 
 from autograd_lite import Tensor
+from autograd_lite.engine import data_changed
 
 __all__ = ["Optimizer", "SGD", "Adam"]
 
@@ -78,21 +79,28 @@ def checked_grads(params, where):
     """Every parameter's gradient as an array (None where there is none), checked BEFORE
     anything is updated: a gradient of another shape would be broadcast into the
     parameter, silently wrong, and a step failing halfway would update only some."""
-    grads = [_grad_array(p) for p in params]
-    for i, (p, g) in enumerate(zip(params, grads)):
-        if g is None:
-            continue
-        g = grads[i] = np.asarray(g)
-        if g.shape == p.shape and g.dtype.kind in "biuf":
-            continue  # the common case: nothing to say
-        label = f" {p.label!r}" if p.label else ""
-        if g.shape != p.shape:
-            raise ValueError(f"{where}: parameter {i}{label} has shape {p.shape} but its .grad "
-                             f"has shape {g.shape}; they must be equal (nothing was updated)")
-        if g.dtype.kind not in "biuf":
-            raise TypeError(f"{where}: parameter {i}{label} has a .grad of dtype {g.dtype}; it "
-                            f"must hold real numbers (nothing was updated)")
+    grads = []
+    for p in params:
+        g = p._grad  # a leaf's .grad, without the property (this runs on every step)
+        if g is not None:
+            if g.__class__ is not np.ndarray:
+                g = np.asarray(_grad_array(p))
+            data = p.data
+            if g.shape != data.shape or (g.dtype is not data.dtype
+                                         and g.dtype.kind not in "biuf"):
+                raise _grad_error(params, p, g, where)
+        grads.append(g)
     return grads
+
+
+def _grad_error(params, p, g, where):
+    i = next(i for i, q in enumerate(params) if q is p)
+    label = f" {p.label!r}" if p.label else ""
+    if g.shape != p.shape:
+        return ValueError(f"{where}: parameter {i}{label} has shape {p.shape} but its .grad "
+                          f"has shape {g.shape}; they must be equal (nothing was updated)")
+    return TypeError(f"{where}: parameter {i}{label} has a .grad of dtype {g.dtype}; it "
+                     f"must hold real numbers (nothing was updated)")
 
 
 class Optimizer:
@@ -149,7 +157,7 @@ class Optimizer:
         raise NotImplementedError
 
     def _grads(self):
-        return checked_grads(self.params, f"{type(self).__name__}.step")
+        return checked_grads(self.params, type(self).__name__ + ".step")
 
     def _buffer(self, i):
         buf = self._scratch[i]
@@ -198,26 +206,35 @@ class SGD(Optimizer):
     def step(self):
         """Apply one update to every parameter that has a gradient."""
         lr, mu, wd, damp = self.lr, self.momentum, self.weight_decay, self.dampening
-        for i, (p, g) in enumerate(zip(self.params, self._grads())):
-            if g is None:
-                continue
-            if wd:
-                g = g + wd * p.data
-            if mu:
-                b = self._momentum[i]
-                if b is None:
-                    b = self._momentum[i] = np.array(g, dtype=p.data.dtype, copy=True)
+        grads = self._grads()
+        try:
+            for i, g in enumerate(grads):
+                if g is None:
+                    continue
+                p = self.params[i]
+                if wd:
+                    g = g + wd * p.data
+                if mu:
+                    b = self._momentum[i]
+                    if b is None:
+                        b = self._momentum[i] = np.array(g, dtype=p.data.dtype, copy=True)
+                    else:
+                        b *= mu
+                        b += g if damp == 0 else (1 - damp) * g
+                    g = g + mu * b if self.nesterov else b
+                data = p.data
+                if data.size <= _BLOCK and g.dtype is data.dtype and lr.__class__ is float:
+                    data -= g * lr  # the common small case: the product has data's dtype
                 else:
-                    b *= mu
-                    b += g if damp == 0 else (1 - damp) * g
-                g = g + mu * b if self.nesterov else b
-            self._subtract_scaled(p.data, g, lr)
-            p._version += 1  # a graph recorded before this step can no longer backprop
+                    self._subtract_scaled(data, g, lr)
+                p._vc[0] += 1  # its version: a graph recorded before this step cannot backprop
+        finally:
+            data_changed()  # the parameters' versions moved: see autograd_lite.engine
 
     def _subtract_scaled(self, data, g, alpha):
         """data -= alpha * g, a block at a time: no temporary of the parameter's size, so a
         step needs no memory beyond the parameters, their gradients and one small block."""
-        if not data.flags.c_contiguous or data.size <= _BLOCK:
+        if data.size <= _BLOCK or not data.flags.c_contiguous:
             data -= np.multiply(g, alpha, dtype=data.dtype)
             return
         block = self._blocks.get(data.dtype)

@@ -58,45 +58,27 @@ def sum_to(x, shape):
 class TensorFunction(Function):
     """Base of tensor operations: fits each gradient to its input's shape and dtype."""
 
-    __slots__ = ("versions",)
-
-    @classmethod
-    def apply(cls, *parents, **params):
-        out = super().apply(*parents, **params)
-        data = out.data
-        if data.base is not None or (parents and data is parents[0].data):
-            share_version_counter(out, parents)
-        return out
+    __slots__ = ("versions", "changes_seen")
 
     def vjp(self, g, out, xs):
         grads = self.backward(g, out, *xs)
-        return fit_gradients(grads if grads.__class__ is tuple else (grads,), xs)
-
-
-def share_version_counter(out, parents):
-    """Give a result that views an input's memory (reshape, transpose, basic indexing, ...)
-    that input's version counter: an in-place change through either is seen by both."""
-    root = out.data if out.data.base is None else out.data.base
-    for p in parents:
-        data = getattr(p, "data", None)
-        if data is not None and (data if data.base is None else data.base) is root:
-            out._vc = p._vc
-            return
+        return fit_gradients(grads, xs) if grads.__class__ is tuple else (_fit(grads, xs[0]),)
 
 
 def fit_gradients(grads, xs):
     """Sum each gradient back to its input's shape and cast it to its dtype, where needed."""
     for gx, x in zip(grads, xs):  # the common case: every gradient already fits
         if gx is not None and (gx.__class__ is not x.__class__ or gx.shape != x.shape
-                               or gx.dtype != x.dtype):
+                               or (gx.dtype is not x.dtype and gx.dtype != x.dtype)):
             return tuple(_fit(gx, x) for gx, x in zip(grads, xs))
     return grads
 
 
 def _fit(gx, x):
     """Sum a gradient back to its input's shape and cast it to the input's dtype."""
-    if gx is None:
-        return None
+    if gx is None or (gx.__class__ is x.__class__ and gx.shape == x.shape
+                      and gx.dtype is x.dtype):
+        return gx  # the common case: it fits already
     if gx.shape != x.shape:
         gx = SumTo.call(gx, shape=x.shape)
     if gx.dtype != x.dtype and x.dtype.kind == "f":
