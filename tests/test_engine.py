@@ -344,7 +344,7 @@ def test_a_pass_that_fails_stores_no_gradient():
 
     a = Tensor(np.array([1.0, 2.0]), requires_grad=True)
     b = Tensor(np.array([3.0, 4.0]), requires_grad=True)
-    loss = (a * 2).sum() + Broken.apply(b).sum()  # a's gradient is ready before b's rule
+    loss = Broken.apply(b).sum() + (a * 2).sum()  # a is done before the broken rule runs
     with pytest.raises(RuntimeError, match="broken rule"):
         loss.backward()
     assert a.grad is None and b.grad is None  # nothing half-stored
