@@ -574,6 +574,7 @@ def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, st
     found = {}  # with `inputs`: their gradients
     stored = {id(seed)}  # ids of arrays that must be copied before storing: the caller's
     # seed, and arrays already stored on a node in this pass
+    to_store = []  # (node, gradient) for the .grad of leaves and retaining nodes
     mode = _mode.enabled
     if mode != create_graph:
         _set_mode(bool(create_graph))  # rules record a graph only for create_graph
@@ -594,20 +595,8 @@ def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, st
             elif ctx is None or node._retains_grad:  # store: leaves and retaining nodes
                 if g.__class__ is float and ctx is not None:  # an interior Value: hot path
                     node.grad = g if node.grad is None else node.grad + g
-                else:  # add g to .grad (gradients add up until reset, as in PyTorch)
-                    # The first gradient stored must be private: rules may return one array
-                    # for two inputs (`a + b`), a read-only broadcast view, or the caller's
-                    # seed, and storing those as they are would let an in-place change of one
-                    # .grad corrupt another.
-                    own = g
-                    if id(g) in stored or getattr(g, "base", None) is not None:
-                        own = _own(g, stored)
-                    _accumulate_lock.acquire()
-                    try:
-                        held = node._add_grad(own)  # (the lock: see _accumulate_lock)
-                    finally:
-                        _accumulate_lock.release()
-                    stored.add(id(held))
+                else:  # stored at the end of the pass, once every rule has run
+                    to_store.append((node, g))
                 if ctx is None:
                     continue
             parents = ctx.parents
@@ -638,6 +627,8 @@ def backward(root, seed, retain_graph=False, create_graph=False, inputs=None, st
                     old = grads.get(p)
                     # out of place: gp may be shared with another input
                     grads[p] = gp if old is None else old + gp
+        if to_store:
+            _store(to_store, stored)
     finally:
         if mode != create_graph:
             _set_mode(mode)
@@ -892,6 +883,21 @@ def data_of(x):
 
 
 _accumulate_lock = threading.Lock()  # backward passes in two threads may share leaves
+
+
+def _store(pairs, stored):
+    """Add each gradient `g` of `pairs` to its node's `.grad` (gradients add up until reset,
+    as in PyTorch). Done after every rule has run, so a failing pass stores nothing.
+
+    The first gradient stored must be private: rules may return one array for two inputs
+    (`a + b`), a read-only broadcast view, or the caller's seed, and storing those as they
+    are would let an in-place change of one `.grad` corrupt another.
+    """
+    with _accumulate_lock:
+        for node, g in pairs:
+            if id(g) in stored or getattr(g, "base", None) is not None:
+                g = _own(g, stored)
+            stored.add(id(node._add_grad(g)))
 
 
 def added_grad(node, held, g):

@@ -330,3 +330,21 @@ def test_gradients_returned_for_inputs_never_alias_the_seed_or_each_other():
     ga += 1
     np.testing.assert_array_equal(gb, np.ones(3))
     np.testing.assert_array_equal(seed, np.ones(3))
+
+
+def test_a_pass_that_fails_stores_no_gradient():
+    from autograd_lite.extend import Function
+
+    class Broken(Function):
+        def forward(self, x):
+            return x * 1.0
+
+        def backward(self, g, out, x):
+            raise RuntimeError("broken rule")
+
+    a = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    b = Tensor(np.array([3.0, 4.0]), requires_grad=True)
+    loss = Broken.apply(b).sum() + (a * 2).sum()  # a is done before the broken rule runs
+    with pytest.raises(RuntimeError, match="broken rule"):
+        loss.backward()
+    assert a.grad is None and b.grad is None  # nothing half-stored
