@@ -61,6 +61,10 @@ def axis_arg(axis, dim, op, default=None):
     """`axis`, or PyTorch's `dim` (which may be a list, as in PyTorch)."""
     if isinstance(dim, list):
         dim = tuple(dim)
+    if isinstance(dim, tuple) and not dim and op != "squeeze":
+        raise ValueError(f"{op}: dim=() is ambiguous: PyTorch reduces over every axis, NumPy "
+                         f"(axis=()) over none; write dim=None for every axis, or axis=() "
+                         f"for none")
     return _pick(axis, dim, "axis", "dim", op, default)
 
 
@@ -430,15 +434,21 @@ def argmin(a, axis=None, out=None, *, keepdims=None, dim=None, keepdim=None):
                 keepdims_arg(keepdims, keepdim, "argmin"))
 
 
-ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
+class ValuesIndices(namedtuple("ValuesIndices", ["values", "indices"])):
+    """PyTorch's pair `(values, indices)` of `t.max(dim)`/`t.min(dim)`.
 
+    It refuses to be used as a number, so that NumPy's `z - z.max(1, keepdims=True)`
+    written on a Tensor is an error, not a silently wrong (2, ...)-shaped result.
+    """
 
-def with_indices(values, a, dim, keepdim, arg):
-    """PyTorch's `(values, indices)` pair of `max(dim=...)`/`min(dim=...)` for an int `dim`;
-    just `values` otherwise (NumPy's way)."""
-    if dim is None or isinstance(dim, (tuple, list)):
-        return values
-    return ValuesIndices(values, arg(a, dim=dim, keepdim=bool(keepdim)))
+    __slots__ = ()
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError("max/min with an int dim return PyTorch's pair (values, indices), "
+                        "which is not a tensor: take .values (or pass NumPy's axis=, "
+                        "e.g. z.max(axis=1, keepdims=True), for the values alone)")
+
+    __array__ = __mul__ = __rmul__ = _refuse
 
 
 # ***** shape *****

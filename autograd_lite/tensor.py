@@ -171,12 +171,14 @@ class Tensor(Node):
 
     @property
     def size(self):
-        """The number of elements.
+        """The number of elements, as NumPy's attribute; called, PyTorch's method:
+        `t.size()` is the shape and `t.size(d)` the size of axis d.
 
-        >>> Tensor(np.zeros((2, 3))).size
-        6
+        >>> t = Tensor(np.zeros((2, 3)))
+        >>> t.size, t.size(), t.size(0)
+        (6, (2, 3), 2)
         """
-        return self.data.size
+        return _Size(self.data.size, self.data.shape)
 
     @property
     def T(self):
@@ -777,38 +779,36 @@ class Tensor(Node):
                                                                          "mean")),
                                 "mean", numpy_args)
 
-    def max(self, axis=None, keepdims=None, *, dim=None, keepdim=None, **numpy_args):
-        """Maximum over `axis`; tied maxima share the gradient evenly.
+    def max(self, dim=None, keepdim=None, *, axis=None, keepdims=None, **numpy_args):
+        """Maximum over `dim`; tied maxima share the gradient evenly.
 
-        Called PyTorch's way, with an int `dim=`, it returns PyTorch's pair `(values,
-        indices)` (also as `.values` and `.indices`; the indices are a NumPy array).
+        Follows PyTorch: with an int `dim` (`t.max(1)` or `t.max(dim=1)`) it returns the
+        pair `(values, indices)`, also as `.values` and `.indices` (the indices are a NumPy
+        array), so `_, pred = out.max(1)` gives the predicted classes. With no argument it
+        is the maximum of all elements; NumPy's keyword `axis=` (an int or a tuple) gives
+        the values only, as `np.max(t, axis)` does. For the elementwise maximum of two
+        tensors use `maximum`.
 
+        >>> values, indices = Tensor([[1.0, 5.0], [3.0, 4.0]]).max(1)
+        >>> values, indices
+        (Tensor([5., 4.]), array([1, 1]))
         >>> Tensor([[1.0, 5.0], [3.0, 4.0]]).max(axis=1)
         Tensor([5., 4.])
-        >>> Tensor([[1.0, 5.0], [3.0, 4.0]]).max(dim=1).indices
-        array([1, 1])
         """
-        values = _numpy_reduction(ops.Max.apply(self, axis=R.axis_arg(axis, dim, "max"),
-                                                keepdims=R.keepdims_arg(keepdims, keepdim,
-                                                                        "max")),
-                                  "max", numpy_args)
-        return R.with_indices(values, self, dim, keepdim, R.argmax)
+        return _max_min(self, ops.Max, R.argmax, "max", dim, keepdim, axis, keepdims,
+                        numpy_args)
 
-    def min(self, axis=None, keepdims=None, *, dim=None, keepdim=None, **numpy_args):
-        """Minimum over `axis`; tied minima share the gradient evenly. With an int `dim=`
-        (PyTorch's way) it returns the pair `(values, indices)`, as `max` does.
+    def min(self, dim=None, keepdim=None, *, axis=None, keepdims=None, **numpy_args):
+        """Minimum over `dim`; tied minima share the gradient evenly. Follows PyTorch as
+        `max` does: an int `dim` gives the pair `(values, indices)`, `axis=` the values.
 
         >>> Tensor([[1.0, 5.0], [3.0, 4.0]]).min()
         Tensor(1.)
-        >>> values, indices = Tensor([[1.0, 5.0], [3.0, 4.0]]).min(dim=0)
-        >>> indices
+        >>> Tensor([[1.0, 5.0], [3.0, 4.0]]).min(0).indices
         array([0, 1])
         """
-        values = _numpy_reduction(ops.Min.apply(self, axis=R.axis_arg(axis, dim, "min"),
-                                                keepdims=R.keepdims_arg(keepdims, keepdim,
-                                                                        "min")),
-                                  "min", numpy_args)
-        return R.with_indices(values, self, dim, keepdim, R.argmin)
+        return _max_min(self, ops.Min, R.argmin, "min", dim, keepdim, axis, keepdims,
+                        numpy_args)
 
     def var(self, dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None,
             keepdims=None, ddof=None):
@@ -1188,6 +1188,38 @@ _CONSTANT_UFUNCS = {np.equal, np.not_equal, np.less, np.less_equal, np.greater,
                     np.greater_equal, np.isnan, np.isinf, np.isfinite, np.signbit}
 
 
+class _Size(int):
+    """`Tensor.size`: the number of elements, NumPy's attribute, which can be called as
+    PyTorch's method `size(dim=None)`: the shape, or the size of axis `dim`."""
+
+    def __new__(cls, count, shape):
+        self = super().__new__(cls, count)
+        self.shape = shape
+        return self
+
+    def __call__(self, dim=None):
+        if dim is None:
+            return self.shape
+        return self.shape[ops.normalize_axes(dim, len(self.shape), "size")[0]]
+
+    def __reduce__(self):
+        return int, (int(self),)  # pickled and copied as the plain number
+
+
+def _max_min(t, op, arg, name, dim, keepdim, axis, keepdims, numpy_args):
+    """`Tensor.max`/`min`: the values over `axis`/`dim`, paired with the indices for an
+    int `dim` (PyTorch's `(values, indices)`)."""
+    if isinstance(dim, Tensor) or isinstance(dim, np.ndarray) and dim.ndim:
+        raise TypeError(f"{name}: t.{name}(other) is PyTorch's elementwise {name}imum of two "
+                        f"tensors; here write t.{name}imum(other) (a dim must be an int)")
+    keep = R.keepdims_arg(keepdims, keepdim, name)
+    values = _numpy_reduction(op.apply(t, axis=R.axis_arg(axis, dim, name), keepdims=keep),
+                              name, numpy_args)
+    if dim is None or isinstance(dim, (tuple, list)):
+        return values
+    return R.ValuesIndices(values, arg(t, dim=dim, keepdim=keep))
+
+
 def _numpy_reduction(result, name, numpy_args):
     """Accept the `dtype=` and `out=None` that NumPy's `np.sum(t)` and friends pass on."""
     out, dtype = numpy_args.pop("out", None), numpy_args.pop("dtype", None)
@@ -1287,6 +1319,8 @@ def _check_data(data, op="Tensor"):
                         f"{type(data).__name__}; Value and Tensor do not mix (use "
                         f"Tensor(v.data) for a Value's number)")
     if isinstance(data, (list, tuple)):
+        if isinstance(data, R.ValuesIndices):
+            data.__array__()  # raises: the (values, indices) pair of max(dim) is no data
         for item in data:
             if isinstance(item, Tensor) and item.requires_grad:
                 raise TypeError(f"{op}: the list holds a Tensor that requires grad, and "
@@ -1374,23 +1408,25 @@ def _as_tensors(xs, op):
     return [_tensor(x, first, op) for x in xs]
 
 
-def concatenate(tensors, axis=0):
-    """Join tensors along an existing axis.
+def concatenate(tensors, axis=0, *, dim=None):
+    """Join tensors along an existing axis (`dim` is PyTorch's name for it).
 
     >>> from autograd_lite import Tensor, concatenate
     >>> concatenate([Tensor([1.0, 2.0]), Tensor([3.0])]).data
     array([1., 2., 3.], dtype=float32)
     """
+    axis = R.axis_arg(None if axis == 0 else axis, dim, "concatenate", axis)
     return ops.Concatenate.apply(*_as_tensors(tensors, "concatenate"), axis=axis)
 
 
-def stack(tensors, axis=0):
-    """Join equally shaped tensors along a new axis.
+def stack(tensors, axis=0, *, dim=None):
+    """Join equally shaped tensors along a new axis (`dim` is PyTorch's name for it).
 
     >>> from autograd_lite import Tensor, stack
     >>> stack([Tensor([1.0, 2.0]), Tensor([3.0, 4.0])]).shape
     (2, 2)
     """
+    axis = R.axis_arg(None if axis == 0 else axis, dim, "stack", axis)
     return ops.Stack.apply(*_as_tensors(tensors, "stack"), axis=axis)
 
 
@@ -1527,13 +1563,17 @@ def _np_where(condition, *ab):
 
 _NUMPY_ADAPTERS = {
     "reshape": _np_reshape, "clip": _np_clip, "dot": _np_dot, "where": _np_where,
-    "amax": lambda a, *args, **kw: _operand(a).max(*args, **kw),
-    "amin": lambda a, *args, **kw: _operand(a).min(*args, **kw),
+    # np.max's second argument is an axis (values only), Tensor.max's a dim (with indices)
+    "max": lambda a, axis=None, out=None, keepdims=None, **kw: _operand(a).max(
+        axis=axis, keepdims=keepdims, out=out, **kw),
+    "min": lambda a, axis=None, out=None, keepdims=None, **kw: _operand(a).min(
+        axis=axis, keepdims=keepdims, out=out, **kw),
     "concat": lambda *args, **kw: concatenate(*args, **kw),
     "permute_dims": lambda a, axes=None: R.transpose(a, axes),
     "around": lambda a, decimals=0, out=None: R.round(a, decimals),
     "absolute": lambda a: abs(_operand(a)), "negative": lambda a: -_operand(a),
 }
+_NUMPY_ADAPTERS.update(amax=_NUMPY_ADAPTERS["max"], amin=_NUMPY_ADAPTERS["min"])
 
 # NumPy functions that only read the data, giving no number that could carry a gradient
 # (shapes, tests, indices): they read any tensor.

@@ -24,6 +24,8 @@ _AXIS_CALLS = {
     "autograd_lite.split": lambda **k: al.split(_x(), 3, **k),
     "autograd_lite.take_along_axis": lambda **k: al.take_along_axis(_x(), _IDX, **k),
     "autograd_lite.cat": lambda **k: al.cat([_x(), _x()], **k),
+    "autograd_lite.concatenate": lambda **k: al.concatenate([_x(), _x()], **k),
+    "autograd_lite.stack": lambda **k: al.stack([_x(), _x()], **k),
     "nn.functional.softmax": lambda **k: F.softmax(_x(), **k),
     "nn.functional.log_softmax": lambda **k: F.log_softmax(_x(), **k),
     "nn.Softmax": lambda **k: nn.Softmax(**k)(_x()),
@@ -91,7 +93,8 @@ def test_dim_alone_is_axis(name):
     call = _AXIS_CALLS[name]
     by_axis, by_dim = _value(call(axis=1)), _value(call(dim=1))
     np.testing.assert_equal(by_dim, by_axis)
-    if name != "autograd_lite.cat":  # PyTorch's dim=0 default is no conflict either
+    # the joins' axis=0 default (PyTorch's dim=0) is no conflict either
+    if name not in ("autograd_lite.cat", "autograd_lite.concatenate", "autograd_lite.stack"):
         with pytest.raises(TypeError, match="got both"):
             call(axis=0, dim=1)
 
