@@ -11,7 +11,7 @@
 from .anomaly import AnomalyError, detect_anomaly
 from .engine import (GraphReleasedError, ModifiedInPlaceError, enable_grad, is_grad_enabled,
                      no_grad)
-from . import extend, functional, onnx
+from . import conv, extend, functional, onnx
 from .extend import Function
 from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp
 from .conv import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d, conv1d,
@@ -37,16 +37,7 @@ __all__ = [
     "stack",
     "where",
     "maximum",
-    "conv1d",
-    "conv2d",
-    "conv_transpose1d",
-    "conv_transpose2d",
-    "max_pool1d",
-    "max_pool2d",
-    "avg_pool1d",
-    "avg_pool2d",
-    "adaptive_avg_pool1d",
-    "adaptive_avg_pool2d",
+    *conv.__all__,  # convolution and pooling (conv.py)
     "from_dlpack",
     # making tensors (factories.py)
     "zeros",

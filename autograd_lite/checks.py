@@ -6,9 +6,12 @@ enters goes through `as_array`, so a ragged list, a string or None gets one mess
 says which operation, which argument, what was passed, and what to do.
 """
 
+import importlib
+
 import numpy as np
 
-__all__ = ["InvalidDataError", "as_array", "as_dtype", "complex_error", "data_error", "describe"]
+__all__ = ["InvalidDataError", "as_array", "as_dtype", "complex_error", "data_error", "describe",
+           "optional_import"]
 
 
 class InvalidDataError(TypeError, ValueError):
@@ -136,3 +139,17 @@ def data_error(op, what, x, err=None):
         why = " (an element is not a number)"
     return InvalidDataError(f"{op}: {what} must be a number or a rectangular (nested) list "
                             f"or array of numbers, got {describe(x)}{why}")
+
+
+def optional_import(module, what, package, hint):
+    """`import module` for an optional feature, or a ModuleNotFoundError saying that `what`
+    needs `package` (its name for people) and how to install it (`hint`).
+
+    >>> optional_import("numpy", "this example", "NumPy", "pip install numpy").__name__
+    'numpy'
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise ModuleNotFoundError(f"{what} needs {package}, which is not installed: {hint}",
+                                  name=module) from None

@@ -37,6 +37,7 @@ import tempfile
 import numpy as np
 
 from . import engine, ops
+from .checks import optional_import
 
 __all__ = ["MIN_OPSET", "ONNX_HINT", "RULES", "export", "register"]
 
@@ -47,12 +48,7 @@ BATCH = "batch"
 
 def _require(what):
     """The onnx package, or ModuleNotFoundError saying how to install it."""
-    try:
-        import onnx
-    except ImportError:
-        raise ModuleNotFoundError(f"{what} needs the onnx package, which is not installed: "
-                                  f"{ONNX_HINT}", name="onnx") from None
-    return onnx
+    return optional_import("onnx", what, "the onnx package", ONNX_HINT)
 
 
 RULES = {}

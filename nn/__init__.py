@@ -15,7 +15,7 @@ backward with gradients from the engine), and a PyTorch-style module system: `Mo
 >>> opt.step()
 """
 
-from . import activations, datasets, functional, init, interop, optim
+from . import activations, conv, datasets, functional, init, interop, optim
 from .data import DataLoader, accuracy, batches
 from .datasets import (
     DatasetError,
@@ -55,10 +55,8 @@ from .functional import (
     softmax,
     tanh,
 )
-from .activations import (CELU, ELU, GELU, SELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU,
-                          LogSigmoid, Mish, ReLU6, SiLU, Softplus, Softsign)
-from .conv import (AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d,
-                   MaxPool1d, MaxPool2d)
+from .activations import *  # noqa: F403  (the modules in activations.__all__)
+from .conv import *  # noqa: F403  (the modules in conv.__all__)
 from .interop import export_onnx, from_torch, to_torch
 from .layer import Layer, NeuralNetwork
 from .module import (
@@ -101,20 +99,7 @@ __all__ = [
     "Sigmoid",
     "Softmax",
     "LogSoftmax",
-    "LeakyReLU",
-    "ELU",
-    "SELU",
-    "CELU",
-    "GELU",
-    "SiLU",
-    "Mish",
-    "Softplus",
-    "Softsign",
-    "Hardtanh",
-    "ReLU6",
-    "Hardsigmoid",
-    "Hardswish",
-    "LogSigmoid",
+    *activations.__all__,
     "Flatten",
     "Dropout",
     "MSELoss",
@@ -122,45 +107,13 @@ __all__ = [
     "BCEWithLogitsLoss",
     "CrossEntropyLoss",
     # convolution, pooling, normalisation, embedding
-    "Conv1d",
-    "Conv2d",
-    "ConvTranspose2d",
-    "MaxPool1d",
-    "MaxPool2d",
-    "AvgPool1d",
-    "AvgPool2d",
-    "AdaptiveAvgPool2d",
+    *conv.__all__,
     "BatchNorm1d",
     "BatchNorm2d",
     "LayerNorm",
     "Embedding",
-    # functions
-    "relu",
-    "tanh",
-    "sigmoid",
-    "softmax",
-    "log_softmax",
-    "identity",
-    "leaky_relu",
-    "elu",
-    "selu",
-    "celu",
-    "gelu",
-    "silu",
-    "mish",
-    "softplus",
-    "softsign",
-    "hardtanh",
-    "relu6",
-    "hardsigmoid",
-    "hardswish",
-    "logsigmoid",
-    "pad",
-    "affine",
-    "mse_loss",
-    "binary_cross_entropy",
-    "binary_cross_entropy_with_logits",
-    "cross_entropy",
+    # functions (activations, padding, the dense layer, losses)
+    *functional.TOP_LEVEL,
     # optimizers
     "Optimizer",
     "SGD",

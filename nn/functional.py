@@ -24,7 +24,9 @@ from autograd_lite.checks import as_array
 from autograd_lite.engine import Node
 from autograd_lite.ops import TensorFunction
 
-__all__ = [
+# The functions `nn` also offers at its top level: activations, padding, the dense layer and
+# the losses.
+TOP_LEVEL = [
     "relu",
     "tanh",
     "sigmoid",
@@ -51,10 +53,8 @@ __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
-    "ACTIVATIONS",
-    "REDUCTIONS",
-    "get_activation",
 ]
+__all__ = TOP_LEVEL + ["ACTIVATIONS", "REDUCTIONS", "get_activation"]
 
 REDUCTIONS = ("mean", "sum", "none")
 

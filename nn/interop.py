@@ -21,12 +21,12 @@ it, the error says how to install it.
 
 import numpy as np
 
+from autograd_lite import Tensor
 from autograd_lite import onnx as _onnx
 from autograd_lite import ops as _ops
+from autograd_lite.checks import optional_import
 
 from . import activations as A
-from autograd_lite import Tensor
-
 from . import conv as C
 from . import functional as F
 from . import module as M
@@ -39,12 +39,7 @@ TORCH_HINT = 'pip install "autograd-lite[torch]"  (or: pip install torch)'
 
 
 def _import_torch(what):
-    try:
-        import torch
-    except ImportError:
-        raise ModuleNotFoundError(f"{what} needs PyTorch, which is not installed: "
-                                  f"{TORCH_HINT}", name="torch") from None
-    return torch
+    return optional_import("torch", what, "PyTorch", TORCH_HINT)
 
 
 # ***** one conversion: shared modules and parameters stay shared *****
