@@ -516,6 +516,7 @@ def _search(root, requiring_grad, boundary, backward_from=None):
                 seen.add(p)
                 ctx = p._ctx
                 if ctx is not None and (boundary is None or p not in boundary):
+                    # _check_usable's own first tests, inline: most operations pass them
                     if backward_from is not None and (ctx.released or (
                             ctx.versions is not None and ctx.changes_seen != _changes)):
                         _check_usable(ctx, backward_from)
@@ -532,7 +533,7 @@ def _check_usable(ctx, root):
     """Fail if backward from `root` cannot run `ctx`'s rule: released, or an input changed."""
     if ctx.released:
         raise _released_error(ctx, root)
-    if ctx.versions is not None:
+    if ctx.versions is not None and ctx.changes_seen != _changes:  # some data changed
         for p, seen in zip(ctx.parents, ctx.versions):
             if p._vc[0] != seen:
                 raise _modified_error(ctx, p, seen)
@@ -895,9 +896,7 @@ def _store(pairs, stored):
     """
     with _accumulate_lock:
         for node, g in pairs:
-            if id(g) in stored or getattr(g, "base", None) is not None:
-                g = _own(g, stored)
-            stored.add(id(node._add_grad(g)))
+            stored.add(id(node._add_grad(_own(g, stored))))
 
 
 def added_grad(node, held, g):

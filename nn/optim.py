@@ -222,11 +222,7 @@ class SGD(Optimizer):
                         b *= mu
                         b += g if damp == 0 else (1 - damp) * g
                     g = g + mu * b if self.nesterov else b
-                data = p.data
-                if data.size <= _BLOCK and g.dtype is data.dtype and lr.__class__ is float:
-                    data -= g * lr  # the common small case: the product has data's dtype
-                else:
-                    self._subtract_scaled(data, g, lr)
+                self._subtract_scaled(p.data, g, lr)
                 p._vc[0] += 1  # its version: a graph recorded before this step cannot backprop
         finally:
             data_changed()  # the parameters' versions moved: see autograd_lite.engine
@@ -235,7 +231,10 @@ class SGD(Optimizer):
         """data -= alpha * g, a block at a time: no temporary of the parameter's size, so a
         step needs no memory beyond the parameters, their gradients and one small block."""
         if data.size <= _BLOCK or not data.flags.c_contiguous:
-            data -= np.multiply(g, alpha, dtype=data.dtype)
+            if g.dtype is data.dtype and alpha.__class__ is float:
+                data -= g * alpha  # the common case: the product has data's dtype already
+            else:
+                data -= np.multiply(g, alpha, dtype=data.dtype)
             return
         block = self._blocks.get(data.dtype)
         if block is None:
