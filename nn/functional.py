@@ -761,14 +761,11 @@ __all__ += ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_poo
 
 
 def _running(stat, shape, dtype):
-    """A running statistic reshaped for broadcasting, as a constant that shares the buffer's
-    version counter when it shares its memory: a graph that read it refuses to backprop
-    after the buffer is updated in place (a training-mode forward)."""
-    data = _data(stat).reshape(shape).astype(dtype, copy=False)
-    t = Tensor(data)
-    if isinstance(stat, Tensor) and np.may_share_memory(data, stat.data):
-        t._vc = stat._vc
-    return t
+    """A running statistic reshaped for broadcasting, as a constant. Reshaped by the engine,
+    a view of a buffer shares its version counter, so a graph that read it refuses to
+    backprop after the buffer is updated in place (a training-mode forward)."""
+    t = (stat if isinstance(stat, Tensor) else Tensor(np.asarray(stat))).reshape(shape)
+    return t if t.dtype == dtype else t.astype(dtype)
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
