@@ -1113,9 +1113,9 @@ class Tensor(Node):
         As in PyTorch, the data must be laid out so that no copy is needed: after `.T`,
         `transpose`, `permute` or a strided slice, `view` raises and names `reshape`, which
         copies when it must. A flipped tensor (which NumPy keeps as a reversed view, while
-        PyTorch's `flip` copies) is copied. An in-place change through the view is a change
-        of the original, and backward through a graph that used it refuses, as in PyTorch.
-        Sizes that do not multiply to the number of elements raise a ValueError.
+        PyTorch's `flip` copies) is copied. Like `reshape`'s views, the result shares the
+        version counter of the original (see "Changing data in place" in the docs). Sizes
+        that do not multiply to the number of elements raise a ValueError.
 
         >>> Tensor(np.arange(6.0)).view(2, -1)
         Tensor([[0., 1., 2.],
