@@ -1240,7 +1240,8 @@ class Tensor(Node):
         """A copy with `value` where the bool `mask` is True (PyTorch's `masked_fill`).
 
         `mask` must be bool (a Tensor such as `x > 0`, or a bool array) and broadcast with
-        the tensor; `value` is a number or a 0-d Tensor, cast to this tensor's dtype. The
+        the tensor; `value` is a number or a 0-d Tensor, which this tensor's dtype must hold
+        (2.5 into an integer tensor is refused; PyTorch would truncate it). The
         gradient is g where the mask is False and 0 where it filled (a 0-d `value` that
         requires grad gets the sum of g over the filled places). A mask that is not bool
         raises a TypeError, one that does not broadcast a ValueError.
@@ -1269,11 +1270,13 @@ class Tensor(Node):
                              f"where(mask, values, t)")
         if isinstance(value, Tensor) and value.requires_grad:
             fill = value if value.dtype == self.dtype else value.astype(self.dtype)
-        elif isinstance(value, (Tensor, int, float, np.number, np.bool_)):
-            fill = Tensor._result(np.asarray(_data(value)).astype(self.dtype), None)
         else:
-            raise TypeError(f"masked_fill: value must be a number or a 0-d tensor, got "
-                            f"{value!r}")
+            from .factories import _check_fill, _fill
+
+            number = _fill(_data(value)[()] if isinstance(value, Tensor) else value,
+                           "masked_fill")
+            _check_fill(number, self.data.dtype, "masked_fill")
+            fill = Tensor._result(np.asarray(number).astype(self.dtype), None)
         return ops.Where.apply(fill, self, cond=m)
 
     def sort(self, dim=-1, descending=False, *, stable=False):
@@ -1516,8 +1519,12 @@ def _new_full(t, size, fill_value, dtype, requires_grad, op):
     """`new_zeros`, `new_ones`, `new_full`: a filled tensor of t's dtype by default."""
     from . import factories as F
 
-    return F.full(F._shape(size, op), F._fill(fill_value, op),
-                  dtype=t.dtype if dtype is None else dtype, requires_grad=requires_grad)
+    dtype = F._dtype(t.dtype if dtype is None else dtype, op)
+    F._check_fill(F._fill(fill_value, op), dtype, op)
+    if requires_grad and dtype.kind != "f":
+        raise TypeError(f"{op}: only floating tensors can require grad, not {dtype}; pass "
+                        f"dtype=np.float32")
+    return F._make(np.full(F._shape(size, op), fill_value, dtype), requires_grad)
 
 
 def _clip(t, min, max, op):

@@ -187,7 +187,9 @@ def test_numel_tolist_all_any_new():
 def test_masked_fill_keeps_the_dtype_and_takes_a_0d_tensor():
     x = Tensor([1.0, 2.0, 3.0])
     assert x.masked_fill(x > 1.5, Tensor(0.0)).tolist() == [1.0, 0.0, 0.0]
-    assert x.long().masked_fill(np.array([True, False, False]), 9.7).tolist() == [9, 2, 3]
+    assert x.long().masked_fill(np.array([True, False, False]), 9).tolist() == [9, 2, 3]
+    with pytest.raises(TypeError, match=r"masked_fill: fill_value 9.5 is not a whole number"):
+        x.long().masked_fill(x > 0, 9.5)  # PyTorch would truncate to 9: refused here
     assert x.masked_fill(np.array([[True], [False]]), 0.0).shape == (2, 3)
 
 
@@ -242,8 +244,14 @@ def test_errors_name_the_method_the_shapes_and_the_fix():
         x.masked_fill(np.ones(2, bool), 1.0)
     with pytest.raises(ValueError, match=r"masked_fill: value must be a number or a 0-d"):
         x.masked_fill(x > 0, Tensor([1.0, 2.0]))
-    with pytest.raises(TypeError, match=r"masked_fill: value must be a number"):
+    with pytest.raises(TypeError, match=r"masked_fill: fill_value must be a real number"):
         x.masked_fill(x > 0, "a")
+    with pytest.raises(TypeError, match=r"new_full: fill_value 1.5 is not a whole number"):
+        x.long().new_full((2,), 1.5)
+    with pytest.raises(TypeError, match=r"new_zeros: only floating tensors can require grad"):
+        x.long().new_zeros(2, requires_grad=True)
+    with pytest.raises(ValueError, match=r"new_ones: sizes must be non-negative"):
+        x.new_ones(-1)
     with pytest.raises(ValueError, match=r"view: cannot view a tensor of shape \(2, 3\) "
                                          r"\(6 elements\) as shape \(4,\)"):
         x.view(4)
@@ -365,3 +373,25 @@ def test_sum_of_an_empty_positional_dim_differs_in_pytorch_so_it_is_refused():
     assert np.zeros((2, 3)).sum(()).shape == (2, 3)  # NumPy: none
     with pytest.raises(ValueError, match="dim=None for every axis, or axis=()"):
         Tensor(np.zeros((2, 3))).sum(())
+
+
+@FEW
+@given(st.data())
+def test_sort_and_topk_match_pytorch_on_random_shapes_with_ties(data):
+    torch = _torch()
+    shape = data.draw(st.lists(st.integers(1, 4), min_size=1, max_size=3).map(tuple))
+    a = np.array(data.draw(st.lists(st.sampled_from([-1.0, 0.0, 0.5, 2.0]),
+                                    min_size=int(np.prod(shape)),
+                                    max_size=int(np.prod(shape))))).reshape(shape)
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    flag = data.draw(st.booleans())
+    k = data.draw(st.integers(0, shape[dim]))
+    g = np.random.default_rng(k).standard_normal(shape)
+    x, t = Tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    ours, theirs = x.sort(dim, flag), t.sort(dim=dim, descending=flag, stable=True)
+    _check(ours.values, theirs.values)
+    _check(ours.indices, theirs.indices)
+    (ours.values * Tensor(g)).sum().backward()
+    (theirs.values * torch.tensor(g)).sum().backward()
+    np.testing.assert_allclose(x.grad, t.grad.numpy())
+    _check(x.topk(k, dim, flag).values, t.topk(k, dim=dim, largest=flag).values)
