@@ -1247,11 +1247,10 @@ class Tensor(Node):
         raises a TypeError, one that does not broadcast a ValueError.
 
         >>> x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
-        >>> y = x.masked_fill(x > 1.5, -np.inf)
-        >>> y
-        Tensor([  1., -inf, -inf], requires_grad=True)
-        >>> y.softmax(0).sum().backward(); x.grad
-        array([0., 0., 0.], dtype=float32)
+        >>> x.masked_fill(x > 1.5, -np.inf).softmax(0)
+        Tensor([1., 0., 0.], requires_grad=True)
+        >>> (x.masked_fill(x > 1.5, 0.0) * 5).sum().backward(); x.grad
+        array([5., 0., 0.], dtype=float32)
         """
         m = np.array(_data(mask))  # a copy: backward must see this mask
         if m.dtype != np.bool_:
