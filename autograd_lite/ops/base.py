@@ -239,15 +239,15 @@ def select(mask, g, a=None):
     ints = _BITS.get(g.dtype)
     if ints is None:  # no same-size integer to view g as (longdouble): the general way
         return np.where(mask, g, np.zeros((), g.dtype))
-    # all bits of g (mask True, -1 is all ones) or none (mask False, 0 is +0.0): a bitwise
-    # AND is exact and about as fast as g * mask; NumPy's where is several times slower.
-    # Views as a same-size dtype work for any strides, 0-d arrays and NumPy scalars.
-    bits = mask.astype(ints)  # 1 where the mask holds, else 0
+    # The bits of g read as an integer, times 1 (mask True) or 0 (mask False): all of them
+    # or none (0 is +0.0), exactly, and about as fast as g * mask; NumPy's where is several
+    # times slower. Views as a same-size dtype work for any strides, 0-d arrays and NumPy
+    # scalars.
+    bits = mask.astype(ints)
     if bits.shape == g.shape and bits.ndim:  # in place (a 0-d result is a NumPy scalar)
-        np.negative(bits, out=bits)
-        np.bitwise_and(bits, g.view(ints), out=bits)
+        np.multiply(bits, g.view(ints), out=bits)
     else:
-        bits = -bits & g.view(ints)
+        bits = bits * g.view(ints)
     return bits.view(g.dtype)
 
 
