@@ -184,6 +184,12 @@ def test_quiet_underflow_silences_underflow_only():
         with pytest.raises(FloatingPointError):
             rule(np.float64(1000.0))  # overflow: still raised
     calls.clear()
+    with warnings.catch_warnings(), np.errstate(all="warn"):
+        warnings.simplefilter("error")  # warnings as errors: the same
+        assert rule(np.float64(-1000.0)) == 0.0
+        with pytest.raises(RuntimeWarning, match="overflow"):
+            rule(np.float64(1000.0))
+    calls.clear()
     assert rule(np.float64(-1000.0)) == 0.0 and len(calls) == 1  # NumPy's default: once
     # cross-entropy at logits far apart underflows inside its softmax: fine under "raise"
     with strict_floats():

@@ -44,8 +44,10 @@ def quiet_underflow(rule):
 
     The rule runs as it is: NumPy ignores underflow by default. Only if it raised
     FloatingPointError, because the caller made NumPy raise (`np.errstate(all="raise")`),
-    does it run again with underflow ignored; an overflow or invalid value still raises.
-    Entering `np.errstate` on every call would cost more than a small operation.
+    or a RuntimeWarning turned into an error, does it run again with underflow ignored; an
+    overflow or invalid value still raises. (Under `np.seterr(under="warn")` NumPy's
+    warning is shown.) Entering `np.errstate` on every call would cost more than a small
+    operation.
 
     >>> @quiet_underflow
     ... def tiny(x):
@@ -58,7 +60,7 @@ def quiet_underflow(rule):
     def run(*args):
         try:
             return rule(*args)
-        except FloatingPointError:
+        except (FloatingPointError, RuntimeWarning):
             with np.errstate(under="ignore"):
                 return rule(*args)
 
