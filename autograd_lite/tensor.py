@@ -1402,7 +1402,8 @@ class Tensor(Node):
                     f"but this tensor has shape {self.shape}; pass grad= an array of that "
                     f"shape (dL/d(this tensor))")
             data = self.data
-            seed = np.array(1, data.dtype) if data.ndim == 0 else np.ones(data.shape, data.dtype)
+            seed = (_one(data.dtype) if data.ndim == 0 and not create_graph
+                    else np.ones(data.shape, data.dtype))
         else:
             seed = (grad if isinstance(grad, Tensor)
                     else checks.as_array(grad, "backward", "grad", self.dtype))
@@ -1974,6 +1975,21 @@ def _plain(x):
     if isinstance(x, dict):
         return {k: _plain(v) for k, v in x.items()}
     return x
+
+
+
+_ONES = {}  # dtype -> a read-only 0-d one: the seed of backward() from a 0-d tensor
+
+
+def _one(dtype):
+    """A read-only 0-d array holding 1 of `dtype`, made once per dtype: the seed of a
+    first-order backward(), which never writes into its seed and copies it before storing
+    it in a .grad."""
+    one = _ONES.get(dtype)
+    if one is None:
+        one = _ONES[dtype] = np.array(1, dtype)
+        one.flags.writeable = False
+    return one
 
 
 def _share_version_counter(out, parents):

@@ -22,7 +22,7 @@ from autograd_lite import ops
 from autograd_lite import where as ag_where
 from autograd_lite.checks import as_array
 from autograd_lite.engine import Node
-from autograd_lite.ops import TensorFunction
+from autograd_lite.ops import TensorFunction, quiet_underflow
 
 # The functions `nn` also offers at its top level: activations, padding, the dense layer and
 # the losses.
@@ -71,11 +71,11 @@ class _QuietUnderflow:
 
     __slots__ = ()
 
-    @np.errstate(under="ignore")
+    @quiet_underflow
     def forward(self, *xs):
         return super().forward(*xs)
 
-    @np.errstate(under="ignore")
+    @quiet_underflow
     def backward(self, g, out, *xs):
         return super().backward(g, out, *xs)
 
@@ -635,7 +635,7 @@ class CrossEntropy(TensorFunction):
         # the flat positions of the picked logits, label + C * sample (see `_picks`)
         self.picks = picks
 
-    @np.errstate(under="ignore")  # NOTE: softmax may underflow to 0, harmlessly
+    @quiet_underflow  # NOTE: softmax may underflow to 0, harmlessly
     def forward(self, x, t=None):
         shifted = x - np.maximum.reduce(x, axis=-1, keepdims=True)  # NOTE: every exp <= 1
         e = np.exp(shifted)
@@ -652,7 +652,7 @@ class CrossEntropy(TensorFunction):
         self.probs = e  # softmax(x), reused by backward
         return _reduce(losses, self.reduction)
 
-    @np.errstate(under="ignore")
+    @quiet_underflow
     def backward(self, g, out, x, t=None):
         n = x.size // x.shape[-1] if self.soft else self.labels.size
         scale = _scale(g, self.reduction, n)

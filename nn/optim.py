@@ -222,7 +222,11 @@ class SGD(Optimizer):
                         b *= mu
                         b += g if damp == 0 else (1 - damp) * g
                     g = g + mu * b if self.nesterov else b
-                self._subtract_scaled(p.data, g, lr)
+                data = p.data
+                if data.size <= _BLOCK and g.dtype is data.dtype:
+                    data -= g * lr  # the common small update (lr is a float: g's dtype stays)
+                else:
+                    self._subtract_scaled(data, g, lr)
                 p._vc[0] += 1  # its version: a graph recorded before this step cannot backprop
         finally:
             data_changed()  # the parameters' versions moved: see autograd_lite.engine
@@ -231,15 +235,12 @@ class SGD(Optimizer):
         """data -= alpha * g, a block at a time: no temporary of the parameter's size, so a
         step needs no memory beyond the parameters, their gradients and one small block."""
         if data.size <= _BLOCK or not data.flags.c_contiguous:
-            if g.dtype is data.dtype and alpha.__class__ is float:
-                data -= g * alpha  # the common case: the product has data's dtype already
-            else:
-                data -= np.multiply(g, alpha, dtype=data.dtype)
+            data -= np.multiply(g, alpha, dtype=data.dtype)
             return
         block = self._blocks.get(data.dtype)
         if block is None:
             block = self._blocks[data.dtype] = np.empty(_BLOCK, dtype=data.dtype)
-        flat_data, flat_g = data.reshape(-1), np.reshape(g, -1)
+        flat_data, flat_g = data.reshape(-1), g.reshape(-1)
         for start in range(0, flat_data.size, _BLOCK):
             chunk = flat_g[start:start + _BLOCK]
             scaled = np.multiply(chunk, alpha, out=block[:chunk.size])

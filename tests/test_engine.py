@@ -348,3 +348,27 @@ def test_a_pass_that_fails_stores_no_gradient():
     with pytest.raises(RuntimeError, match="broken rule"):
         loss.backward()
     assert a.grad is None and b.grad is None  # nothing half-stored
+
+
+def test_the_implicit_seed_is_never_the_stored_gradient():
+    # backward() from a 0-d tensor seeds with a 1 made once per dtype; storing it as a .grad
+    # (the root is a leaf, or retains its grad) must store a private, writable copy
+    x = Tensor(np.float32(2.0), requires_grad=True)
+    x.backward()
+    x.grad += 5  # in place: must not change the next pass's seed
+    y = Tensor(np.float32(3.0), requires_grad=True)
+    z = y * 1.0
+    z.retain_grad()
+    z.backward()
+    assert x.grad == 6 and z.grad == 1 and y.grad == 1
+    assert z.grad.flags.writeable and z.grad is not x.grad
+    w = Tensor(np.float32(1.5), requires_grad=True)
+    (w * w).backward()
+    assert w.grad == 3.0
+    # under create_graph the seed is a fresh array too
+    v = Tensor(2.0, requires_grad=True)
+    v.backward(create_graph=True)
+    v.grad.data += 1
+    v2 = Tensor(2.0, requires_grad=True)
+    (v2 * 2).backward()
+    assert v2.grad == 2.0

@@ -164,3 +164,36 @@ def test_scalar_engine_sigmoid_and_tanh_at_the_extremes(x):
             assert y.data == pytest.approx(ref, rel=1e-15, abs=1e-300)
             assert v.grad == pytest.approx(dref(ref), rel=1e-12, abs=1e-300)
             assert math.isfinite(v.grad)
+
+
+def test_quiet_underflow_silences_underflow_only():
+    # rules decorated with quiet_underflow run without np.errstate, and again with underflow
+    # ignored only if the caller made NumPy raise: overflow and invalid values still raise
+    from autograd_lite.ops import quiet_underflow
+
+    calls = []
+
+    @quiet_underflow
+    def rule(x):
+        calls.append(1)
+        return np.exp(x)
+
+    with np.errstate(all="raise"):
+        assert rule(np.float64(-1000.0)) == 0.0  # underflow: run again, quietly
+        assert len(calls) == 2
+        with pytest.raises(FloatingPointError):
+            rule(np.float64(1000.0))  # overflow: still raised
+    calls.clear()
+    with warnings.catch_warnings(), np.errstate(all="warn"):
+        warnings.simplefilter("error")  # warnings as errors: the same
+        assert rule(np.float64(-1000.0)) == 0.0
+        with pytest.raises(RuntimeWarning, match="overflow"):
+            rule(np.float64(1000.0))
+    calls.clear()
+    assert rule(np.float64(-1000.0)) == 0.0 and len(calls) == 1  # NumPy's default: once
+    # cross-entropy at logits far apart underflows inside its softmax: fine under "raise"
+    with strict_floats():
+        x = Tensor(np.array([[1e4, -1e4, 0.0]], dtype=np.float32), requires_grad=True)
+        loss = nn.cross_entropy(x, np.array([1]))
+        loss.backward()
+    assert np.isfinite(loss.item()) and np.isfinite(x.grad).all()

@@ -27,7 +27,7 @@ from .activations import (Elu, Gelu, Hardsigmoid, Hardswish, Hardtanh, LeakyRelu
                           Tanh)
 from .base import (BroadcastTo, Piecewise, Select, SumTo, TensorFunction,
                    curvature_undefined, fit_gradients, kept_shape, normalize_axes, piecewise,
-                   select, sum_to, zero_gradient)
+                   quiet_underflow, select, sum_to, zero_gradient)
 from .conv import AvgPool2d, Col2Im, Conv2d, ConvTranspose2d, Im2Col, MaxPool2d
 from .elementwise import (Abs, Add, Cast, Ceil, Clip, Clone, Cos, Div, Erf, Exp, Exp2, Expm1,
                           Floor, Log, Log1p, Log2, Maximum, Minimum, Mul, Neg, Pow, Reciprocal, Round,
