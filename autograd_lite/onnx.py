@@ -295,6 +295,11 @@ def _cast(g, fn, names, xs, out):
     return g.node("Cast", names, batch=g.batch[names[0]], to=g.elem_type(fn.dtype))
 
 
+@register(ops.Clone)
+def _clone(g, fn, names, xs, out):
+    return g.node("Identity", names, batch=g.batch[names[0]])
+
+
 def _one_axis(fn, x, op):
     axes = ops.normalize_axes(fn.axis, x.ndim, op)
     if len(axes) != 1:

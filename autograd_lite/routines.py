@@ -435,7 +435,8 @@ def argmin(a, axis=None, out=None, *, keepdims=None, dim=None, keepdim=None):
 
 
 class ValuesIndices(namedtuple("ValuesIndices", ["values", "indices"])):
-    """PyTorch's pair `(values, indices)` of `t.max(dim)`/`t.min(dim)`.
+    """PyTorch's pair `(values, indices)` of `t.max(dim)`/`t.min(dim)`, `t.sort()` and
+    `t.topk(k)`.
 
     It refuses to be used as a number, so that NumPy's `z - z.max(1, keepdims=True)`
     written on a Tensor is an error, not a silently wrong (2, ...)-shaped result.
@@ -444,9 +445,10 @@ class ValuesIndices(namedtuple("ValuesIndices", ["values", "indices"])):
     __slots__ = ()
 
     def _refuse(self, *args, **kwargs):
-        raise TypeError("max/min with an int dim return PyTorch's pair (values, indices), "
-                        "which is not a tensor: take .values (or pass NumPy's axis=, "
-                        "e.g. z.max(axis=1, keepdims=True), for the values alone)")
+        raise TypeError("max/min with an int dim, sort and topk return PyTorch's pair "
+                        "(values, indices), which is not a tensor: take .values (or pass "
+                        "NumPy's axis=, e.g. z.max(axis=1, keepdims=True), for the values "
+                        "alone)")
 
     __array__ = __mul__ = __rmul__ = _refuse
 

@@ -570,23 +570,12 @@ class Tensor(Node):
         return ops.Relu.apply1(self)
 
     def clip(self, min=None, max=None):
-        """Limit the values to [min, max] (either may be None).
+        """Limit the values to [min, max] (either may be None; PyTorch's name is `clamp`).
 
         >>> Tensor([-5.0, 0.5, 5.0]).clip(-1, 1)
         Tensor([-1. ,  0.5,  1. ])
         """
-        if min is None and max is None:
-            raise ValueError("clip: give at least one of min and max")
-        bounds = []
-        for bound, name in ((min, "min"), (max, "max")):
-            if isinstance(bound, Tensor) and bound.requires_grad:
-                raise TypeError(f"clip: the bound {name} is a Tensor that requires grad, but "
-                                f"clip gives its bounds no gradient; use maximum(x, {name}) "
-                                f"or where(...) to differentiate with respect to it")
-            if bound is not None:  # refuses strings, ragged lists
-                checks.as_array(_data(bound), "clip", name)
-            bounds.append(_data(bound))
-        return ops.Clip.apply(self, low=bounds[0], high=bounds[1])
+        return _clip(self, min, max, "clip")
 
     # ----- rounding, trigonometry and more exp/log (also functions: autograd_lite.sin) -----
 
@@ -736,8 +725,8 @@ class Tensor(Node):
 
     # ----- softmax -----
 
-    def softmax(self, axis=None, *, dim=None):
-        """exp(x) / sum(exp(x)) along `axis`, computed without overflow.
+    def softmax(self, dim=None, *, axis=None):
+        """exp(x) / sum(exp(x)) along `dim` (or `axis`), computed without overflow.
 
         >>> Tensor([[0.0, 0.0], [1000.0, 0.0]]).softmax(axis=1)
         Tensor([[0.5, 0.5],
@@ -745,8 +734,8 @@ class Tensor(Node):
         """
         return ops.Softmax.apply(self, axis=R.axis_arg(axis, dim, "softmax", -1))
 
-    def log_softmax(self, axis=None, *, dim=None):
-        """log(softmax(x)) along `axis`, computed without overflow or log(0).
+    def log_softmax(self, dim=None, *, axis=None):
+        """log(softmax(x)) along `dim` (or `axis`), computed without overflow or log(0).
 
         >>> Tensor([1000.0, 0.0]).log_softmax(axis=0)
         Tensor([    0., -1000.])
@@ -755,20 +744,25 @@ class Tensor(Node):
 
     # ----- reductions -----
 
-    def sum(self, axis=None, keepdims=None, *, dim=None, keepdim=None, **numpy_args):
-        """Sum over `axis` (int, tuple or None for all; `dim` and `keepdim` are PyTorch's
-        spellings, accepted by every reduction).
+    def sum(self, dim=None, keepdim=None, *, axis=None, keepdims=None, **numpy_args):
+        """Sum over `dim` (an int, a tuple, or None for all axes; NumPy's `axis` and
+        `keepdims` are accepted by every reduction).
 
-        >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).sum(axis=0)
-        Tensor([4., 6.])
+        As in PyTorch the positional axis is `dim`, so `t.sum(())` is refused as `dim=()`
+        is: PyTorch reduces over every axis, NumPy over none. Write `t.sum()` for all axes,
+        or `t.sum(axis=())` for none.
+
+        >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).sum(0), Tensor([[1.0, 2.0]]).sum(axis=0)
+        (Tensor([4., 6.]), Tensor([1., 2.]))
         """
         return _numpy_reduction(ops.Sum.apply(self, axis=R.axis_arg(axis, dim, "sum"),
                                                  keepdims=R.keepdims_arg(keepdims, keepdim,
                                                                          "sum")),
                                 "sum", numpy_args)
 
-    def mean(self, axis=None, keepdims=None, *, dim=None, keepdim=None, **numpy_args):
-        """Mean over `axis` (int, tuple or None for all).
+    def mean(self, dim=None, keepdim=None, *, axis=None, keepdims=None, **numpy_args):
+        """Mean over `dim` (int, tuple or None for all; `t.mean(())` is refused, as `sum`
+        says).
 
         >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).mean(axis=1, keepdims=True)
         Tensor([[1.5],
@@ -1110,6 +1104,274 @@ class Tensor(Node):
     def __getitem__(self, index):
         return ops.GetItem.apply(self, index=_index(index))
 
+    # ----- PyTorch's Tensor methods, for code carried to and from PyTorch -----
+
+    def view(self, *shape):
+        """The same data in a new shape, sharing memory: `t.view(-1)`, `t.view(2, 3)` or
+        `t.view((2, 3))`, as PyTorch's `view`.
+
+        As in PyTorch, the data must be laid out so that no copy is needed: after `.T`,
+        `transpose`, `permute` or a strided slice, `view` raises and names `reshape`, which
+        copies when it must. A flipped tensor (which NumPy keeps as a reversed view, while
+        PyTorch's `flip` copies) is copied. Like `reshape`'s views, the result shares the
+        version counter of the original (see "Changing data in place" in the docs). Sizes
+        that do not multiply to the number of elements raise a ValueError.
+
+        >>> Tensor(np.arange(6.0)).view(2, -1)
+        Tensor([[0., 1., 2.],
+                [3., 4., 5.]], dtype=float64)
+        """
+        if len(shape) == 1 and isinstance(shape[0], (type, np.dtype, str)):
+            raise TypeError(f"view: view(dtype) (reading the same bytes as another dtype) "
+                            f"is not supported; for a conversion of the values use "
+                            f".astype({shape[0]!r}) or .float(), .double(), .long()")
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = shape[0]
+        shape, n = _check_shape(shape, "view"), self.data.size
+        known = int(np.prod([k for k in shape if k != -1]))
+        if (min(shape, default=0) < -1 or shape.count(-1) > 1
+                or (known != n if -1 not in shape else known == 0 or n % known)):
+            raise ValueError(f"view: cannot view a tensor of shape {self.shape} ({n} "
+                             f"elements) as shape {shape}: the sizes must multiply to {n}, "
+                             f"and one of them may be -1 (inferred from the others)")
+        try:
+            self.data.reshape(shape, copy=False)
+        except ValueError:
+            if min(self.data.strides, default=0) >= 0:
+                raise ValueError(
+                    f"view: the tensor of shape {self.shape} is not contiguous in memory "
+                    f"(strides {self.data.strides}: after .T, transpose, permute or a "
+                    f"strided slice), so it cannot be viewed as shape {shape} without a "
+                    f"copy; PyTorch's view refuses this too. Use "
+                    f".reshape({', '.join(map(str, shape))}), which copies when it must") from None
+        return ops.Reshape.apply(self, shape=shape)
+
+    def clone(self):
+        """A copy in new memory that stays in the graph (the gradient flows back to this
+        tensor), with its own version counter, so changing it in place leaves this tensor
+        alone; as PyTorch's `clone`. Use `detach()` for a copy cut off from the graph.
+
+        >>> w = Tensor([1.0, 2.0], requires_grad=True)
+        >>> c = w.clone()
+        >>> c.requires_grad, np.shares_memory(c.data, w.data)
+        (True, False)
+        """
+        return ops.Clone.apply1(self)
+
+    def float(self):
+        """The tensor as float32, differentiable (`astype(np.float32)`, PyTorch's
+        `.float()`); a float32 tensor is returned itself, as in PyTorch.
+
+        >>> Tensor([1.0, 2.0]).long().float()
+        Tensor([1., 2.])
+        """
+        return _convert(self, np.float32)
+
+    def double(self):
+        """The tensor as float64, differentiable (`astype(np.float64)`, PyTorch's
+        `.double()`); a float64 tensor is returned itself.
+
+        >>> Tensor([1.5], requires_grad=True).double().requires_grad
+        True
+        """
+        return _convert(self, np.float64)
+
+    def long(self):
+        """The tensor as int64, rounded towards 0 (PyTorch's `.long()`). Integer tensors
+        cannot require grad, so the result is a constant, as in PyTorch.
+
+        >>> Tensor([1.7, -1.7], requires_grad=True).long()
+        Tensor([ 1, -1], dtype=int64)
+        """
+        return _convert(self, np.int64)
+
+    def int(self):
+        """The tensor as int32, rounded towards 0 (PyTorch's `.int()`); a constant.
+
+        >>> Tensor([2.9]).int()
+        Tensor([2], dtype=int32)
+        """
+        return _convert(self, np.int32)
+
+    def bool(self):
+        """The tensor as bool, True where it is not 0 (PyTorch's `.bool()`); a constant.
+
+        >>> Tensor([0.0, 0.5]).bool()
+        Tensor([False,  True], dtype=bool)
+        """
+        return _convert(self, np.bool_)
+
+    def numel(self):
+        """The number of elements, a Python int (PyTorch's `numel()`; NumPy's `size`).
+
+        >>> Tensor(np.zeros((2, 3))).numel()
+        6
+        """
+        return int(self.data.size)
+
+    def tolist(self):
+        """The values as nested Python lists (a Python number for a 0-d tensor), as
+        PyTorch's and NumPy's `tolist`.
+
+        >>> Tensor([[1.0, 2.0]]).tolist()
+        [[1.0, 2.0]]
+        """
+        return self.data.tolist()
+
+    def all(self, dim=None, keepdim=False):
+        """Whether every element is non-zero (True), over all elements or along `dim`;
+        a bool tensor, not differentiable, as PyTorch's `all`.
+
+        >>> Tensor([[1.0, 0.0], [2.0, 3.0]]).all(dim=1)
+        Tensor([False,  True], dtype=bool)
+        """
+        return _all_any(self, np.all, "all", dim, keepdim)
+
+    def any(self, dim=None, keepdim=False):
+        """Whether some element is non-zero (True), over all elements or along `dim`; a bool
+        tensor, not differentiable, as PyTorch's `any`.
+
+        >>> Tensor([[1.0, 0.0], [0.0, 0.0]]).any(1), Tensor([0.0, 2.0]).any()
+        (Tensor([ True, False], dtype=bool), Tensor(True, dtype=bool))
+        """
+        return _all_any(self, np.any, "any", dim, keepdim)
+
+    def masked_fill(self, mask, value):
+        """A copy with `value` where the bool `mask` is True (PyTorch's `masked_fill`).
+
+        `mask` must be bool (a Tensor such as `x > 0`, or a bool array) and broadcast with
+        the tensor; `value` is a number or a 0-d Tensor, which this tensor's dtype must hold
+        (2.5 into an integer tensor is refused; PyTorch would truncate it). The
+        gradient is g where the mask is False and 0 where it filled (a 0-d `value` that
+        requires grad gets the sum of g over the filled places). A mask that is not bool
+        raises a TypeError, one that does not broadcast a ValueError.
+
+        >>> x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+        >>> x.masked_fill(x > 1.5, -np.inf).softmax(0)
+        Tensor([1., 0., 0.], requires_grad=True)
+        >>> (x.masked_fill(x > 1.5, 0.0) * 5).sum().backward(); x.grad
+        array([5., 0., 0.], dtype=float32)
+        """
+        m = np.array(_data(mask))  # a copy: backward must see this mask
+        if m.dtype != np.bool_:
+            raise TypeError(f"masked_fill: the mask must be bool (such as x > 0), got dtype "
+                            f"{m.dtype} of shape {m.shape}; convert it with mask.bool() or "
+                            f"mask != 0")
+        try:
+            np.broadcast_shapes(self.shape, m.shape)
+        except ValueError:
+            raise ValueError(f"masked_fill: a mask of shape {m.shape} does not broadcast with "
+                             f"the tensor of shape {self.shape}: aligned from the right, "
+                             f"each size must be the tensor's or 1") from None
+        if isinstance(value, Tensor) and value.ndim:
+            raise ValueError(f"masked_fill: value must be a number or a 0-d tensor, got a "
+                             f"tensor of shape {value.shape}; for one value per element use "
+                             f"where(mask, values, t)")
+        if isinstance(value, Tensor) and value.requires_grad:
+            fill = value if value.dtype == self.dtype else value.astype(self.dtype)
+        else:
+            from .factories import _check_fill, _fill
+
+            number = _fill(_data(value)[()] if isinstance(value, Tensor) else value,
+                           "masked_fill")
+            _check_fill(number, self.data.dtype, "masked_fill")
+            fill = Tensor._result(np.asarray(number).astype(self.dtype), None)
+        return ops.Where.apply(fill, self, cond=m)
+
+    def sort(self, dim=-1, descending=False, *, stable=False):
+        """The values sorted along `dim` and where they came from: PyTorch's pair
+        `(values, indices)` (also `.values` and `.indices`), the indices an int64 tensor.
+
+        Ties keep their original order (a stable sort, as `stable=True` in PyTorch; also
+        when descending), and nan counts as the largest value, as in PyTorch. The values are
+        differentiable: each element's gradient goes back to the place it came from.
+
+        >>> values, indices = Tensor([3.0, 1.0, 2.0, 1.0]).sort(descending=True)
+        >>> values, indices
+        (Tensor([3., 2., 1., 1.]), Tensor([0, 2, 1, 3], dtype=int64))
+        """
+        return _pick_sorted(self, dim, descending, None, "sort")
+
+    def argsort(self, dim=-1, descending=False, *, stable=False):
+        """The indices that sort the tensor along `dim`, an int64 tensor (PyTorch's
+        `argsort`; ties in their original order; `sort(...).indices`).
+
+        >>> Tensor([3.0, 1.0, 2.0]).argsort()
+        Tensor([1, 2, 0], dtype=int64)
+        """
+        x, axis = _sort_axis(self, dim, "argsort")
+        return Tensor._result(_sort_indices(x.data, axis, descending).reshape(self.shape), None)
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        """The `k` largest (or, with `largest=False`, smallest) values along `dim` and their
+        indices: PyTorch's pair `(values, indices)`, the indices an int64 tensor.
+
+        The values come in sorted order (also with `sorted=False`). Among tied values the
+        first ones in the tensor are taken (PyTorch may pick others: its indices for ties
+        are unspecified). The values are differentiable: each one's gradient goes back to
+        the place it was picked from, the others get 0. k must be between 0 and the size of
+        `dim`, else a ValueError.
+
+        >>> Tensor([[1.0, 5.0, 3.0], [4.0, 2.0, 6.0]]).topk(2)
+        ValuesIndices(values=Tensor([[5., 3.],
+                [6., 4.]]), indices=Tensor([[1, 2],
+                [2, 0]], dtype=int64))
+        """
+        return _pick_sorted(self, dim, largest, k, "topk")
+
+    def new_zeros(self, *size, dtype=None, requires_grad=False):
+        """Zeros of shape `size`, of this tensor's dtype unless `dtype` is given
+        (PyTorch's `new_zeros`; `zeros_like` takes the shape too).
+
+        >>> Tensor([1.0, 2.0]).long().new_zeros(2, 3).dtype
+        dtype('int64')
+        """
+        return _new_full(self, size, 0, dtype, requires_grad, "new_zeros")
+
+    def new_ones(self, *size, dtype=None, requires_grad=False):
+        """Ones of shape `size`, of this tensor's dtype unless `dtype` is given (PyTorch's
+        `new_ones`).
+
+        >>> Tensor([1.0]).new_ones((2,))
+        Tensor([1., 1.])
+        """
+        return _new_full(self, size, 1, dtype, requires_grad, "new_ones")
+
+    def new_full(self, size, fill_value, *, dtype=None, requires_grad=False):
+        """A tensor of shape `size` filled with `fill_value`, of this tensor's dtype unless
+        `dtype` is given (PyTorch's `new_full`).
+
+        >>> Tensor([1.0]).new_full((2,), 7.0)
+        Tensor([7., 7.])
+        """
+        return _new_full(self, (size,), fill_value, dtype, requires_grad, "new_full")
+
+    def clamp(self, min=None, max=None):
+        """Limit the values to [min, max], PyTorch's name for `clip` (either bound may be
+        None; numbers, arrays or Tensors that do not require grad). The gradient is g
+        inside the bounds, 0 outside.
+
+        >>> Tensor([-5.0, 0.5, 5.0]).clamp(min=0.0)
+        Tensor([0. , 0.5, 5. ])
+        """
+        return _clip(self, min, max, "clamp")
+
+    def clamp_min(self, min):
+        """`clamp(min=min)`, as PyTorch's `clamp_min`.
+
+        >>> Tensor([-1.0, 2.0]).clamp_min(0.0)
+        Tensor([0., 2.])
+        """
+        return _clip(self, min, None, "clamp_min")
+
+    def clamp_max(self, max):
+        """`clamp(max=max)`, as PyTorch's `clamp_max`.
+
+        >>> Tensor([-1.0, 2.0]).clamp_max(0.0)
+        Tensor([-1.,  0.])
+        """
+        return _clip(self, None, max, "clamp_max")
+
     # ----- backward -----
 
     def backward(self, grad=None, retain_graph=False, create_graph=False):
@@ -1205,6 +1467,80 @@ class _Size(int):
 
     def __reduce__(self):
         return int, (int(self),)  # pickled and copied as the plain number
+
+
+def _convert(t, dtype):
+    """`float()`, `long()`, ...: `t` itself if it has `dtype` already (as in PyTorch)."""
+    return t if t.data.dtype == dtype else t.astype(dtype)
+
+
+def _all_any(t, reduce, op, dim, keepdim):
+    axis = R.axis_arg(None, dim, op)
+    axes = None if axis is None else ops.normalize_axes(axis, t.ndim, op)
+    return Tensor._result(np.asarray(reduce(t.data, axis=axes, keepdims=bool(keepdim))), None)
+
+
+def _sort_axis(t, dim, op):
+    """`t` (1-D if it is 0-d, as PyTorch sorts a 0-d tensor along dim 0 or -1) and `dim`
+    as a non-negative axis."""
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{op}: dim must be an int, got {dim!r}")
+    x = t.reshape(1) if t.ndim == 0 else t
+    return x, ops.normalize_axes(dim, t.ndim, op)[0] if t.ndim else 0
+
+
+def _sort_indices(x, axis, descending):
+    """The stable sorting permutation along `axis`; descending keeps ties in their original
+    order too (sort the reversed data ascending, then reverse back). nan comes last
+    ascending and first descending, as in PyTorch."""
+    if not descending:
+        return np.argsort(x, axis=axis, kind="stable").astype(np.int64, copy=False)
+    up = np.argsort(np.flip(x, axis), axis=axis, kind="stable")
+    return (x.shape[axis] - 1 - np.flip(up, axis)).astype(np.int64, copy=False)
+
+
+def _pick_sorted(t, dim, descending, k, op):
+    """`sort` (k None) and `topk`: the (values, indices) pair, values picked by indexing."""
+    x, axis = _sort_axis(t, dim, op)
+    index = _sort_indices(x.data, axis, descending)
+    if k is not None:
+        n = x.shape[axis]
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= n:
+            raise ValueError(f"topk: k={k!r} is out of range for dim {dim} of size {n} (a "
+                             f"tensor of shape {t.shape}); k must be an int from 0 to {n}")
+        index = np.take(index, np.arange(k), axis=axis)
+    values = x[R._along(index, axis, x.shape)]
+    if t.ndim == 0 and index.size == 1:  # a 0-d result, but topk(0) has shape (0,)
+        values, index = values.reshape(()), index.reshape(())
+    return R.ValuesIndices(values, Tensor._result(index, None))
+
+
+def _new_full(t, size, fill_value, dtype, requires_grad, op):
+    """`new_zeros`, `new_ones`, `new_full`: a filled tensor of t's dtype by default."""
+    from . import factories as F
+
+    dtype = F._dtype(t.dtype if dtype is None else dtype, op)
+    F._check_fill(F._fill(fill_value, op), dtype, op)
+    if requires_grad and dtype.kind != "f":
+        raise TypeError(f"{op}: only floating tensors can require grad, not {dtype}; pass "
+                        f"dtype=np.float32")
+    return F._make(np.full(F._shape(size, op), fill_value, dtype), requires_grad)
+
+
+def _clip(t, min, max, op):
+    """`clip`/`clamp`: bounds that are numbers, arrays or Tensors that do not require grad."""
+    if min is None and max is None:
+        raise ValueError(f"{op}: give at least one of min and max")
+    bounds = []
+    for bound, name in ((min, "min"), (max, "max")):
+        if isinstance(bound, Tensor) and bound.requires_grad:
+            raise TypeError(f"{op}: the bound {name} is a Tensor that requires grad, but "
+                            f"{op} gives its bounds no gradient; use maximum(x, {name}) "
+                            f"or where(...) to differentiate with respect to it")
+        if bound is not None:  # refuses strings, ragged lists
+            checks.as_array(_data(bound), op, name)
+        bounds.append(_data(bound))
+    return ops.Clip.apply(t, low=bounds[0], high=bounds[1])
 
 
 def _max_min(t, op, arg, name, dim, keepdim, axis, keepdims, numpy_args):
@@ -1562,8 +1898,21 @@ def _np_where(condition, *ab):
     return where(condition, *ab)
 
 
+def _np_sort(a, axis=-1, kind=None, order=None, *, stable=None):
+    a = _operand(a)
+    if axis is None:  # np.sort(t, axis=None) sorts the flattened data
+        a, axis = a.reshape(-1), -1
+    return a.sort(axis).values  # values only, as NumPy's (Tensor.sort gives the pair)
+
+
 _NUMPY_ADAPTERS = {
     "reshape": _np_reshape, "clip": _np_clip, "dot": _np_dot, "where": _np_where,
+    "sort": _np_sort,
+    # np.sum's second argument is NumPy's axis (axis=() reduces nothing), Tensor.sum's a dim
+    "sum": lambda a, axis=None, dtype=None, out=None, keepdims=None, **kw: _operand(a).sum(
+        axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kw),
+    "mean": lambda a, axis=None, dtype=None, out=None, keepdims=None, **kw: _operand(a).mean(
+        axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kw),
     # np.max's second argument is an axis (values only), Tensor.max's a dim (with indices)
     "max": lambda a, axis=None, out=None, keepdims=None, **kw: _operand(a).max(
         axis=axis, keepdims=keepdims, out=out, **kw),
@@ -1588,6 +1937,8 @@ _READ_ONLY = {"shape", "ndim", "size", "allclose", "isclose", "array_equal", "ar
 def _numpy_equivalent(func, args):
     """The engine's version of the NumPy function `func`, or None if there is none."""
     name = func.__name__
+    if name in _READ_ONLY:  # np.all(t), np.argsort(t): NumPy's meaning, on the data
+        return None
     if name in _NUMPY_ADAPTERS:
         return _NUMPY_ADAPTERS[name]
     if name in R.__all__:

@@ -296,6 +296,7 @@ OPS = {
     tensor_ops.Clip: (lambda a: a.clip(-1.0, 1.5), _no_params(one(away_from=(-1.0, 1.5)))),
     tensor_ops.Cast: (lambda a: a.astype(np.float32).astype(np.float64) * 1.0,
                       _no_params(one())),
+    tensor_ops.Clone: (lambda a: a.clone(), _no_params(one())),
     tensor_ops.Sum: (lambda a, **p: a.sum(**p), reduce_case()),
     tensor_ops.Mean: (lambda a, **p: a.mean(**p), reduce_case()),
     tensor_ops.Max: (lambda a, **p: a.max(**p), reduce_case(unique=True)),

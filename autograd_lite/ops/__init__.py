@@ -8,7 +8,7 @@ its topic:
   `Select` (a gradient routed through a 0/1 mask, exactly 0 where it is 0);
 - `elementwise`: arithmetic (`Add`, `Mul`, `Pow`, `Minimum`, ...), `Exp`, `Log`, `Log1p`,
   `Erf`, trigonometry (`Sin`, ...), steps with a zero gradient (`Floor`, `Sign`, ...),
-  `Clip`, `Cast`;
+  `Clip`, `Cast`, `Clone`;
 - `activations`: `Tanh`, `Sigmoid`, `Relu`, `LeakyRelu`, `Elu`, `Gelu`, `Silu`, `Softplus`,
   ..., `Softmax`, `LogSoftmax`;
 - `reductions`: `Sum`, `Mean`, `Max`, `Min`, `Var`, `Prod`, `Logsumexp`, `Norm`, and the
@@ -29,8 +29,8 @@ from .base import (BroadcastTo, Piecewise, Select, SumTo, TensorFunction,
                    curvature_undefined, fit_gradients, kept_shape, normalize_axes, piecewise,
                    quiet_underflow, select, sum_to, zero_gradient)
 from .conv import AvgPool2d, Col2Im, Conv2d, ConvTranspose2d, Im2Col, MaxPool2d
-from .elementwise import (Abs, Add, Cast, Ceil, Clip, Cos, Div, Erf, Exp, Exp2, Expm1, Floor,
-                          Log, Log1p, Log2, Maximum, Minimum, Mul, Neg, Pow, Reciprocal, Round,
+from .elementwise import (Abs, Add, Cast, Ceil, Clip, Clone, Cos, Div, Erf, Exp, Exp2, Expm1,
+                          Floor, Log, Log1p, Log2, Maximum, Minimum, Mul, Neg, Pow, Reciprocal, Round,
                           Rsqrt, Sign, Sin, Sqrt, Square, Sub, Tan, Trunc, Where)
 from .linalg import Matmul
 from .reductions import Cumprod, Cumsum, Logsumexp, Max, Mean, Min, Norm, Prod, Sum, Var

@@ -281,6 +281,19 @@ class Cast(TensorFunction):
         return g.astype(a.dtype)
 
 
+class Clone(TensorFunction):
+    """a copy of a in new memory (`clone`);  d/da = 1."""
+
+    __slots__ = ()
+    name = "clone"
+
+    def forward(self, a):
+        return a.copy()
+
+    def backward(self, g, out, a):
+        return g
+
+
 # ***** more exp/log and powers *****
 
 
