@@ -805,6 +805,17 @@ def test_a_hand_set_gradient_of_the_wrong_shape_is_refused_at_backward():
     x.grad = None
     (x * 3).sum().backward()
     np.testing.assert_array_equal(x.grad, [3.0, 3.0])
+    # the refused pass stores nothing, in whichever order the leaves come
+    for first_good in (True, False):
+        good = Tensor(np.ones(3), requires_grad=True)
+        bad = Tensor(np.ones(2), requires_grad=True)
+        good.grad, bad.grad = np.zeros(3), np.zeros(5)
+        terms = [(good * 2).sum(), (bad * 3).sum()]
+        loss = terms[0] + terms[1] if first_good else terms[1] + terms[0]
+        with pytest.raises(ValueError, match=r"shape \(5,\).*shape \(2,\)"):
+            loss.backward()
+        np.testing.assert_array_equal(good.grad, np.zeros(3))
+        np.testing.assert_array_equal(bad.grad, np.zeros(5))
 
 
 # ***** memory, copies and pickling *****
