@@ -274,12 +274,13 @@ class Node:
         """Wrap a plain number or array `x` as a constant node compatible with `like`."""
         raise NotImplementedError
 
-    def _summed_grad(self, g):
-        """What `.grad` holds once `g` is added to it (`g` itself if it is None), without
-        storing it; a front end may make it differently (a `Tensor` turns a NumPy scalar
+    def _add_grad(self, g):
+        """Add `g` to `.grad` (set it if None); return what `.grad` held before and what it
+        holds now. A front end may store it differently (a `Tensor` turns a NumPy scalar
         into an array)."""
         held = self.grad
-        return g if held is None else added_grad(self, held, g)
+        self.grad = g = g if held is None else added_grad(self, held, g)
+        return held, g
 
     @classmethod
     def _result(cls, data, ctx, parents=()):
@@ -888,21 +889,27 @@ _accumulate_lock = threading.Lock()  # backward passes in two threads may share 
 
 def _store(pairs, stored):
     """Add each gradient `g` of `pairs` to its node's `.grad` (gradients add up until reset,
-    as in PyTorch). Done after every rule has run, and every sum is made before any is
-    stored, so a failing pass (a `.grad` set by hand to another shape) stores nothing.
+    as in PyTorch). Done after every rule has run, and undone if one of them fails (a
+    `.grad` set by hand to another shape), so a failing pass stores nothing.
 
     The first gradient stored must be private: rules may return one array for two inputs
     (`a + b`), a read-only broadcast view, or the caller's seed, and storing those as they
     are would let an in-place change of one `.grad` corrupt another.
     """
     with _accumulate_lock:
-        totals = []
-        for node, g in pairs:
-            total = node._summed_grad(_own(g, stored))
-            stored.add(id(total))
-            totals.append(total)
-        for (node, _), total in zip(pairs, totals):
-            node.grad = total
+        helds = {}  # node -> what its .grad held before this pass, where it held something
+        try:
+            for node, g in pairs:
+                held, g = node._add_grad(_own(g, stored))
+                stored.add(id(g))
+                if held is not None:
+                    helds[node] = held
+        except BaseException:
+            for done, _ in pairs:  # undo the stores before the one that failed
+                if done is node:
+                    break
+                done.grad = helds.get(done)
+            raise
 
 
 def added_grad(node, held, g):

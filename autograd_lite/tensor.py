@@ -122,13 +122,14 @@ class Tensor(Node):
             x = x.astype(like.data.dtype)
         return cls._result(x, None)
 
-    def _summed_grad(self, g):
+    def _add_grad(self, g):
         held = self._grad
         if held is not None:
             g = engine.added_grad(self, held, g)
         if type(g) is not np.ndarray and not isinstance(g, Node):
             g = np.asarray(g)
-        return g
+        self._grad = g
+        return held, g
 
     @staticmethod
     def _nonfinite(x):
