@@ -1218,23 +1218,24 @@ class Tensor(Node):
         """
         return self.data.tolist()
 
-    def all(self, dim=None, keepdim=False):
-        """Whether every element is non-zero (True), over all elements or along `dim`;
-        a bool tensor, not differentiable, as PyTorch's `all`.
+    def all(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
+        """Whether every element is non-zero (True), over all elements or along `dim`
+        (NumPy's `axis` and `keepdims` too); a bool tensor, not differentiable, as PyTorch's
+        `all`. `dim=()` reduces nothing, as in PyTorch and NumPy.
 
         >>> Tensor([[1.0, 0.0], [2.0, 3.0]]).all(dim=1)
         Tensor([False,  True], dtype=bool)
         """
-        return _all_any(self, np.all, "all", dim, keepdim)
+        return _all_any(self, np.all, "all", dim, keepdim, axis, keepdims)
 
-    def any(self, dim=None, keepdim=False):
-        """Whether some element is non-zero (True), over all elements or along `dim`; a bool
-        tensor, not differentiable, as PyTorch's `any`.
+    def any(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
+        """Whether some element is non-zero (True), over all elements or along `dim` (or
+        `axis`, as `all`); a bool tensor, not differentiable, as PyTorch's `any`.
 
         >>> Tensor([[1.0, 0.0], [0.0, 0.0]]).any(1), Tensor([0.0, 2.0]).any()
         (Tensor([ True, False], dtype=bool), Tensor(True, dtype=bool))
         """
-        return _all_any(self, np.any, "any", dim, keepdim)
+        return _all_any(self, np.any, "any", dim, keepdim, axis, keepdims)
 
     def masked_fill(self, mask, value):
         """A copy with `value` where the bool `mask` is True (PyTorch's `masked_fill`).
@@ -1474,10 +1475,12 @@ def _convert(t, dtype):
     return t if t.data.dtype == dtype else t.astype(dtype)
 
 
-def _all_any(t, reduce, op, dim, keepdim):
-    axis = R.axis_arg(None, dim, op)
+def _all_any(t, reduce, op, dim, keepdim, axis, keepdims):
+    # not R.axis_arg: for all/any, PyTorch's dim=() reduces nothing, as NumPy's axis=()
+    axis = R._pick(axis, tuple(dim) if isinstance(dim, list) else dim, "axis", "dim", op)
     axes = None if axis is None else ops.normalize_axes(axis, t.ndim, op)
-    return Tensor._result(np.asarray(reduce(t.data, axis=axes, keepdims=bool(keepdim))), None)
+    keep = R.keepdims_arg(keepdims, keepdim, op)
+    return Tensor._result(np.asarray(reduce(t.data, axis=axes, keepdims=keep)), None)
 
 
 def _sort_axis(t, dim, op):
@@ -1485,8 +1488,12 @@ def _sort_axis(t, dim, op):
     as a non-negative axis."""
     if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
         raise TypeError(f"{op}: dim must be an int, got {dim!r}")
-    x = t.reshape(1) if t.ndim == 0 else t
-    return x, ops.normalize_axes(dim, t.ndim, op)[0] if t.ndim else 0
+    if t.ndim == 0:
+        if dim not in (0, -1):
+            raise ValueError(f"{op}: dim {dim} is out of range for a 0-d tensor; valid dims "
+                             f"are -1 and 0 (as in PyTorch)")
+        return t.reshape(1), 0
+    return t, ops.normalize_axes(dim, t.ndim, op)[0]
 
 
 def _sort_indices(x, axis, descending):
