@@ -105,3 +105,22 @@ def test_running_ops_refuse_a_tuple_of_dims(name):
         getattr(t, name)((0, 1))
     with pytest.raises(TypeError, match=name):
         getattr(t, name)(dim=[1])
+
+
+# ***** the (values, indices) pair used as a tensor: the hint, for every operator *****
+
+
+@pytest.mark.parametrize("use", [
+    lambda p: p + 1, lambda p: 1 + p, lambda p: p - 1, lambda p: 1 - p, lambda p: p / 2,
+    lambda p: 2 / p, lambda p: p ** 2, lambda p: -p, lambda p: p + p, lambda p: p.sum(),
+    lambda p: p.backward(),
+], ids=["add", "radd", "sub", "rsub", "div", "rdiv", "pow", "neg", "pair+pair", "sum",
+        "backward"])
+@pytest.mark.parametrize("make", [lambda t: t.sort(), lambda t: t.topk(1),
+                                  lambda t: t.max(1)], ids=["sort", "topk", "max"])
+def test_the_values_indices_pair_used_as_a_tensor_names_values(make, use):
+    pair = make(Tensor([[3.0, 1.0, 2.0]], requires_grad=True))
+    with pytest.raises((TypeError, AttributeError), match=r"take \.values"):
+        use(pair)
+    values, indices = pair  # still a pair
+    assert pair[0] is values and pair.indices is indices
