@@ -1268,14 +1268,18 @@ class Tensor(Node):
             raise ValueError(f"masked_fill: value must be a number or a 0-d tensor, got a "
                              f"tensor of shape {value.shape}; for one value per element use "
                              f"where(mask, values, t)")
-        if isinstance(value, Tensor) and value.requires_grad:
+        from .factories import _check_fill, _fill
+
+        differentiable = isinstance(value, Tensor) and value.requires_grad
+        if differentiable and self.data.dtype.kind != "f":
+            raise TypeError(f"masked_fill: the value requires grad, but this tensor is "
+                            f"{self.dtype} and integer tensors carry no gradient; convert "
+                            f"the tensor first, e.g. t.float()")
+        number = _fill(_data(value)[()] if isinstance(value, Tensor) else value, "masked_fill")
+        _check_fill(number, self.data.dtype, "masked_fill")
+        if differentiable:
             fill = value if value.dtype == self.dtype else value.astype(self.dtype)
         else:
-            from .factories import _check_fill, _fill
-
-            number = _fill(_data(value)[()] if isinstance(value, Tensor) else value,
-                           "masked_fill")
-            _check_fill(number, self.data.dtype, "masked_fill")
             fill = Tensor._result(np.asarray(number).astype(self.dtype), None)
         return ops.Where.apply(fill, self, cond=m)
 

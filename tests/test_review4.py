@@ -124,3 +124,17 @@ def test_the_values_indices_pair_used_as_a_tensor_names_values(make, use):
         use(pair)
     values, indices = pair  # still a pair
     assert pair[0] is values and pair.indices is indices
+
+
+def test_masked_fill_value_that_requires_grad_into_an_integer_tensor_is_refused():
+    """The value's gradient would be dropped and 2.5 truncated to 2 (PyTorch raises too)."""
+    v = Tensor(2.5, requires_grad=True)
+    t = Tensor(np.array([1, 2]), dtype=np.int64)
+    with pytest.raises(TypeError, match=r"masked_fill: .*int64.*\.float\(\)"):
+        t.masked_fill(np.array([True, False]), v)
+    big = Tensor(np.float64(1e40), requires_grad=True)
+    with pytest.raises(ValueError, match="masked_fill: .*float32"):
+        Tensor([1.0, 2.0]).masked_fill(np.array([True, False]), big)
+    out = Tensor([1.0, 2.0]).masked_fill(np.array([True, False]), v)
+    out.sum().backward()
+    assert out.tolist() == [2.5, 2.0] and v.grad == 1.0
