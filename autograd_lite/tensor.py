@@ -1549,8 +1549,11 @@ def _clip(t, min, max, op):
                             f"{op} gives its bounds no gradient; use maximum(x, {name}) "
                             f"or where(...) to differentiate with respect to it")
         if bound is not None:  # refuses strings, ragged lists
-            checks.as_array(_data(bound), op, name)
-        bounds.append(_data(bound))
+            bound = checks.as_array(_data(bound), op, name)
+            if bound.ndim == 0 and t.data.dtype.kind == "f":  # a number takes t's dtype,
+                with np.errstate(over="ignore"):              # as in arithmetic (1e40: inf)
+                    bound = bound.astype(t.data.dtype)
+        bounds.append(bound)
     return ops.Clip.apply(t, low=bounds[0], high=bounds[1])
 
 

@@ -138,3 +138,18 @@ def test_masked_fill_value_that_requires_grad_into_an_integer_tensor_is_refused(
     out = Tensor([1.0, 2.0]).masked_fill(np.array([True, False]), v)
     out.sum().backward()
     assert out.tolist() == [2.5, 2.0] and v.grad == 1.0
+
+
+@pytest.mark.parametrize("bound", [np.float64(0.5), np.array(0.5), np.int64(0),
+                                   Tensor(np.float64(0.5)), Tensor(np.int64(0), dtype=np.int64)],
+                         ids=["np.float64", "0-d array", "np.int64", "0-d Tensor", "int Tensor"])
+@pytest.mark.parametrize("name", ["clamp", "clip", "clamp_min", "clamp_max"])
+def test_a_number_bound_keeps_the_tensors_float_dtype(bound, name):
+    """As PyTorch's clamp and the engine's arithmetic: a 0-d bound takes a floating tensor's
+    dtype (NumPy's clip would promote float32 to float64)."""
+    x = Tensor([-1.0, 0.25, 2.0], requires_grad=True)
+    y = getattr(x, name)(bound) if name != "clip" else x.clip(bound)
+    assert y.dtype == np.float32
+    assert Tensor(np.array([-1.0, 2.0]), dtype=np.float64).clamp(np.float32(0.5)).dtype == \
+        np.float64
+    assert x.clamp(min=np.zeros(3)).dtype == np.float64  # an array bound promotes, as there
