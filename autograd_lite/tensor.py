@@ -1553,20 +1553,12 @@ def _max_min(t, op, arg, name, dim, keepdim, axis, keepdims, numpy_args):
         raise TypeError(f"{name}: t.{name}(other) is PyTorch's elementwise {name}imum of two "
                         f"tensors; here write t.{name}imum(other) (a dim must be an int)")
     keep = R.keepdims_arg(keepdims, keepdim, name)
-    if dim is None or isinstance(dim, (tuple, list)) or t.ndim == 0:
-        values = _numpy_reduction(op.apply(t, axis=R.axis_arg(axis, dim, name),
-                                           keepdims=keep), name, numpy_args)
-        if dim is None or isinstance(dim, (tuple, list)):
-            return values
-        return R.ValuesIndices(values, arg(t, dim=dim, keepdim=keep))
-    # PyTorch's pair: the values are read at the indices, so the gradient goes to that one
-    # element (the first of tied extremes), as in PyTorch; `max()` and `max(axis=)` share
-    # it evenly among ties, as PyTorch's max() and amax do.
-    where = arg(t, dim=dim, keepdim=True)
-    values = _numpy_reduction(R.take_along_axis(t, where, axis=dim), name, numpy_args)
-    if not keep:
-        values, where = values.squeeze(dim), np.squeeze(where, axis=dim)
-    return R.ValuesIndices(values, where)
+    pair = dim is not None and not isinstance(dim, (tuple, list))
+    # PyTorch's pair sends the gradient to the element at the index (the first of tied
+    # extremes); `max()` and `max(axis=)` share it among ties, as PyTorch's max() and amax
+    values = _numpy_reduction(op.apply(t, axis=R.axis_arg(axis, dim, name), keepdims=keep,
+                                       first=pair), name, numpy_args)
+    return R.ValuesIndices(values, arg(t, dim=dim, keepdim=keep)) if pair else values
 
 
 def _numpy_reduction(result, name, numpy_args):
