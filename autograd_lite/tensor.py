@@ -774,13 +774,15 @@ class Tensor(Node):
                                 "mean", numpy_args)
 
     def max(self, dim=None, keepdim=None, *, axis=None, keepdims=None, **numpy_args):
-        """Maximum over `dim`; tied maxima share the gradient evenly.
+        """Maximum over `dim`.
 
         Follows PyTorch: with an int `dim` (`t.max(1)` or `t.max(dim=1)`) it returns the
         pair `(values, indices)`, also as `.values` and `.indices` (the indices are a NumPy
-        array), so `_, pred = out.max(1)` gives the predicted classes. With no argument it
-        is the maximum of all elements; NumPy's keyword `axis=` (an int or a tuple) gives
-        the values only, as `np.max(t, axis)` does. For the elementwise maximum of two
+        array), so `_, pred = out.max(1)` gives the predicted classes; the gradient of the
+        values goes to the element at the index (the first of tied maxima). With no argument
+        it is the maximum of all elements; NumPy's keyword `axis=` (an int or a tuple) gives
+        the values only, as `np.max(t, axis)` does; these two share the gradient evenly among
+        tied maxima (PyTorch's `max()` and `amax`). For the elementwise maximum of two
         tensors use `maximum`.
 
         >>> values, indices = Tensor([[1.0, 5.0], [3.0, 4.0]]).max(1)
@@ -793,8 +795,9 @@ class Tensor(Node):
                         numpy_args)
 
     def min(self, dim=None, keepdim=None, *, axis=None, keepdims=None, **numpy_args):
-        """Minimum over `dim`; tied minima share the gradient evenly. Follows PyTorch as
-        `max` does: an int `dim` gives the pair `(values, indices)`, `axis=` the values.
+        """Minimum over `dim`. Follows PyTorch as `max` does: an int `dim` gives the pair
+        `(values, indices)` (the gradient goes to the element at the index), `axis=` the
+        values (tied minima share the gradient evenly).
 
         >>> Tensor([[1.0, 5.0], [3.0, 4.0]]).min()
         Tensor(1.)
@@ -1564,11 +1567,12 @@ def _max_min(t, op, arg, name, dim, keepdim, axis, keepdims, numpy_args):
         raise TypeError(f"{name}: t.{name}(other) is PyTorch's elementwise {name}imum of two "
                         f"tensors; here write t.{name}imum(other) (a dim must be an int)")
     keep = R.keepdims_arg(keepdims, keepdim, name)
-    values = _numpy_reduction(op.apply(t, axis=R.axis_arg(axis, dim, name), keepdims=keep),
-                              name, numpy_args)
-    if dim is None or isinstance(dim, (tuple, list)):
-        return values
-    return R.ValuesIndices(values, arg(t, dim=dim, keepdim=keep))
+    pair = dim is not None and not isinstance(dim, (tuple, list))
+    # PyTorch's pair sends the gradient to the element at the index (the first of tied
+    # extremes); `max()` and `max(axis=)` share it among ties, as PyTorch's max() and amax
+    values = _numpy_reduction(op.apply(t, axis=R.axis_arg(axis, dim, name), keepdims=keep,
+                                       first=pair), name, numpy_args)
+    return R.ValuesIndices(values, arg(t, dim=dim, keepdim=keep)) if pair else values
 
 
 def _numpy_reduction(result, name, numpy_args):

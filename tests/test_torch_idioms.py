@@ -208,3 +208,33 @@ def test_stack_and_concatenate_take_dim_or_axis_not_both():
     for join in (ag.stack, ag.concatenate):
         with pytest.raises(TypeError, match="got both axis=1 and dim=2"):
             join([t, t], axis=1, dim=2)
+
+
+@pytest.mark.parametrize("name", ["max", "min"])
+@pytest.mark.parametrize("dim,keepdim", [(1, False), (-1, True), (0, False), (0, True)])
+def test_max_min_with_dim_send_the_gradient_to_the_index_as_pytorch(name, dim, keepdim):
+    # ties: PyTorch's max(dim)/min(dim) give the whole gradient to the returned index; its
+    # max()/amax share it among ties, as our max()/max(axis=) do
+    torch = pytest.importorskip("torch", reason="PyTorch is the oracle here")
+    data = np.array([[1.0, 5.0, 5.0, 1.0], [3.0, 3.0, 2.0, 3.0], [0.0, 0.0, 0.0, 0.0]])
+    x = Tensor(data, requires_grad=True)
+    values, indices = getattr(x, name)(dim, keepdim=keepdim)
+    xt = torch.tensor(data, requires_grad=True)
+    vt, it = getattr(xt, name)(dim, keepdim=keepdim)
+    g = np.arange(1.0, vt.numel() + 1).reshape(tuple(vt.shape))  # a different weight each
+    (values * Tensor(g)).sum().backward()
+    (vt * torch.tensor(g)).sum().backward()
+    np.testing.assert_array_equal(values.data, vt.detach().numpy())
+    np.testing.assert_array_equal(indices, it.numpy())
+    np.testing.assert_array_equal(x.grad, xt.grad.numpy())
+    # the NumPy-style and full reductions keep sharing among ties, like amax and max()
+    y = Tensor(data, requires_grad=True)
+    getattr(y, name)(axis=1).sum().backward()
+    yt = torch.tensor(data, requires_grad=True)
+    getattr(torch, "a" + name)(yt, 1).sum().backward()
+    np.testing.assert_allclose(y.grad, yt.grad.numpy())
+    z = Tensor(data, requires_grad=True)
+    getattr(z, name)().backward()
+    zt = torch.tensor(data, requires_grad=True)
+    getattr(zt, name)().backward()
+    np.testing.assert_allclose(z.grad, zt.grad.numpy())

@@ -71,8 +71,24 @@ def _count(a, axes, least=1):
     return max(n, least)
 
 
-class Max(_Reduce):
-    """max(a, axis);  the gradient goes to the maximal elements."""
+class _Extreme(_Reduce):
+    """Shared by max and min: the gradient goes to the extreme elements, shared evenly
+    among ties (PyTorch's max() and amax), or with `first=True` all to the first of them
+    (PyTorch's max(dim), whose index is argmax's)."""
+
+    __slots__ = ("first",)
+
+    def __init__(self, axis=None, keepdims=False, first=False):
+        super().__init__(axis, keepdims)
+        self.first = first
+
+    def backward(self, g, out, a):
+        hit, count = _hits(data_of(a), data_of(out), self)
+        return select(hit, self.expand(g, a) / count, a)
+
+
+class Max(_Extreme):
+    """max(a, axis);  the gradient goes to the maximal elements (see `_Extreme`)."""
 
     __slots__ = ()
 
@@ -81,14 +97,9 @@ class Max(_Reduce):
         _check_nonempty(a, self.axes, "max")
         return a.max(axis=self.axes, keepdims=self.keepdims)
 
-    def backward(self, g, out, a):
-        # NOTE: ties share the gradient evenly, as PyTorch's max() does.
-        hit, count = _hits(data_of(a), data_of(out), self)
-        return select(hit, self.expand(g, a) / count, a)
 
-
-class Min(_Reduce):
-    """min(a, axis);  the gradient goes to the minimal elements."""
+class Min(_Extreme):
+    """min(a, axis);  the gradient goes to the minimal elements (see `_Extreme`)."""
 
     __slots__ = ()
 
@@ -96,11 +107,6 @@ class Min(_Reduce):
         self.axes = normalize_axes(self.axis, a.ndim, "min")
         _check_nonempty(a, self.axes, "min")
         return a.min(axis=self.axes, keepdims=self.keepdims)
-
-    def backward(self, g, out, a):
-        # NOTE: ties share the gradient evenly, as PyTorch's min() does.
-        hit, count = _hits(data_of(a), data_of(out), self)
-        return select(hit, self.expand(g, a) / count, a)
 
 
 def _check_nonempty(a, axes, op):
@@ -115,7 +121,7 @@ def _check_nonempty(a, axes, op):
 
 def _hits(x, out, reduce):
     """Where x equals the reduction's result, and how many ties k each result has: d max /
-    dx is 1/k there, else 0.
+    dx is 1/k there, else 0 (only the first hit along the axis, k = 1, for `first`).
 
     A nan result came from the nan elements (NumPy's max and min propagate nan), so they
     share the gradient, as in PyTorch; `nan == nan` alone would give 0/0 everywhere."""
@@ -123,6 +129,8 @@ def _hits(x, out, reduce):
     hit = x == full
     if np.isnan(out).any():
         hit |= np.isnan(x) & np.isnan(full)
+    if getattr(reduce, "first", False) and len(reduce.axes) == 1:  # the first hit alone
+        hit &= np.cumsum(hit, axis=reduce.axes[0]) == 1
     return hit, hit.sum(axis=reduce.axes, keepdims=True).astype(x.dtype)
 
 
