@@ -261,7 +261,10 @@ def test_max_and_min_with_dim_return_pytorchs_values_and_indices():
     np.testing.assert_array_equal(x.max(axis=1).data, [5.0, 7.0])  # NumPy's way: values
     np.testing.assert_array_equal(x.max(1).indices, [1, 0])  # positional: PyTorch's dim
     values.sum().backward()
-    np.testing.assert_array_equal(x.grad, [[0, 1, 0], [0.5, 0, 0.5]])  # ties split
+    np.testing.assert_array_equal(x.grad, [[0, 1, 0], [1, 0, 0]])  # ties: to the index
+    y = Tensor(np.array([[1.0, 5.0, 2.0], [7.0, 0.0, 7.0]]), requires_grad=True)
+    y.max(axis=1).sum().backward()
+    np.testing.assert_array_equal(y.grad, [[0, 1, 0], [0.5, 0, 0.5]])  # ties split, as amax
 
 
 RAGGED = [[1.0, 2.0], [3.0]]
