@@ -9,6 +9,8 @@ ones draw from `seed` (an int, or a NumPy `Generator`) or `generator`, and from 
 global generator when neither is given.
 """
 
+import math
+
 import numpy as np
 
 from . import checks
@@ -98,7 +100,7 @@ def full(size, fill_value, dtype=None, requires_grad=False):
                             f"({float(fill_value)!r}) or pass dtype=np.float32")
     else:
         dtype = _dtype(dtype, "full")
-        _check_fill(fill_value, dtype, "full")
+    _check_fill(fill_value, dtype, "full")
     return _make(np.full(_shape(size, "full"), fill_value, dtype), requires_grad)
 
 
@@ -128,6 +130,20 @@ def _check_fill(value, dtype, op):
         raise TypeError(f"{op}: fill_value {value!r} is not a whole number, so a tensor of "
                         f"dtype {dtype} cannot hold it; pass a floating dtype (e.g. "
                         f"dtype=np.float32) or a whole number")
+    # NumPy would wrap an integer around (2**40 in int32) or make a float inf (1e40 in
+    # float32); PyTorch refuses both
+    if dtype.kind in "iu":
+        low, high = int(np.iinfo(dtype).min), int(np.iinfo(dtype).max)
+        if not low <= value <= high:
+            raise ValueError(f"{op}: fill_value {value!r} is outside the range of {dtype} "
+                             f"({low} to {high}); use a dtype that holds it (e.g. np.int64 "
+                             f"or np.float64)")
+    elif dtype.kind == "f":
+        high = float(np.finfo(dtype).max)
+        if high < abs(value) != math.inf:
+            raise ValueError(f"{op}: fill_value {value!r} is beyond the largest {dtype} "
+                             f"({high:g}) and would become inf; use np.float64, or inf "
+                             f"itself")
 
 
 def eye(n, m=None, dtype=None, requires_grad=False):

@@ -451,6 +451,19 @@ class ValuesIndices(namedtuple("ValuesIndices", ["values", "indices"])):
                         "alone)")
 
     __array__ = __mul__ = __rmul__ = _refuse
+    # `pair + 1` would concatenate tuples or fail without saying what to do
+    __add__ = __radd__ = __sub__ = __rsub__ = __truediv__ = __rtruediv__ = _refuse
+    __pow__ = __neg__ = __matmul__ = __rmatmul__ = _refuse
+
+    def __getattr__(self, name):
+        """`pair.sum()`, `pair.backward()`: a Tensor method on the pair names `.values`."""
+        from .tensor import Tensor
+
+        if not name.startswith("_") and hasattr(Tensor, name):
+            raise AttributeError(f"'{name}': max/min with an int dim, sort and topk return "
+                                 f"PyTorch's pair (values, indices), which is not a tensor: "
+                                 f"take .values first (pair.values.{name}(...))")
+        raise AttributeError(f"'ValuesIndices' object has no attribute {name!r}")
 
 
 # ***** shape *****

@@ -1221,23 +1221,24 @@ class Tensor(Node):
         """
         return self.data.tolist()
 
-    def all(self, dim=None, keepdim=False):
-        """Whether every element is non-zero (True), over all elements or along `dim`;
-        a bool tensor, not differentiable, as PyTorch's `all`.
+    def all(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
+        """Whether every element is non-zero (True), over all elements or along `dim`
+        (NumPy's `axis` and `keepdims` too); a bool tensor, not differentiable, as PyTorch's
+        `all`. `dim=()` reduces nothing, as in PyTorch and NumPy.
 
         >>> Tensor([[1.0, 0.0], [2.0, 3.0]]).all(dim=1)
         Tensor([False,  True], dtype=bool)
         """
-        return _all_any(self, np.all, "all", dim, keepdim)
+        return _all_any(self, np.all, "all", dim, keepdim, axis, keepdims)
 
-    def any(self, dim=None, keepdim=False):
-        """Whether some element is non-zero (True), over all elements or along `dim`; a bool
-        tensor, not differentiable, as PyTorch's `any`.
+    def any(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
+        """Whether some element is non-zero (True), over all elements or along `dim` (or
+        `axis`, as `all`); a bool tensor, not differentiable, as PyTorch's `any`.
 
         >>> Tensor([[1.0, 0.0], [0.0, 0.0]]).any(1), Tensor([0.0, 2.0]).any()
         (Tensor([ True, False], dtype=bool), Tensor(True, dtype=bool))
         """
-        return _all_any(self, np.any, "any", dim, keepdim)
+        return _all_any(self, np.any, "any", dim, keepdim, axis, keepdims)
 
     def masked_fill(self, mask, value):
         """A copy with `value` where the bool `mask` is True (PyTorch's `masked_fill`).
@@ -1270,14 +1271,18 @@ class Tensor(Node):
             raise ValueError(f"masked_fill: value must be a number or a 0-d tensor, got a "
                              f"tensor of shape {value.shape}; for one value per element use "
                              f"where(mask, values, t)")
-        if isinstance(value, Tensor) and value.requires_grad:
+        from .factories import _check_fill, _fill
+
+        differentiable = isinstance(value, Tensor) and value.requires_grad
+        if differentiable and self.data.dtype.kind != "f":
+            raise TypeError(f"masked_fill: the value requires grad, but this tensor is "
+                            f"{self.dtype} and integer tensors carry no gradient; convert "
+                            f"the tensor first, e.g. t.float()")
+        number = _fill(_data(value)[()] if isinstance(value, Tensor) else value, "masked_fill")
+        _check_fill(number, self.data.dtype, "masked_fill")
+        if differentiable:
             fill = value if value.dtype == self.dtype else value.astype(self.dtype)
         else:
-            from .factories import _check_fill, _fill
-
-            number = _fill(_data(value)[()] if isinstance(value, Tensor) else value,
-                           "masked_fill")
-            _check_fill(number, self.data.dtype, "masked_fill")
             fill = Tensor._result(np.asarray(number).astype(self.dtype), None)
         return ops.Where.apply(fill, self, cond=m)
 
@@ -1477,10 +1482,12 @@ def _convert(t, dtype):
     return t if t.data.dtype == dtype else t.astype(dtype)
 
 
-def _all_any(t, reduce, op, dim, keepdim):
-    axis = R.axis_arg(None, dim, op)
+def _all_any(t, reduce, op, dim, keepdim, axis, keepdims):
+    # not R.axis_arg: for all/any, PyTorch's dim=() reduces nothing, as NumPy's axis=()
+    axis = R._pick(axis, tuple(dim) if isinstance(dim, list) else dim, "axis", "dim", op)
     axes = None if axis is None else ops.normalize_axes(axis, t.ndim, op)
-    return Tensor._result(np.asarray(reduce(t.data, axis=axes, keepdims=bool(keepdim))), None)
+    keep = R.keepdims_arg(keepdims, keepdim, op)
+    return Tensor._result(np.asarray(reduce(t.data, axis=axes, keepdims=keep)), None)
 
 
 def _sort_axis(t, dim, op):
@@ -1488,8 +1495,12 @@ def _sort_axis(t, dim, op):
     as a non-negative axis."""
     if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
         raise TypeError(f"{op}: dim must be an int, got {dim!r}")
-    x = t.reshape(1) if t.ndim == 0 else t
-    return x, ops.normalize_axes(dim, t.ndim, op)[0] if t.ndim else 0
+    if t.ndim == 0:
+        if dim not in (0, -1):
+            raise ValueError(f"{op}: dim {dim} is out of range for a 0-d tensor; valid dims "
+                             f"are -1 and 0 (as in PyTorch)")
+        return t.reshape(1), 0
+    return t, ops.normalize_axes(dim, t.ndim, op)[0]
 
 
 def _sort_indices(x, axis, descending):
@@ -1541,8 +1552,11 @@ def _clip(t, min, max, op):
                             f"{op} gives its bounds no gradient; use maximum(x, {name}) "
                             f"or where(...) to differentiate with respect to it")
         if bound is not None:  # refuses strings, ragged lists
-            checks.as_array(_data(bound), op, name)
-        bounds.append(_data(bound))
+            bound = checks.as_array(_data(bound), op, name)
+            if bound.ndim == 0 and t.data.dtype.kind == "f":  # a number takes t's dtype,
+                with np.errstate(over="ignore"):              # as in arithmetic (1e40: inf)
+                    bound = bound.astype(t.data.dtype)
+        bounds.append(bound)
     return ops.Clip.apply(t, low=bounds[0], high=bounds[1])
 
 

@@ -11,6 +11,7 @@ import copy
 import gc
 import math
 import pickle
+import sys
 import weakref
 
 import numpy as np
@@ -31,6 +32,18 @@ def torch_or_skip():
     torch = pytest.importorskip("torch", reason="PyTorch is the oracle: pip install torch==2.13.0")
     torch.set_default_dtype(torch.float64)
     return torch
+
+
+@pytest.fixture(autouse=True)
+def _torch_default_dtype_restored():
+    """torch_or_skip changes PyTorch's global default dtype: put it back after each test,
+    so that other files' PyTorch oracles see float32 in any test order."""
+    torch = sys.modules.get("torch")
+    before = torch.get_default_dtype() if torch is not None else None
+    yield
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_default_dtype(before or torch.float32)
 
 
 def finite_differences(f, x, eps=1e-6):

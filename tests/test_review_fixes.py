@@ -34,8 +34,8 @@ _AXIS_CALLS = {
 for _name in ("argmax", "argmin", "cumprod", "cumsum", "logsumexp", "norm", "prod",
               "std", "var"):
     _AXIS_CALLS["autograd_lite." + _name] = (lambda n: lambda **k: getattr(al, n)(_x(), **k))(_name)
-for _name in ("argmax", "argmin", "cumprod", "cumsum", "log_softmax", "logsumexp", "max",
-              "mean", "min", "prod", "softmax", "std", "sum", "var"):
+for _name in ("all", "any", "argmax", "argmin", "cumprod", "cumsum", "log_softmax",
+              "logsumexp", "max", "mean", "min", "prod", "softmax", "std", "sum", "var"):
     _AXIS_CALLS["Tensor." + _name] = (lambda n: lambda **k: getattr(_x(), n)(**k))(_name)
 for _name in ("max", "min"):  # with dim, PyTorch's (values, indices)
     _AXIS_CALLS["Tensor." + _name] = (lambda n: lambda **k: (
@@ -45,7 +45,8 @@ _AXIS_CALLS["Tensor.squeeze"] = lambda **k: Tensor(np.ones((2, 1, 3))).squeeze(*
 
 _KEEPDIMS = {"autograd_lite.argmax", "autograd_lite.argmin", "autograd_lite.logsumexp",
              "autograd_lite.norm", "autograd_lite.prod", "autograd_lite.std",
-             "autograd_lite.var", "Tensor.argmax", "Tensor.argmin", "Tensor.logsumexp",
+             "autograd_lite.var", "Tensor.all", "Tensor.any", "Tensor.argmax",
+             "Tensor.argmin", "Tensor.logsumexp",
              "Tensor.max", "Tensor.mean", "Tensor.min", "Tensor.prod", "Tensor.std",
              "Tensor.sum", "Tensor.var"}
 

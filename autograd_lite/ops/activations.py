@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from ..engine import data_of
-from .base import TensorFunction, normalize_axes, piecewise, select
+from .base import TensorFunction, normalize_axes, piecewise, quiet_underflow, select
 from .elementwise import Abs, Erf, Exp, erf_erfc
 
 # ***** elementwise activations *****
@@ -328,15 +328,16 @@ class Softmax(TensorFunction):
     def name(self):
         return f"softmax(axis={self.axis})"
 
+    @quiet_underflow  # NOTE: exp, the division and backward's products may underflow to 0
     def forward(self, a):
         axes = normalize_axes(self.axis, a.ndim, "softmax")
         if a.size == 0:
             return a.copy()
         # NOTE: subtracting the max changes nothing mathematically and keeps exp <= 1.
-        with np.errstate(under="ignore"):
-            e = np.exp(a - a.max(axis=axes, keepdims=True))
+        e = np.exp(a - a.max(axis=axes, keepdims=True))
         return e / e.sum(axis=axes, keepdims=True)
 
+    @quiet_underflow
     def backward(self, g, out, a):
         return out * (g - (g * out).sum(axis=self.axis, keepdims=True))
 

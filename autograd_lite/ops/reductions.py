@@ -344,6 +344,9 @@ class _Running(TensorFunction):
         """Check the axis (in forward), and give `a` the shape the running op sees."""
         if not hasattr(self, "flat"):
             self.flat = self.axis is None
+            if not self.flat and not isinstance(self.axis, (int, np.integer)):
+                raise TypeError(f"{type(self).__name__.lower()}: axis must be one int (it "
+                                f"runs along one axis), got {self.axis!r}")
             self.axis = 0 if self.flat else normalize_axes(
                 self.axis, max(a.ndim, 1), type(self).__name__.lower())[0]
         return a.reshape(-1) if self.flat or a.ndim == 0 else a
