@@ -402,6 +402,10 @@ def _arg(reduce, op, a, axis, keepdims):
     if axis is None:
         result = reduce(data.reshape(-1))
         return np.asarray(result).reshape((1,) * data.ndim if keepdims else ())
+    if isinstance(axis, (tuple, list)):
+        raise TypeError(f"{op}: dim must be one int (or None for the flattened data), got "
+                        f"{axis!r}; an index along several axes at once is not defined (as in "
+                        f"NumPy and PyTorch): reshape first, e.g. t.reshape(t.shape[0], -1)")
     (axis,) = ops.normalize_axes(axis, data.ndim, op)
     return np.asarray(reduce(data, axis=axis, keepdims=keepdims))
 

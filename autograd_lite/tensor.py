@@ -1541,6 +1541,14 @@ def _new_full(t, size, fill_value, dtype, requires_grad, op):
     return F._make(np.full(F._shape(size, op), fill_value, dtype), requires_grad)
 
 
+def _broadcasts_to(shape, target):
+    """Whether an array of `shape` broadcasts to `target` without changing it."""
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
+
+
 def _clip(t, min, max, op):
     """`clip`/`clamp`: bounds that are numbers, arrays or Tensors that do not require grad."""
     if min is None and max is None:
@@ -1556,6 +1564,10 @@ def _clip(t, min, max, op):
             if bound.ndim == 0 and t.data.dtype.kind == "f":  # a number takes t's dtype,
                 with np.errstate(over="ignore"):              # as in arithmetic (1e40: inf)
                     bound = bound.astype(t.data.dtype)
+            elif not _broadcasts_to(bound.shape, t.shape):
+                raise ValueError(f"{op}: the bound {name} of shape {bound.shape} does not "
+                                 f"broadcast to the tensor's shape {t.shape}; give a number "
+                                 f"or an array of a shape that broadcasts to {t.shape}")
         bounds.append(bound)
     return ops.Clip.apply(t, low=bounds[0], high=bounds[1])
 

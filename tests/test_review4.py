@@ -153,3 +153,15 @@ def test_a_number_bound_keeps_the_tensors_float_dtype(bound, name):
     assert Tensor(np.array([-1.0, 2.0]), dtype=np.float64).clamp(np.float32(0.5)).dtype == \
         np.float64
     assert x.clamp(min=np.zeros(3)).dtype == np.float64  # an array bound promotes, as there
+
+
+def test_argmax_of_several_axes_and_clamp_bounds_of_the_wrong_shape_are_refused_by_name():
+    t = Tensor(np.ones((2, 3), np.float32))
+    for call in (lambda: t.argmax((0, 1)), lambda: t.argmin(dim=(0, 1))):
+        with pytest.raises(TypeError, match=r"arg(max|min): dim must be one int.*\(0, 1\)"):
+            call()
+    with pytest.raises(ValueError, match=r"clamp: the bound min of shape \(4,\).*\(2, 3\)"):
+        t.clamp(np.ones(4))
+    with pytest.raises(ValueError, match=r"clamp_max: the bound max of shape \(3, 2, 3\)"):
+        t.clamp_max(np.ones((3, 2, 3)))
+    assert t.clamp(np.zeros((2, 1)), 2.0).shape == (2, 3)  # a bound that broadcasts
