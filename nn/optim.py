@@ -242,9 +242,8 @@ class SGD(Optimizer):
             block = self._blocks[data.dtype] = np.empty(_BLOCK, dtype=data.dtype)
         flat_data, flat_g = data.reshape(-1), g.reshape(-1)
         for start in range(0, flat_data.size, _BLOCK):
-            chunk = flat_g[start:start + _BLOCK]
-            scaled = np.multiply(chunk, alpha, out=block[:chunk.size])
-            flat_data[start:start + _BLOCK] -= scaled
+            chunk, part = flat_g[start:start + _BLOCK], flat_data[start:start + _BLOCK]
+            np.subtract(part, np.multiply(chunk, alpha, out=block[:chunk.size]), out=part)
 
     def _hyper(self):
         return (f"lr={self.lr}, momentum={self.momentum}, weight_decay={self.weight_decay}, "

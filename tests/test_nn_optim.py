@@ -213,3 +213,25 @@ def test_a_step_between_forward_and_backward_is_refused():
     opt.step()  # changes the weights that `stale` was computed from
     with pytest.raises(ModifiedInPlaceError, match="modified in place"):
         stale.backward()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sgd_updates_large_parameters_exactly_and_leaves_grad_intact(dtype):
+    # parameters larger than the optimizer's scratch block are updated a block at a time
+    # (the last block shorter): the result must be data - lr * grad exactly, with .grad
+    # untouched
+    from nn.optim import _BLOCK
+
+    rng = np.random.default_rng(0)
+    big = Tensor(rng.standard_normal((3 * _BLOCK + 123,)).astype(dtype), requires_grad=True)
+    wide = Tensor(rng.standard_normal((_BLOCK // 64 + 7, 128)).astype(dtype),
+                  requires_grad=True)
+    params = [big, wide]
+    before = [p.data.copy() for p in params]
+    grads = [rng.standard_normal(p.shape).astype(dtype) for p in params]
+    for p, g in zip(params, grads):
+        p.grad = g.copy()
+    SGD(params, lr=0.1).step()
+    for p, b, g in zip(params, before, grads):
+        np.testing.assert_array_equal(p.data, b - g * dtype(0.1))
+        np.testing.assert_array_equal(p.grad, g)
