@@ -66,32 +66,6 @@ def _as_tensor(x, op="Tensor", what="input"):
     return Tensor(x)
 
 
-class _QuietUnderflow:
-    """Mixin: run forward and backward with floating-point underflow ignored (see NOTE above)."""
-
-    __slots__ = ()
-
-    @quiet_underflow
-    def forward(self, *xs):
-        return super().forward(*xs)
-
-    @quiet_underflow
-    def backward(self, g, out, *xs):
-        return super().backward(g, out, *xs)
-
-
-class _Sigmoid(_QuietUnderflow, ops.Sigmoid):
-    __slots__ = ()
-
-
-class _Softmax(_QuietUnderflow, ops.Softmax):
-    __slots__ = ()
-
-
-class _LogSoftmax(_QuietUnderflow, ops.LogSoftmax):
-    __slots__ = ()
-
-
 # ***** activations *****
 
 
@@ -119,7 +93,7 @@ def sigmoid(x):
     >>> sigmoid([0.0, -1e4]).data
     array([0.5, 0. ], dtype=float32)
     """
-    return _Sigmoid.apply(_as_tensor(x, "sigmoid"))
+    return ops.Sigmoid.apply(_as_tensor(x, "sigmoid"))
 
 
 def _axis(axis, dim, op="softmax"):
@@ -136,7 +110,7 @@ def softmax(x, axis=-1, dim=None):
     >>> softmax([[0.0, 0.0]]).data
     array([[0.5, 0.5]], dtype=float32)
     """
-    return _Softmax.apply(_as_tensor(x, "softmax"), axis=_axis(axis, dim))
+    return ops.Softmax.apply(_as_tensor(x, "softmax"), axis=_axis(axis, dim))
 
 
 def log_softmax(x, axis=-1, dim=None):
@@ -145,7 +119,7 @@ def log_softmax(x, axis=-1, dim=None):
     >>> log_softmax([[0.0, 1e4]]).data
     array([[-10000.,      0.]], dtype=float32)
     """
-    return _LogSoftmax.apply(_as_tensor(x, "log_softmax"), axis=_axis(axis, dim, "log_softmax"))
+    return ops.LogSoftmax.apply(_as_tensor(x, "log_softmax"), axis=_axis(axis, dim, "log_softmax"))
 
 
 def identity(x):
@@ -580,7 +554,7 @@ class BCEWithLogits(TensorFunction):
         scale = _scale(g, self.reduction, x.size)
         need_x, need_t = self.needs_input_grad
         with np.errstate(under="ignore"):
-            p = _Sigmoid.call(x) if isinstance(x, Node) else self.probs
+            p = ops.Sigmoid.call(x) if isinstance(x, Node) else self.probs
             return (p - t) * scale if need_x else None, -x * scale if need_t else None
 
 
@@ -659,7 +633,7 @@ class CrossEntropy(TensorFunction):
         if self.reduction == "none":
             scale = scale.reshape(scale.shape + (1,))
         if isinstance(x, Node):  # create_graph: keep the rule differentiable
-            p = _Softmax.call(x, axis=-1)
+            p = ops.Softmax.call(x, axis=-1)
             target = t if self.soft else self._onehot(x.shape, x.dtype)
         else:
             if not self.soft:  # (softmax - onehot) * scale, in a new array: the
@@ -674,7 +648,7 @@ class CrossEntropy(TensorFunction):
         gx = (p * target.sum(axis=-1, keepdims=True) - target) * scale
         if not self.needs_input_grad[1]:
             return gx, None
-        return gx, -_LogSoftmax.call(x, axis=-1) * scale
+        return gx, -ops.LogSoftmax.call(x, axis=-1) * scale
 
     def _onehot(self, shape, dtype):
         onehot = np.zeros(shape, dtype=dtype)
@@ -916,4 +890,4 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
             scores = ag_where(np.broadcast_to(mask, scores.shape), scores, -np.inf)
         else:
             scores = scores + _as_tensor(attn_mask)
-    return _Softmax.apply(scores, axis=-1) @ v
+    return ops.Softmax.apply(scores, axis=-1) @ v

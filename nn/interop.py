@@ -23,7 +23,6 @@ import numpy as np
 
 from autograd_lite import Tensor
 from autograd_lite import onnx as _onnx
-from autograd_lite import ops as _ops
 from autograd_lite.checks import optional_import
 
 from . import activations as A
@@ -506,12 +505,8 @@ def from_torch(module):
 
 
 # ONNX rules of the operations nn.functional defines (the engine's own are in
-# autograd_lite.onnx.RULES): the fused dense layer, and the activations that only silence
-# floating-point underflow.
+# autograd_lite.onnx.RULES): the fused dense layer.
 _onnx.register(F.Affine)(_onnx.affine)
-for _ours, _base in [(F._Sigmoid, _ops.Sigmoid), (F._Softmax, _ops.Softmax),
-                     (F._LogSoftmax, _ops.LogSoftmax)]:
-    _onnx.register(_ours)(_onnx.RULES[_base])
 
 
 # Modules whose forward pass the graph cannot record completely.

@@ -197,3 +197,17 @@ def test_quiet_underflow_silences_underflow_only():
         loss = nn.cross_entropy(x, np.array([1]))
         loss.backward()
     assert np.isfinite(loss.item()) and np.isfinite(x.grad).all()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_tensor_sigmoid_softmax_log_softmax_silence_underflow_only(dtype):
+    # the Tensor methods and the nn functions are the same operations: both stay silent
+    # under np.errstate(all="raise") where the result underflows, in forward and backward
+    x = np.array([[-1e4, -100.0, 0.0, 100.0, 1e4]], dtype=dtype)
+    for f in (lambda t: t.sigmoid(), lambda t: nn.sigmoid(t),
+              lambda t: t.softmax(-1), lambda t: nn.softmax(t, -1),
+              lambda t: t.log_softmax(-1), lambda t: nn.log_softmax(t, -1)):
+        t = Tensor(x, requires_grad=True)
+        with strict_floats():
+            f(t).backward(np.linspace(0.5, 1.5, 5).astype(dtype).reshape(1, 5))
+        assert np.isfinite(t.grad).all()

@@ -39,15 +39,15 @@ class Sigmoid(TensorFunction):
     __slots__ = ()
     name = "sigmoid"
 
+    @quiet_underflow  # NOTE: exp(-|a|) never overflows; it may underflow to 0, exact enough
     def forward(self, a):
-        # NOTE: exp(-|a|) never overflows (it may underflow to 0, which is exact enough);
-        # both branches are the same function.
-        with np.errstate(under="ignore"):
-            e = np.exp(-np.abs(a))
-        # NOTE: 1 / (1 + e) where a >= 0, e / (1 + e) elsewhere; since 0 <= e <= 1,
-        # maximum(e, a >= 0) picks the numerator without np.where (slow on random masks).
+        # NOTE: both branches are the same function. 1 / (1 + e) where a >= 0, e / (1 + e)
+        # elsewhere; since 0 <= e <= 1, maximum(e, a >= 0) picks the numerator without
+        # np.where (slow on random masks).
+        e = np.exp(-np.abs(a))
         return np.maximum(e, a >= 0) / (1 + e)
 
+    @quiet_underflow
     def backward(self, g, out, a):
         return g * out * (1 - out)
 
@@ -354,15 +354,14 @@ class LogSoftmax(TensorFunction):
     def name(self):
         return f"log_softmax(axis={self.axis})"
 
+    @quiet_underflow  # NOTE: exp of the shifted values may underflow to 0, harmlessly
     def forward(self, a):
         axes = normalize_axes(self.axis, a.ndim, "log_softmax")
         if a.size == 0:
             return a.copy()
         shifted = a - a.max(axis=axes, keepdims=True)
-        with np.errstate(under="ignore"):
-            return shifted - np.log(np.exp(shifted).sum(axis=axes, keepdims=True))
+        return shifted - np.log(np.exp(shifted).sum(axis=axes, keepdims=True))
 
+    @quiet_underflow
     def backward(self, g, out, a):
-        with np.errstate(under="ignore"):
-            softmax = Exp.call(out)
-        return g - softmax * g.sum(axis=self.axis, keepdims=True)
+        return g - Exp.call(out) * g.sum(axis=self.axis, keepdims=True)

@@ -129,7 +129,7 @@ def _hits(x, out, reduce):
     hit = x == full
     if np.isnan(out).any():
         hit |= np.isnan(x) & np.isnan(full)
-    if getattr(reduce, "first", False) and len(reduce.axes) == 1:  # the first hit alone
+    if reduce.first and len(reduce.axes) == 1:  # the first hit alone
         hit &= np.cumsum(hit, axis=reduce.axes[0]) == 1
     return hit, hit.sum(axis=reduce.axes, keepdims=True).astype(x.dtype)
 
