@@ -1665,7 +1665,7 @@ def _broadcast_shape(shape, target):
         ok = all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 0
                  for n in target)
         target = tuple(int(n) for n in target) if ok else target
-        ok = ok and np.broadcast_shapes(shape, target) == target
+        ok = ok and _broadcasts_to(shape, target)
     except (TypeError, ValueError):
         ok = False
     if not ok:
