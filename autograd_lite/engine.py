@@ -508,7 +508,7 @@ def _search(root, requiring_grad, boundary, backward_from=None):
     if ctx is None or (boundary is not None and root in boundary):
         return [root]
     if backward_from is not None:
-        _check_usable(ctx, backward_from)
+        _check_usable(ctx, backward_from, root)
     stack = [(root, iter(ctx.parents))]
     while stack:
         node, inputs = stack[-1]
@@ -520,7 +520,7 @@ def _search(root, requiring_grad, boundary, backward_from=None):
                     # _check_usable's own first tests, inline: most operations pass them
                     if backward_from is not None and (ctx.released or (
                             ctx.versions is not None and ctx.changes_seen != _changes)):
-                        _check_usable(ctx, backward_from)
+                        _check_usable(ctx, backward_from, p)
                     stack.append((p, iter(ctx.parents)))  # visit p's inputs first
                     break
                 order.append(p)  # a leaf (or a boundary node): nothing behind it
@@ -530,14 +530,17 @@ def _search(root, requiring_grad, boundary, backward_from=None):
     return order
 
 
-def _check_usable(ctx, root):
-    """Fail if backward from `root` cannot run `ctx`'s rule: released, or an input changed."""
+def _check_usable(ctx, root, node):
+    """Fail if backward from `root` cannot run `ctx`'s rule: released, or an input or its
+    result `node` changed in place since it ran (rules read both: relu's reads its result)."""
     if ctx.released:
         raise _released_error(ctx, root)
     if ctx.versions is not None and ctx.changes_seen != _changes:  # some data changed
         for p, seen in zip(ctx.parents, ctx.versions):
             if p._vc[0] != seen:
                 raise _modified_error(ctx, p, seen)
+        if node._vc[0] != ctx.out_version:
+            raise _result_modified_error(ctx, node)
 
 
 # ----- the driver -----
@@ -837,6 +840,19 @@ def _modified_error(ctx, p, seen):
         f"pass used it (version {seen}, now {p._vc[0]}), for example by an "
         "optimizer step between forward and backward; its gradient would be wrong. "
         "Run the forward pass again after changing the data.")
+
+
+def _result_modified_error(ctx, node):
+    """The error for the result `node` of `ctx`, changed in place after `ctx` computed it."""
+    label = f" {node.label!r}" if node.label else ""
+    return ModifiedInPlaceError(
+        f"backward: the result{label} of '{ctx.name}' (shape "
+        f"{getattr(node.data, 'shape', ())}) was changed in place after it was computed "
+        f"(version {ctx.out_version}, now {node._vc[0]}), e.g. by `t[...] = ...` or `t += ...` "
+        f"inside no_grad(), or through a view of it; the recorded operation no longer "
+        f"describes its values, so gradients through it would be wrong. Change a copy "
+        f"instead (`t = t.clone()` first), or make the change out of place "
+        f"(`t = t * mask`) while the graph is recorded.")
 
 
 def _run_hooks(node, g, stored):

@@ -94,10 +94,11 @@ class Tensor(Node):
         t._vc = [0]
         if parents and (data.base is not None or data is parents[0].data):
             _share_version_counter(t, parents)  # a view (reshape, indexing, ...)
-        if ctx is not None:  # the inputs' versions now: backward refuses changed data
-            inputs = ctx.parents
+        if ctx is not None:  # the inputs' and the result's versions now: backward
+            inputs = ctx.parents  # refuses data changed since
             ctx.versions = ((inputs[0]._vc[0],) if len(inputs) == 1
                             else tuple([p._vc[0] for p in inputs]))
+            ctx.out_version = t._vc[0]
             ctx.changes_seen = engine._changes
         return t
 
@@ -437,6 +438,7 @@ class Tensor(Node):
                             f"gradients); make it a float tensor first, e.g. t.astype('float32')")
         old = Tensor._result(self.data, None)  # takes over this tensor's place in the graph
         old._ctx, old.requires_grad = self._ctx, self.requires_grad
+        old._vc = self._vc  # with its memory, and so its version counter
         if value is self:  # `t[:] = t`
             value = old
         new = ops.SetItem.apply(old, value, index=index)  # may refuse: nothing changed yet
@@ -444,6 +446,7 @@ class Tensor(Node):
             _read_instead(value, self, old)
         self.data, self._ctx, self.requires_grad = new.data, new._ctx, True
         self._vc = [self._version + 1]  # graphs that used the old contents now refuse
+        self._ctx.out_version = self._vc[0]
         engine.data_changed()
 
     def __pos__(self):

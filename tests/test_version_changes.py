@@ -98,3 +98,96 @@ def test_batch_norm_running_statistics_are_changes():
     bn(x)  # updates the running statistics in place
     with pytest.raises(ModifiedInPlaceError):
         loss.backward()
+
+
+# ----- a result changed in place after its operation computed it -----
+# Rules may read their own result (relu's mask, exp's derivative, sigmoid's, ...), and
+# every later use reads the changed values: the recorded operation no longer describes the
+# tensor, so backward through it refuses, as PyTorch does for the results it saves.
+
+RESULTS = {
+    "relu": lambda z: z.relu(),
+    "exp": lambda z: z.exp(),
+    "sigmoid": lambda z: z.sigmoid(),
+    "tanh": lambda z: z.tanh(),
+    "sqrt": lambda z: (z * z + 1).sqrt(),
+    "softmax": lambda z: z.softmax(-1),
+    "add": lambda z: z + 1,
+    "matmul": lambda z: z.reshape(1, 3) @ Tensor(np.ones((3, 2))),
+}
+
+
+def _through_view(t):
+    with no_grad():
+        t.reshape(-1)[0] = 7.0
+
+
+RESULT_CHANGES = {
+    "in-place operator": _inplace_op,
+    "setitem": _setitem,
+    "write through a view": _through_view,
+}
+
+
+@pytest.mark.parametrize("change", RESULT_CHANGES.values(), ids=RESULT_CHANGES.keys())
+@pytest.mark.parametrize("op", RESULTS.values(), ids=RESULTS.keys())
+def test_a_result_changed_in_place_is_refused(op, change):
+    z = Tensor(np.array([-1.0, 0.5, 2.0]), requires_grad=True, label="z")
+    y = op(z)
+    change(y)
+    loss = y.sum()  # recorded after the change: only the result's own version can tell
+    with pytest.raises(ModifiedInPlaceError, match="result of .* changed in place"):
+        loss.backward()
+    assert z.grad is None
+
+
+@pytest.mark.parametrize("op", RESULTS.values(), ids=RESULTS.keys())
+def test_an_unchanged_result_backprops(op):
+    z = Tensor(np.array([-1.0, 0.5, 2.0]), requires_grad=True)
+    y = op(z)
+    _inplace_op(Tensor(np.zeros(3)))  # some other data changed: the slow check runs
+    y.sum().backward()
+    assert z.grad is not None
+
+
+def test_relu_result_changed_under_no_grad_gave_a_wrong_gradient_before():
+    z = Tensor(np.array([-1.0, 2.0]), requires_grad=True)
+    x = z.relu()
+    with no_grad():
+        x[0] = 5.0  # relu's rule would read 5 > 0 and pass a gradient to z[0] < 0
+    with pytest.raises(ModifiedInPlaceError, match="'relu'"):
+        x.sum().backward()
+
+
+def test_setitem_while_recording_keeps_the_old_contents_version():
+    """A recorded write leaves the old contents to a stand-in node, with their version
+    counter: a change made to them before still refuses, an unchanged one backprops."""
+    w = Tensor(np.array([0.0, 1.0]), requires_grad=True)
+    y = w.exp()
+    y[1] = w[0] * 3  # recorded
+    y.sum().backward()
+    np.testing.assert_allclose(w.grad, [1.0 + 3.0, 0.0])
+
+    w = Tensor(np.array([0.0, 1.0]), requires_grad=True)
+    y = w.exp()
+    with no_grad():
+        y[0] = 1.0  # changes exp's result
+    y[1] = w[0] * 3
+    with pytest.raises(ModifiedInPlaceError, match="'exp'"):
+        y.sum().backward()
+
+
+def test_the_refusal_matches_torch_for_a_saved_result():
+    torch = pytest.importorskip("torch", reason="PyTorch is the oracle for this check")
+    zt = torch.tensor([-1.0, 2.0], requires_grad=True)
+    xt = zt.exp()
+    with torch.no_grad():
+        xt[0] = 5.0
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        xt.sum().backward()
+    z = Tensor(np.array([-1.0, 2.0]), requires_grad=True)
+    x = z.exp()
+    with no_grad():
+        x[0] = 5.0
+    with pytest.raises(ModifiedInPlaceError):
+        x.sum().backward()

@@ -89,7 +89,7 @@ def sum_to(x, shape):
 class TensorFunction(Function):
     """Base of tensor operations: fits each gradient to its input's shape and dtype."""
 
-    __slots__ = ("versions", "changes_seen")
+    __slots__ = ("versions", "changes_seen", "out_version")
 
     def vjp(self, g, out, xs):
         grads = self.backward(g, out, *xs)
