@@ -1,0 +1,233 @@
+"""Differential fuzzing of in-place changes against PyTorch: a gradient is either right or
+refused.
+
+Each example is a small random program, run step by step on autograd-lite and on PyTorch
+side by side: one or two float64 leaves, a chain of 2-6 recorded operations (activations,
+arithmetic with another tensor or a constant, matmul, reshape, view, transpose, slicing,
+clone, detach, a sum over an axis), and at 0-2 random points an in-place change inside
+`no_grad()` of an existing tensor (a leaf, an intermediate, a detached alias, a view):
+`+=`, `*=`, `t[index] = c`. Then a scalar loss that uses every tensor, and backward.
+
+The property:
+- every tensor holds the same values in both libraries after the changes (so the loss is
+  the same);
+- if PyTorch refuses backward ("modified by an inplace operation"), autograd-lite refuses
+  with `ModifiedInPlaceError`;
+- if PyTorch gives gradients, autograd-lite gives the same ones or refuses;
+- a refusal leaves every leaf's `.grad` as it was (None).
+
+autograd-lite may refuse where PyTorch does not: it checks every input of an operation and
+every result, while PyTorch checks only the tensors a rule saved (`z + 1` saves nothing).
+Those conservative refusals are allowed; `REFUSED_BY_US_ONLY` collects them for a look.
+
+The `slow`-marked variant draws many more programs (INPLACE_FUZZ_EXAMPLES, default 1000).
+"""
+
+import os
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from autograd_lite import Tensor, no_grad
+from autograd_lite.engine import ModifiedInPlaceError
+
+torch = pytest.importorskip("torch", reason="PyTorch is the oracle of the in-place fuzzer "
+                                            "(pip install torch==2.13.0)")
+
+SLOW_EXAMPLES = int(os.environ.get("INPLACE_FUZZ_EXAMPLES", "1000"))
+
+# (program text, our error) for each program that PyTorch backprops and we refuse
+REFUSED_BY_US_ONLY = []
+
+
+def _weight(shape, k):
+    """A fixed, varied constant of `shape` that weights node k in the loss."""
+    return np.cos(np.arange(int(np.prod(shape)), dtype=np.float64) + 0.7 * k).reshape(shape)
+
+
+# ----- the recorded operations: name -> (needs a second tensor of the same shape, f) -----
+# f(x, y, c) runs on either library's tensors (their method names agree); c is a number.
+
+OPS = {
+    "relu": (False, lambda x, y, c: x.relu()),
+    "exp": (False, lambda x, y, c: x.exp()),
+    "sigmoid": (False, lambda x, y, c: x.sigmoid()),
+    "tanh": (False, lambda x, y, c: x.tanh()),
+    "sqrt": (False, lambda x, y, c: (x * x + 1).sqrt()),
+    "softmax": (False, lambda x, y, c: x.softmax(-1)),
+    "add": (True, lambda x, y, c: x + y),
+    "mul": (True, lambda x, y, c: x * y),
+    "add_const": (False, lambda x, y, c: x + c),
+    "mul_const": (False, lambda x, y, c: x * c),
+    "matmul": (True, lambda x, y, c: x @ y.T),
+    "reshape": (False, lambda x, y, c: x.reshape(x.shape[1], x.shape[0])),
+    "view": (False, lambda x, y, c: x.view(-1, 1)),
+    "transpose": (False, lambda x, y, c: x.T),
+    "slice_rows": (False, lambda x, y, c: x[-1:]),
+    "slice_cols": (False, lambda x, y, c: x[:, :1]),
+    "clone": (False, lambda x, y, c: x.clone()),
+    "detach": (False, lambda x, y, c: x.detach()),
+    "sum": (False, lambda x, y, c: x.sum(0, keepdim=True)),
+}
+
+# ----- the in-place changes, made inside no_grad() -----
+# A target is the tensor itself or an alias of its memory made for the change.
+
+TARGETS = {
+    "itself": lambda t: t,
+    "detached": lambda t: t.detach(),
+    "row view": lambda t: t[:1],
+    "flat view": lambda t: t.reshape(-1),
+    "transposed view": lambda t: t.T,
+}
+
+
+def _change_ours(t, kind, c):
+    if kind == "+=":
+        t += c
+    elif kind == "*=":
+        t *= c
+    else:
+        t[0] = c
+
+
+def _change_torch(t, kind, c):
+    if kind == "+=":
+        t.add_(c)
+    elif kind == "*=":
+        t.mul_(c)
+    else:
+        t[0] = c
+
+
+@st.composite
+def programs(draw):
+    """A program: leaf arrays, then steps `("op", name, i, j, c)` (node i, node j) and
+    `("change", target, kind, i, c)`."""
+    n_leaves = draw(st.integers(1, 2))
+    shape = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    leaves = []
+    for _ in range(n_leaves):
+        values = draw(st.lists(st.floats(-1.5, 1.5, allow_nan=False, width=64),
+                               min_size=shape[0] * shape[1], max_size=shape[0] * shape[1]))
+        leaves.append(np.array(values, dtype=np.float64).reshape(shape))
+    shapes = [shape] * n_leaves
+    n_ops = draw(st.integers(2, 6))
+    change_at = draw(st.lists(st.integers(0, n_ops), max_size=2))
+    number = st.sampled_from([-1.5, -0.5, 0.5, 2.0, 3.0])
+    steps = []
+    for k in range(n_ops + 1):
+        for _ in range(change_at.count(k)):
+            steps.append(("change", draw(st.sampled_from(sorted(TARGETS))),
+                          draw(st.sampled_from(["+=", "*=", "[0] ="])),
+                          draw(st.integers(0, len(shapes) - 1)), draw(number)))
+        if k == n_ops:
+            break
+        name = draw(st.sampled_from(sorted(OPS)))
+        i = draw(st.integers(0, len(shapes) - 1))
+        partners = [j for j, s in enumerate(shapes) if s == shapes[i]]
+        j = draw(st.sampled_from(partners)) if OPS[name][0] else None
+        steps.append(("op", name, i, j, draw(number)))
+        shapes.append(_shape_after(name, shapes[i]))
+    return leaves, steps
+
+
+def _shape_after(name, shape):
+    m, n = shape
+    return {"matmul": (m, m), "reshape": (n, m), "view": (m * n, 1), "transpose": (n, m),
+            "slice_rows": (1, n), "slice_cols": (m, 1), "sum": (1, n)}.get(name, shape)
+
+
+def describe(leaves, steps):
+    """The program as Python-like text, for failure messages."""
+    lines = [f"n{i} = leaf {a.tolist()}" for i, a in enumerate(leaves)]
+    n = len(leaves)
+    for step in steps:
+        if step[0] == "op":
+            _, name, i, j, c = step
+            extra = f", n{j}" if j is not None else (f", {c}" if name.endswith("const") else "")
+            lines.append(f"n{n} = {name}(n{i}{extra})")
+            n += 1
+        else:
+            _, target, kind, i, c = step
+            lines.append(f"with no_grad(): ({target} of n{i}) {kind} {c}")
+    lines.append("loss = sum((n_k * weight_k).sum()); loss.backward()")
+    return "\n".join(lines)
+
+
+def run(leaves, steps, lib):
+    """Run the program on `lib` ("ours" or "torch"); return the leaves, every node and the
+    loss. Nothing is differentiated yet."""
+    if lib == "ours":
+        nodes = [Tensor(a.copy(), requires_grad=True) for a in leaves]
+        quiet, change, const = no_grad, _change_ours, Tensor
+    else:
+        nodes = [torch.tensor(a, requires_grad=True) for a in leaves]
+        quiet, change, const = torch.no_grad, _change_torch, torch.tensor
+    for step in steps:
+        if step[0] == "op":
+            _, name, i, j, c = step
+            nodes.append(OPS[name][1](nodes[i], None if j is None else nodes[j], c))
+        else:
+            _, target, kind, i, c = step
+            with quiet():
+                change(TARGETS[target](nodes[i]), kind, c)
+    loss = sum((node * const(_weight(tuple(node.shape), k))).sum()
+               for k, node in enumerate(nodes))
+    return nodes[:len(leaves)], nodes, loss
+
+
+def check(leaves, steps):
+    text = describe(leaves, steps)
+    try:
+        t_leaves, t_nodes, t_loss = run(leaves, steps, "torch")
+    except RuntimeError as err:  # view() of a tensor laid out for no view: refused by both
+        assert "view size is not compatible" in str(err), (err, text)
+        with pytest.raises(ValueError, match="not contiguous"):
+            run(leaves, steps, "ours")
+        assume(False)
+    assume(np.isfinite(t_loss.item()))
+    o_leaves, o_nodes, o_loss = run(leaves, steps, "ours")
+    for k, (o, t) in enumerate(zip(o_nodes, t_nodes)):
+        np.testing.assert_allclose(o.data, t.detach().numpy(), rtol=1e-10, atol=1e-12,
+                                   err_msg=f"values of n{k} differ from PyTorch's in\n{text}")
+    try:
+        t_loss.backward()
+        refused_by_torch = None
+    except RuntimeError as err:
+        assert "modified by an inplace operation" in str(err), (err, text)
+        refused_by_torch = err
+    try:
+        o_loss.backward()
+        refused = None
+    except ModifiedInPlaceError as err:
+        refused = err
+    if refused is not None:
+        assert all(leaf.grad is None for leaf in o_leaves), f"half-updated .grad in\n{text}"
+        if refused_by_torch is None:
+            REFUSED_BY_US_ONLY.append((text, str(refused)))
+        return
+    assert refused_by_torch is None, (
+        f"PyTorch refuses ({refused_by_torch}), autograd-lite gave gradients in\n{text}")
+    for k, (o, t) in enumerate(zip(o_leaves, t_leaves)):
+        if t.grad is None:
+            assert o.grad is None, f"n{k} got a gradient, PyTorch's is None, in\n{text}"
+        else:
+            assert o.grad is not None, f"n{k} got no gradient in\n{text}"
+            np.testing.assert_allclose(o.grad, t.grad.numpy(), rtol=1e-6, atol=1e-12,
+                                       err_msg=f"gradient of n{k} differs in\n{text}")
+
+
+@settings(max_examples=150)
+@given(programs())
+def test_a_gradient_is_right_or_refused(program):
+    check(*program)
+
+
+@pytest.mark.slow
+@settings(max_examples=SLOW_EXAMPLES)
+@given(programs())
+def test_a_gradient_is_right_or_refused_many_programs(program):
+    check(*program)
