@@ -30,6 +30,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+import nn
 from autograd_lite import Tensor, no_grad
 from autograd_lite.engine import ModifiedInPlaceError
 
@@ -79,32 +80,53 @@ TARGETS = {
     "itself": lambda t: t,
     "detached": lambda t: t.detach(),
     "row view": lambda t: t[:1],
+    "column view": lambda t: t[:, -1:],
     "flat view": lambda t: t.reshape(-1),
     "transposed view": lambda t: t.T,
 }
 
 
+CHANGES = ["+=", "-=", "*=", "[0] =", "[..., -1] =", "SGD step"]
+
+
 def _change_ours(t, kind, c):
     if kind == "+=":
         t += c
+    elif kind == "-=":
+        t -= c
     elif kind == "*=":
         t *= c
-    else:
+    elif kind == "[0] =":
         t[0] = c
+    elif kind == "[..., -1] =":
+        t[..., -1] = c
+    else:  # an optimizer's update, with a gradient set by hand and cleared after
+        t.grad = np.full(t.shape, c)
+        nn.SGD([t], lr=0.5).step()
+        t.grad = None
 
 
 def _change_torch(t, kind, c):
     if kind == "+=":
         t.add_(c)
+    elif kind == "-=":
+        t.sub_(c)
     elif kind == "*=":
         t.mul_(c)
-    else:
+    elif kind == "[0] =":
         t[0] = c
+    elif kind == "[..., -1] =":
+        t[..., -1] = c
+    else:
+        t.grad = torch.full(t.shape, c, dtype=t.dtype)
+        torch.optim.SGD([t], lr=0.5).step()
+        t.grad = None
 
 
 @st.composite
 def programs(draw):
-    """A program: leaf arrays, then steps `("op", name, i, j, c)` (node i, node j) and
+    """A program: leaf arrays and whether each requires grad (the first does; another may
+    be a constant input), then steps `("op", name, i, j, c)` (node i, node j) and
     `("change", target, kind, i, c)`."""
     n_leaves = draw(st.integers(1, 2))
     shape = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
@@ -113,6 +135,7 @@ def programs(draw):
         values = draw(st.lists(st.floats(-1.5, 1.5, allow_nan=False, width=64),
                                min_size=shape[0] * shape[1], max_size=shape[0] * shape[1]))
         leaves.append(np.array(values, dtype=np.float64).reshape(shape))
+    needs_grad = [True] + [draw(st.booleans()) for _ in leaves[1:]]
     shapes = [shape] * n_leaves
     n_ops = draw(st.integers(2, 6))
     change_at = draw(st.lists(st.integers(0, n_ops), max_size=2))
@@ -120,9 +143,13 @@ def programs(draw):
     steps = []
     for k in range(n_ops + 1):
         for _ in range(change_at.count(k)):
-            steps.append(("change", draw(st.sampled_from(sorted(TARGETS))),
-                          draw(st.sampled_from(["+=", "*=", "[0] ="])),
-                          draw(st.integers(0, len(shapes) - 1)), draw(number)))
+            kind = draw(st.sampled_from(CHANGES))
+            # an optimizer updates a leaf that requires grad, itself
+            target = "itself" if kind == "SGD step" else draw(st.sampled_from(sorted(TARGETS)))
+            grad_leaves = [i for i, flag in enumerate(needs_grad) if flag]
+            i = draw(st.sampled_from(grad_leaves if kind == "SGD step"
+                                     else range(len(shapes))))
+            steps.append(("change", target, kind, i, draw(number)))
         if k == n_ops:
             break
         name = draw(st.sampled_from(sorted(OPS)))
@@ -131,7 +158,7 @@ def programs(draw):
         j = draw(st.sampled_from(partners)) if OPS[name][0] else None
         steps.append(("op", name, i, j, draw(number)))
         shapes.append(_shape_after(name, shapes[i]))
-    return leaves, steps
+    return leaves, needs_grad, steps
 
 
 def _shape_after(name, shape):
@@ -140,9 +167,10 @@ def _shape_after(name, shape):
             "slice_rows": (1, n), "slice_cols": (m, 1), "sum": (1, n)}.get(name, shape)
 
 
-def describe(leaves, steps):
+def describe(leaves, needs_grad, steps):
     """The program as Python-like text, for failure messages."""
-    lines = [f"n{i} = leaf {a.tolist()}" for i, a in enumerate(leaves)]
+    lines = [f"n{i} = leaf {a.tolist()}" + ("" if flag else " (no grad)")
+             for i, (a, flag) in enumerate(zip(leaves, needs_grad))]
     n = len(leaves)
     for step in steps:
         if step[0] == "op":
@@ -157,14 +185,14 @@ def describe(leaves, steps):
     return "\n".join(lines)
 
 
-def run(leaves, steps, lib):
+def run(leaves, needs_grad, steps, lib):
     """Run the program on `lib` ("ours" or "torch"); return the leaves, every node and the
     loss. Nothing is differentiated yet."""
     if lib == "ours":
-        nodes = [Tensor(a.copy(), requires_grad=True) for a in leaves]
+        nodes = [Tensor(a.copy(), requires_grad=flag) for a, flag in zip(leaves, needs_grad)]
         quiet, change, const = no_grad, _change_ours, Tensor
     else:
-        nodes = [torch.tensor(a, requires_grad=True) for a in leaves]
+        nodes = [torch.tensor(a, requires_grad=flag) for a, flag in zip(leaves, needs_grad)]
         quiet, change, const = torch.no_grad, _change_torch, torch.tensor
     for step in steps:
         if step[0] == "op":
@@ -179,17 +207,17 @@ def run(leaves, steps, lib):
     return nodes[:len(leaves)], nodes, loss
 
 
-def check(leaves, steps):
-    text = describe(leaves, steps)
+def check(leaves, needs_grad, steps):
+    text = describe(leaves, needs_grad, steps)
     try:
-        t_leaves, t_nodes, t_loss = run(leaves, steps, "torch")
+        t_leaves, t_nodes, t_loss = run(leaves, needs_grad, steps, "torch")
     except RuntimeError as err:  # view() of a tensor laid out for no view: refused by both
         assert "view size is not compatible" in str(err), (err, text)
         with pytest.raises(ValueError, match="not contiguous"):
-            run(leaves, steps, "ours")
+            run(leaves, needs_grad, steps, "ours")
         assume(False)
     assume(np.isfinite(t_loss.item()))
-    o_leaves, o_nodes, o_loss = run(leaves, steps, "ours")
+    o_leaves, o_nodes, o_loss = run(leaves, needs_grad, steps, "ours")
     for k, (o, t) in enumerate(zip(o_nodes, t_nodes)):
         np.testing.assert_allclose(o.data, t.detach().numpy(), rtol=1e-10, atol=1e-12,
                                    err_msg=f"values of n{k} differ from PyTorch's in\n{text}")
