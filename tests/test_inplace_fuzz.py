@@ -100,10 +100,10 @@ def _change_ours(t, kind, c):
         t[0] = c
     elif kind == "[..., -1] =":
         t[..., -1] = c
-    else:  # an optimizer's update, with a gradient set by hand and cleared after
-        t.grad = np.full(t.shape, c)
+    else:  # an optimizer's update, with a gradient set by hand for it
+        held, t.grad = t.grad, np.full(t.shape, c)
         nn.SGD([t], lr=0.5).step()
-        t.grad = None
+        t.grad = held
 
 
 def _change_torch(t, kind, c):
@@ -118,16 +118,17 @@ def _change_torch(t, kind, c):
     elif kind == "[..., -1] =":
         t[..., -1] = c
     else:
-        t.grad = torch.full(t.shape, c, dtype=t.dtype)
+        held, t.grad = t.grad, torch.full(t.shape, c, dtype=t.dtype)
         torch.optim.SGD([t], lr=0.5).step()
-        t.grad = None
+        t.grad = held
 
 
 @st.composite
 def programs(draw):
     """A program: leaf arrays and whether each requires grad (the first does; another may
-    be a constant input), then steps `("op", name, i, j, c)` (node i, node j) and
-    `("change", target, kind, i, c)`."""
+    be a constant input), then steps `("op", name, i, j, c)` (node i, node j, a number c)
+    and `("change", target, kind, i, c)` (c a number, or the sum of node j as `("n", j)`),
+    and a change to make between a first backward and a second one, or None."""
     n_leaves = draw(st.integers(1, 2))
     shape = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
     leaves = []
@@ -141,15 +142,18 @@ def programs(draw):
     change_at = draw(st.lists(st.integers(0, n_ops), max_size=2))
     number = st.sampled_from([-1.5, -0.5, 0.5, 2.0, 3.0])
     steps = []
+
+    def change():
+        kind = draw(st.sampled_from(CHANGES))
+        if kind == "SGD step":  # an optimizer updates a leaf that requires grad, itself
+            i = draw(st.sampled_from([i for i, flag in enumerate(needs_grad) if flag]))
+            return ("change", "itself", kind, i, draw(number))
+        operand = number | st.tuples(st.just("n"), st.integers(0, len(shapes) - 1))
+        return ("change", draw(st.sampled_from(sorted(TARGETS))), kind,
+                draw(st.integers(0, len(shapes) - 1)), draw(operand))
+
     for k in range(n_ops + 1):
-        for _ in range(change_at.count(k)):
-            kind = draw(st.sampled_from(CHANGES))
-            # an optimizer updates a leaf that requires grad, itself
-            target = "itself" if kind == "SGD step" else draw(st.sampled_from(sorted(TARGETS)))
-            grad_leaves = [i for i, flag in enumerate(needs_grad) if flag]
-            i = draw(st.sampled_from(grad_leaves if kind == "SGD step"
-                                     else range(len(shapes))))
-            steps.append(("change", target, kind, i, draw(number)))
+        steps.extend(change() for _ in range(change_at.count(k)))
         if k == n_ops:
             break
         name = draw(st.sampled_from(sorted(OPS)))
@@ -158,7 +162,7 @@ def programs(draw):
         j = draw(st.sampled_from(partners)) if OPS[name][0] else None
         steps.append(("op", name, i, j, draw(number)))
         shapes.append(_shape_after(name, shapes[i]))
-    return leaves, needs_grad, steps
+    return leaves, needs_grad, steps, draw(st.none() | st.builds(change))
 
 
 def _shape_after(name, shape):
@@ -167,7 +171,7 @@ def _shape_after(name, shape):
             "slice_rows": (1, n), "slice_cols": (m, 1), "sum": (1, n)}.get(name, shape)
 
 
-def describe(leaves, needs_grad, steps):
+def describe(leaves, needs_grad, steps, again=None):
     """The program as Python-like text, for failure messages."""
     lines = [f"n{i} = leaf {a.tolist()}" + ("" if flag else " (no grad)")
              for i, (a, flag) in enumerate(zip(leaves, needs_grad))]
@@ -179,10 +183,18 @@ def describe(leaves, needs_grad, steps):
             lines.append(f"n{n} = {name}(n{i}{extra})")
             n += 1
         else:
-            _, target, kind, i, c = step
-            lines.append(f"with no_grad(): ({target} of n{i}) {kind} {c}")
+            lines.append(_describe_change(step))
     lines.append("loss = sum((n_k * weight_k).sum()); loss.backward()")
+    if again is not None:
+        lines[-1] = lines[-1].replace("backward()", "backward(retain_graph=True)")
+        lines += [_describe_change(again), "loss.backward()"]
     return "\n".join(lines)
+
+
+def _describe_change(step):
+    _, target, kind, i, c = step
+    value = f"n{c[1]}.sum()" if isinstance(c, tuple) else c
+    return f"with no_grad(): ({target} of n{i}) {kind} {value}"
 
 
 def run(leaves, needs_grad, steps, lib):
@@ -199,53 +211,85 @@ def run(leaves, needs_grad, steps, lib):
             _, name, i, j, c = step
             nodes.append(OPS[name][1](nodes[i], None if j is None else nodes[j], c))
         else:
-            _, target, kind, i, c = step
-            with quiet():
-                change(TARGETS[target](nodes[i]), kind, c)
+            make_change(step, nodes, lib)
+    for node in nodes:
+        if node.requires_grad and not node.is_leaf:
+            node.retain_grad()  # so that every gradient is compared, and none half-stored
     loss = sum((node * const(_weight(tuple(node.shape), k))).sum()
                for k, node in enumerate(nodes))
-    return nodes[:len(leaves)], nodes, loss
+    return nodes, loss
 
 
-def check(leaves, needs_grad, steps):
-    text = describe(leaves, needs_grad, steps)
+def make_change(step, nodes, lib):
+    """Make the in-place change `step` to `nodes` inside no_grad()."""
+    _, target, kind, i, c = step
+    quiet, change = (no_grad, _change_ours) if lib == "ours" else (torch.no_grad, _change_torch)
+    with quiet():
+        if isinstance(c, tuple):
+            c = nodes[c[1]].sum()
+        change(TARGETS[target](nodes[i]), kind, c)
+
+
+def grads(nodes):
+    """Every gradient a backward pass stored, as arrays (None where none was)."""
+    return [None if not node.requires_grad or node.grad is None
+            else node.grad.numpy().copy() if torch.is_tensor(node.grad)
+            else np.array(node.grad, dtype=np.float64) for node in nodes]
+
+
+def backward_both(o_nodes, o_loss, t_nodes, t_loss, text, **options):
+    """Backward on both; check that a gradient is right or refused. True if both gave one."""
+    before = grads(o_nodes)
     try:
-        t_leaves, t_nodes, t_loss = run(leaves, needs_grad, steps, "torch")
+        t_loss.backward(**options)
+        refused_by_torch = None
+    except RuntimeError as err:
+        assert "modified by an inplace operation" in str(err), (err, text)
+        refused_by_torch = err
+    try:
+        o_loss.backward(**options)
+        refused = None
+    except ModifiedInPlaceError as err:
+        refused = err
+    if refused is not None:
+        for k, (now, was) in enumerate(zip(grads(o_nodes), before)):
+            assert (now is None and was is None) or np.array_equal(now, was), (
+                f"the refused backward changed the .grad of n{k} in\n{text}")
+        if refused_by_torch is None:
+            REFUSED_BY_US_ONLY.append((text, str(refused)))
+        return False
+    assert refused_by_torch is None, (
+        f"PyTorch refuses ({refused_by_torch}), autograd-lite gave gradients in\n{text}")
+    for k, (o, t) in enumerate(zip(grads(o_nodes), grads(t_nodes))):
+        if t is None:
+            assert o is None, f"n{k} got a gradient, PyTorch's is None, in\n{text}"
+        else:
+            assert o is not None, f"n{k} got no gradient in\n{text}"
+            np.testing.assert_allclose(o, t, rtol=1e-6, atol=1e-12,
+                                       err_msg=f"gradient of n{k} differs in\n{text}")
+    return True
+
+
+def check(leaves, needs_grad, steps, again):
+    text = describe(leaves, needs_grad, steps, again)
+    try:
+        t_nodes, t_loss = run(leaves, needs_grad, steps, "torch")
     except RuntimeError as err:  # view() of a tensor laid out for no view: refused by both
         assert "view size is not compatible" in str(err), (err, text)
         with pytest.raises(ValueError, match="not contiguous"):
             run(leaves, needs_grad, steps, "ours")
         assume(False)
     assume(np.isfinite(t_loss.item()))
-    o_leaves, o_nodes, o_loss = run(leaves, needs_grad, steps, "ours")
+    o_nodes, o_loss = run(leaves, needs_grad, steps, "ours")
     for k, (o, t) in enumerate(zip(o_nodes, t_nodes)):
         np.testing.assert_allclose(o.data, t.detach().numpy(), rtol=1e-10, atol=1e-12,
                                    err_msg=f"values of n{k} differ from PyTorch's in\n{text}")
-    try:
-        t_loss.backward()
-        refused_by_torch = None
-    except RuntimeError as err:
-        assert "modified by an inplace operation" in str(err), (err, text)
-        refused_by_torch = err
-    try:
-        o_loss.backward()
-        refused = None
-    except ModifiedInPlaceError as err:
-        refused = err
-    if refused is not None:
-        assert all(leaf.grad is None for leaf in o_leaves), f"half-updated .grad in\n{text}"
-        if refused_by_torch is None:
-            REFUSED_BY_US_ONLY.append((text, str(refused)))
-        return
-    assert refused_by_torch is None, (
-        f"PyTorch refuses ({refused_by_torch}), autograd-lite gave gradients in\n{text}")
-    for k, (o, t) in enumerate(zip(o_leaves, t_leaves)):
-        if t.grad is None:
-            assert o.grad is None, f"n{k} got a gradient, PyTorch's is None, in\n{text}"
-        else:
-            assert o.grad is not None, f"n{k} got no gradient in\n{text}"
-            np.testing.assert_allclose(o.grad, t.grad.numpy(), rtol=1e-6, atol=1e-12,
-                                       err_msg=f"gradient of n{k} differs in\n{text}")
+    np.testing.assert_allclose(o_loss.data, t_loss.item(), rtol=1e-10, err_msg=text)
+    retain = {} if again is None else {"retain_graph": True}
+    if backward_both(o_nodes, o_loss, t_nodes, t_loss, text, **retain) and again:
+        make_change(again, t_nodes, "torch")  # between two backward passes
+        make_change(again, o_nodes, "ours")
+        backward_both(o_nodes, o_loss, t_nodes, t_loss, text)
 
 
 @settings(max_examples=150)
