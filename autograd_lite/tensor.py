@@ -9,6 +9,8 @@ float64 tensor gives float64 (NumPy's promotion), and each input's gradient is c
 to that input's own dtype.
 """
 
+import sys
+
 import numpy as np
 
 from . import checks
@@ -409,8 +411,10 @@ class Tensor(Node):
         result of a recorded `setitem` (as in PyTorch): the gradient reaches `value` where it
         was written and the old `t` elsewhere. Like the other in-place operators it then
         gets new data, shared with no view, and graphs that used its old contents refuse to
-        backprop. A leaf that requires grad refuses (PyTorch's rule too). Where an index
-        array names a position twice, the last write stays.
+        backprop. A leaf that requires grad refuses (PyTorch's rule too), and so does a
+        tensor whose memory another reachable tensor shares (a view's base, a view, a
+        detached copy), which would not see the write: write `y[0, 1] = v`, not
+        `y[0][1] = v`. Where an index array names a position twice, the last write stays.
 
         >>> w = Tensor([2.0, 3.0], requires_grad=True)
         >>> t = Tensor(np.zeros(3))
@@ -436,6 +440,15 @@ class Tensor(Node):
             raise TypeError(f"setitem: cannot write a value that requires grad into a tensor "
                             f"of dtype {self.dtype} (only floating-point tensors carry "
                             f"gradients); make it a float tensor first, e.g. t.astype('float32')")
+        if _shares_memory(self, value):
+            label = f" {self.label!r}" if self.label else ""
+            raise RuntimeError(
+                f"setitem: the tensor{label} of shape {self.shape} shares its memory with "
+                f"another tensor: it is a view (`y[0]`, `y.view(...)`, `y.T`), has views, or "
+                f"was detached from one. While a graph is recorded, a write gives it new "
+                f"data of its own, so the other tensor would not see the write. Write into "
+                f"the tensor that owns the memory in one step (`y[0, 1] = v`, not "
+                f"`y[0][1] = v`), or into a copy (`t = t.clone()` first).")
         old = Tensor._result(self.data, None)  # takes over this tensor's place in the graph
         old._ctx, old.requires_grad = self._ctx, self.requires_grad
         old._vc = self._vc  # with its memory, and so its version counter
@@ -1743,6 +1756,46 @@ def _index(index):
                              f"arrays, got the float {i!r}")
         fixed.append(i)
     return tuple(fixed) if isinstance(index, tuple) else fixed[0]
+
+
+def _shares_memory(t, value):
+    """Does a tensor that the caller can still see share `t`'s memory? Tensors sharing
+    memory share its version counter, so its reference count says how many there are.
+    Not counted: `value` and the tensors it was computed from (`t[0] = t[1] * 2` reads a
+    view of `t`), and the tensors `t` is a view of that only `t`'s graph holds (in
+    `x = f(x).view(-1)`, the result of `f`)."""
+    others = _references(t._vc) - _ONE_HOLDER
+    if others <= 0:
+        return False
+    readers = engine.topological_order(value) if value._ctx is not None else [value]
+    others -= sum(1 for n in readers if n._vc is t._vc and n is not t)
+    a = t
+    while others > 0 and a._ctx is not None:
+        p = a._ctx.parents[0]  # a view's input, which it shares memory with
+        if p._vc is not t._vc or _references(p) > _ONE_HOLDER_AND_A_NAME:
+            break
+        others -= 1
+        a = p
+    return others > 0
+
+
+def _references(x):
+    return sys.getrefcount(x)
+
+
+def _holders_baseline():
+    """What `_references` gives for an object held once, and held once and named here."""
+    class Holder:
+        __slots__ = ("held",)
+    holder = Holder()
+    holder.held = []
+    once = _references(holder.held)
+    tup = (object(),)
+    p = tup[0]
+    return once, _references(p)
+
+
+_ONE_HOLDER, _ONE_HOLDER_AND_A_NAME = _holders_baseline()
 
 
 def _read_instead(root, node, other):

@@ -181,3 +181,86 @@ def test_writing_a_tensor_into_itself_makes_no_cycle():
     np.testing.assert_array_equal(y.data, [6.0, 4.0, 2.0])
     (y * Tensor([1.0, 2.0, 3.0])).sum().backward()
     np.testing.assert_array_equal(x.grad, [6.0, 4.0, 2.0])
+
+
+# ----- writes through views while a graph is recorded -----
+# A recorded write gives the tensor new data of its own; a write through a view would
+# therefore never reach the tensor it views (`out[0][1] = expr` left `out` all zeros). It
+# is refused whenever another reachable tensor shares the memory.
+
+def _w():
+    return Tensor(np.array([2.0, 3.0]), requires_grad=True)
+
+
+VIEW_WRITES = {
+    "chained indexing into a constant": lambda w: _chained(Tensor(np.zeros((2, 2))), w),
+    "chained indexing into a result": lambda w: _chained(w.reshape(1, 2) * 1, w),
+    "view of a named result": lambda w: _view_of_named(w),
+    "base with a named view": lambda w: _base_with_view(w),
+    "detached alias": lambda w: _detached_alias(w),
+}
+
+
+def _chained(out, w):
+    out[0][1] = w[0] * w[1]
+    return out
+
+
+def _view_of_named(w):
+    y = w * 1
+    y.view(-1)[0] = w[1]
+
+
+def _base_with_view(w):
+    y = w * 1
+    v = y[1:]
+    y[1] = w[0]
+    return v
+
+
+def _detached_alias(w):
+    y = w * 1
+    d = y.detach()
+    y[0] = w[1]
+    return d
+
+
+@pytest.mark.parametrize("write", VIEW_WRITES.values(), ids=VIEW_WRITES.keys())
+def test_a_recorded_write_that_another_tensor_would_not_see_is_refused(write):
+    with pytest.raises(RuntimeError, match="shares its memory with another tensor"):
+        write(_w())
+
+
+def test_filling_a_matrix_with_chained_indexing_is_refused_and_the_hint_works():
+    w = _w()
+    out = Tensor(np.zeros((2, 2)))
+    with pytest.raises(RuntimeError, match=r"y\[0, 1\] = v"):
+        out[0][1] = w[0] * w[1]
+    assert not out.requires_grad and not out.data.any()  # nothing changed
+    out[0, 1] = w[0] * w[1]  # the hint: one step
+    out.sum().backward()
+    np.testing.assert_allclose(w.grad, [3.0, 2.0])
+
+
+def test_writes_that_nobody_else_could_see_are_allowed():
+    w = _w()
+    t = w * 1
+    t[0] = t[1] * 2  # the value reads a view of t
+    np.testing.assert_allclose(t.data, [6.0, 3.0])
+    x = (w * 1).reshape(2, 1)  # a view whose base only the graph holds
+    x[:, 0] = w * w
+    x.sum().backward()
+    np.testing.assert_allclose(w.grad, [4.0, 6.0])
+    c = Tensor(np.zeros(3))[1:]  # a view of a base nobody holds any more
+    c[0] = w[0]
+    np.testing.assert_allclose(c.data, [2.0, 0.0])
+
+
+def test_writes_through_views_outside_a_graph_reach_the_base():
+    y = Tensor(np.zeros((2, 2)))
+    y[0][1] = 5.0
+    with no_grad():
+        w = _w()
+        z = w * 1
+        z.view(-1)[0] = 7.0
+    assert y.data[0, 1] == 5.0 and z.data[0] == 7.0
