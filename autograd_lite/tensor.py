@@ -1761,14 +1761,22 @@ def _index(index):
 def _shares_memory(t, value):
     """Does a tensor that the caller can still see share `t`'s memory? Tensors sharing
     memory share its version counter, so its reference count says how many there are.
-    Not counted: `value` and the tensors it was computed from (`t[0] = t[1] * 2` reads a
-    view of `t`), and the tensors `t` is a view of that only `t`'s graph holds (in
+    Not counted: `value`, the tensors it was computed from that only its graph holds
+    (`t[0] = t[1] * 2` reads a view of `t`), and the tensors `t` is a view of that only `t`'s graph holds (in
     `x = f(x).view(-1)`, the result of `f`)."""
     others = _references(t._vc) - _ONE_HOLDER
     if others <= 0:
         return False
     readers = engine.topological_order(value) if value._ctx is not None else [value]
-    others -= sum(1 for n in readers if n._vc is t._vc and n is not t)
+    held = {}  # id -> how many inputs of the operations behind `value` it is
+    for n in readers:
+        if n._ctx is not None:
+            for p in n._ctx.parents:
+                held[id(p)] = held.get(id(p), 0) + 1
+    for n in readers:  # a reader the caller still sees (a leaf, a named view) counts
+        if n._vc is t._vc and n is not t and (n is value or _references(n) <= (
+                _ONE_HOLDER_AND_A_NAME + held.get(id(n), 0))):
+            others -= 1
     a = t
     while others > 0 and a._ctx is not None:
         p = a._ctx.parents[0]  # a view's input, which it shares memory with

@@ -75,6 +75,7 @@ OPS = {
     "transpose": (False, lambda x, y, c: x.T),
     "slice_rows": (False, lambda x, y, c: x[-1:]),
     "slice_cols": (False, lambda x, y, c: x[:, :1]),
+    "element": (False, lambda x, y, c: x[0, -1].reshape(1, 1)),  # a 0-d view, reshaped
     "clone": (False, lambda x, y, c: x.clone()),
     "detach": (False, lambda x, y, c: x.detach()),
     "sum": (False, lambda x, y, c: x.sum(0, keepdim=True)),
@@ -130,12 +131,16 @@ def _change_torch(t, kind, c):
         t.grad = held
 
 
+RECORDED_WRITES = ["[0] = (recorded)", "[..., -1] = (recorded)"]
+
+
 @st.composite
-def programs(draw):
+def programs(draw, recorded=False):
     """A program: leaf arrays and whether each requires grad (the first does; another may
     be a constant input), then steps `("op", name, i, j, c)` (node i, node j, a number c)
     and `("change", target, kind, i, c)` (c a number, or the sum of node j as `("n", j)`),
-    and a change to make between a first backward and a second one, or None."""
+    and a change to make between a first backward and a second one, or None. With
+    `recorded`, changes may also be writes made while the graph is recorded."""
     n_leaves = draw(st.integers(1, 2))
     shape = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
     leaves = []
@@ -150,8 +155,8 @@ def programs(draw):
     number = st.sampled_from([-1.5, -0.5, 0.5, 2.0, 3.0])
     steps = []
 
-    def change():
-        kind = draw(st.sampled_from(CHANGES))
+    def change(recorded=False):
+        kind = draw(st.sampled_from(CHANGES + RECORDED_WRITES if recorded else CHANGES))
         if kind == "SGD step":  # an optimizer updates a leaf that requires grad, itself
             i = draw(st.sampled_from([i for i, flag in enumerate(needs_grad) if flag]))
             return ("change", "itself", kind, i, draw(number))
@@ -160,7 +165,7 @@ def programs(draw):
                 draw(st.integers(0, len(shapes) - 1)), draw(operand))
 
     for k in range(n_ops + 1):
-        steps.extend(change() for _ in range(change_at.count(k)))
+        steps.extend(change(recorded) for _ in range(change_at.count(k)))
         if k == n_ops:
             break
         name = draw(st.sampled_from(sorted(OPS)))
@@ -169,13 +174,16 @@ def programs(draw):
         j = draw(st.sampled_from(partners)) if OPS[name][0] else None
         steps.append(("op", name, i, j, draw(number)))
         shapes.append(_shape_after(name, shapes[i]))
+    # between two backward passes, a change inside no_grad() (a recorded write would need
+    # a new loss)
     return leaves, needs_grad, steps, change() if draw(st.booleans()) else None
 
 
 def _shape_after(name, shape):
     m, n = shape
     return {"matmul": (m, m), "reshape": (n, m), "view": (m * n, 1), "transpose": (n, m),
-            "slice_rows": (1, n), "slice_cols": (m, 1), "sum": (1, n)}.get(name, shape)
+            "slice_rows": (1, n), "slice_cols": (m, 1), "element": (1, 1),
+            "sum": (1, n)}.get(name, shape)
 
 
 def describe(leaves, needs_grad, steps, again=None):
@@ -201,12 +209,15 @@ def describe(leaves, needs_grad, steps, again=None):
 def _describe_change(step):
     _, target, kind, i, c = step
     value = f"n{c[1]}.sum()" if isinstance(c, tuple) else c
+    if kind in RECORDED_WRITES:
+        return f"({target} of n{i}){kind.split(' (')[0]} {value}  # recorded"
     return f"with no_grad(): ({target} of n{i}) {kind} {value}"
 
 
-def run(leaves, needs_grad, steps, lib):
-    """Run the program on `lib` ("ours" or "torch"); return the leaves, every node and the
-    loss. Nothing is differentiated yet."""
+def run(leaves, needs_grad, steps, lib, out_of_place=False):
+    """Run the program on `lib` ("ours" or "torch"); return every node and the loss.
+    Nothing is differentiated yet. With `out_of_place`, a recorded write into a tensor
+    writes into a copy that takes its place, as autograd-lite's does."""
     if lib == "ours":
         nodes = [Tensor(a.copy(), requires_grad=flag) for a, flag in zip(leaves, needs_grad)]
         quiet, change, const = no_grad, _change_ours, Tensor
@@ -218,7 +229,7 @@ def run(leaves, needs_grad, steps, lib):
             _, name, i, j, c = step
             nodes.append(OPS[name][1](nodes[i], None if j is None else nodes[j], c))
         else:
-            make_change(step, nodes, lib)
+            make_change(step, nodes, lib, out_of_place)
     for node in nodes:
         if node.requires_grad and not node.is_leaf:
             node.retain_grad()  # so that every gradient is compared, and none half-stored
@@ -227,13 +238,19 @@ def run(leaves, needs_grad, steps, lib):
     return nodes, loss
 
 
-def make_change(step, nodes, lib):
-    """Make the in-place change `step` to `nodes` inside no_grad()."""
+def make_change(step, nodes, lib, out_of_place=False):
+    """Make the in-place change `step` to `nodes` inside no_grad() (a recorded write
+    outside it)."""
     _, target, kind, i, c = step
     quiet, change = (no_grad, _change_ours) if lib == "ours" else (torch.no_grad, _change_torch)
+    if kind in RECORDED_WRITES:
+        kind, quiet = kind.split(" (")[0], _recording
     with quiet():
         if isinstance(c, tuple):
             c = nodes[c[1]].sum()
+        if out_of_place and quiet is _recording and target == "itself" and (
+                nodes[i].requires_grad or getattr(c, "requires_grad", False)):
+            nodes[i] = nodes[i].clone()
         change(TARGETS[target](nodes[i]), kind, c)
 
 
@@ -277,21 +294,48 @@ def backward_both(o_nodes, o_loss, t_nodes, t_loss, text, **options):
     return True
 
 
+class _recording:
+    """No change of grad mode: the write is recorded (if anything involved requires grad)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
 def check(leaves, needs_grad, steps, again):
     text = describe(leaves, needs_grad, steps, again)
     try:
         t_nodes, t_loss = run(leaves, needs_grad, steps, "torch")
-    except RuntimeError as err:  # view() of a tensor laid out for no view: refused by both
-        assert "view size is not compatible" in str(err), (err, text)
-        with pytest.raises(ValueError, match="not contiguous"):
+    except RuntimeError as err:
+        if "view size is not compatible" in str(err):  # view() of a tensor laid out for
+            with pytest.raises(ValueError, match="not contiguous"):  # no view: both refuse
+                run(leaves, needs_grad, steps, "ours")
+            assume(False)
+        # PyTorch refuses a recorded write (into a leaf that requires grad, or a view of
+        # one): so must autograd-lite, or the leaf would silently not change
+        assert "in-place operation" in str(err), (err, text)
+        with pytest.raises(RuntimeError, match="leaf that requires grad|shares its memory"):
             run(leaves, needs_grad, steps, "ours")
-        assume(False)
+        return
     assume(np.isfinite(t_loss.item()))
-    o_nodes, o_loss = run(leaves, needs_grad, steps, "ours")
+    try:
+        o_nodes, o_loss = run(leaves, needs_grad, steps, "ours")
+    except RuntimeError as err:  # a recorded write into shared memory: refused, never wrong
+        assert "shares its memory" in str(err), (err, text)
+        REFUSED_BY_US_ONLY.append((text, str(err)))
+        return
     for k, (o, t) in enumerate(zip(o_nodes, t_nodes)):
         np.testing.assert_allclose(o.data, t.detach().numpy(), rtol=1e-10, atol=1e-12,
                                    err_msg=f"values of n{k} differ from PyTorch's in\n{text}")
     np.testing.assert_allclose(o_loss.data, t_loss.item(), rtol=1e-10, err_msg=text)
+    if any(step[2] in RECORDED_WRITES for step in steps):
+        # no tensor autograd-lite can reach sees a recorded write that it accepted, so the
+        # write may as well go to a copy: PyTorch then backprops what autograd-lite does
+        # (in place, it would refuse wherever the written tensor was saved)
+        t_nodes, t_loss = run(leaves, needs_grad, steps, "torch", out_of_place=True)
+        np.testing.assert_allclose(t_loss.item(), o_loss.data, rtol=1e-10, err_msg=text)
     retain = {} if again is None else {"retain_graph": True}
     if backward_both(o_nodes, o_loss, t_nodes, t_loss, text, **retain) and again:
         make_change(again, t_nodes, "torch")  # between two backward passes
@@ -309,4 +353,20 @@ def test_a_gradient_is_right_or_refused(program):
 @settings(max_examples=SLOW_EXAMPLES)
 @given(programs())
 def test_a_gradient_is_right_or_refused_many_programs(program):
+    check(*program)
+
+
+@settings(max_examples=150)
+@given(programs(recorded=True))
+def test_a_recorded_write_gives_torchs_values_or_is_refused(program):
+    """Writes `t[index] = v` while the graph is recorded too: autograd-lite gives each
+    written tensor new memory, so a write that another tensor should see (through a view,
+    into a base that has views, into a detached alias) must be refused at once."""
+    check(*program)
+
+
+@pytest.mark.slow
+@settings(max_examples=SLOW_EXAMPLES)
+@given(programs(recorded=True))
+def test_a_recorded_write_gives_torchs_values_or_is_refused_many_programs(program):
     check(*program)

@@ -264,3 +264,51 @@ def test_writes_through_views_outside_a_graph_reach_the_base():
         z = w * 1
         z.view(-1)[0] = 7.0
     assert y.data[0, 1] == 5.0 and z.data[0] == 7.0
+
+
+def _view_of_a_leaf_written_with_the_leaf(w):
+    v = w[1:]  # a view of the leaf w, and a value computed from w itself
+    v[0] = w.sum()
+
+
+def _base_written_with_its_named_view(w):
+    y = w * 1
+    v = y[1:]  # named: it should see the write, as in PyTorch
+    y[0] = v.sum()
+    return v
+
+
+def _element_view_of_a_named_result(w):
+    y = w * 1
+    e = y[1]  # one element: a 0-d view of y, as in PyTorch
+    y[1] = w[0]
+    return e
+
+
+@pytest.mark.parametrize("write", [_view_of_a_leaf_written_with_the_leaf,
+                                   _base_written_with_its_named_view,
+                                   _element_view_of_a_named_result])
+def test_a_tensor_the_value_was_computed_from_still_counts_if_the_caller_holds_it(write):
+    """The value's own graph may read the written memory (`t[0] = t[1] * 2`); a tensor
+    in that graph that the caller still holds (the leaf, a named view) would not see the
+    write, so it is refused (PyTorch changes the view, or refuses a leaf's view)."""
+    with pytest.raises(RuntimeError, match="shares its memory with another tensor"):
+        write(_w())
+
+
+def test_one_element_is_a_view_sharing_the_version_counter():
+    """`t[i]` of a vector is a 0-d view, as in PyTorch (NumPy gives a copy): it sees later
+    in-place changes of `t`, and backward through it refuses once `t` changed."""
+    w = _w()
+    y = w.exp()
+    e = y[1]
+    with no_grad():
+        y[1] = 5.0
+    assert e.data == 5.0 and np.shares_memory(e.data, y.data)
+    with pytest.raises(ModifiedInPlaceError):
+        (e * 2).backward()
+    assert w.grad is None
+    x = Tensor(np.arange(3.0))
+    first = x[0]
+    x += 1
+    assert first.item() == 1.0 and first._version == x._version == 1

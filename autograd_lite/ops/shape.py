@@ -76,7 +76,14 @@ class GetItem(TensorFunction):
     name = "getitem"
 
     def forward(self, a):
-        return a[self.index]
+        out = a[self.index]
+        if type(out) is not np.ndarray and type(a) is np.ndarray:
+            # one element: NumPy gives a copy, PyTorch a 0-d view, which sees (and shares
+            # the version counter of) later in-place changes of `a`; so do we
+            index = self.index if isinstance(self.index, tuple) else (self.index,)
+            if not any(i is Ellipsis for i in index):
+                out = a[index + (Ellipsis,)]
+        return out
 
     def backward(self, g, out, a):
         return ScatterAdd.call(g, index=self.index, shape=a.shape)
