@@ -264,3 +264,13 @@ def test_writes_through_views_outside_a_graph_reach_the_base():
         z = w * 1
         z.view(-1)[0] = 7.0
     assert y.data[0, 1] == 5.0 and z.data[0] == 7.0
+
+
+def test_augmented_assignment_through_chained_indexing_is_refused_at_the_write():
+    w = _w()
+    y = w.reshape(1, 2) * 1
+    with pytest.raises(RuntimeError, match="shares its memory"):
+        y[0][1] += w[0]  # get y[0], get [1], add, then set into the view y[0]
+    np.testing.assert_allclose(y.data, [[2.0, 3.0]])
+    y[0, 1] += w[0]  # one step: set into y
+    np.testing.assert_allclose(y.data, [[2.0, 5.0]])
