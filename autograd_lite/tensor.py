@@ -446,9 +446,10 @@ class Tensor(Node):
                 f"setitem: the tensor{label} of shape {self.shape} shares its memory with "
                 f"another tensor: it is a view (`y[0]`, `y.view(...)`, `y.T`), has views, or "
                 f"was detached from one. While a graph is recorded, a write gives it new "
-                f"data of its own, so the other tensor would not see the write. Write into "
-                f"the tensor that owns the memory in one step (`y[0, 1] = v`, not "
-                f"`y[0][1] = v`), or into a copy (`t = t.clone()` first).")
+                f"data of its own, so the other tensor would not see the write (in PyTorch "
+                f"it would). Write into the tensor that owns the memory in one step "
+                f"(`y[0, 1] = v`, not `y[0][1] = v`), or into a copy (`t = t.clone()` "
+                f"first).")
         old = Tensor._result(self.data, None)  # takes over this tensor's place in the graph
         old._ctx, old.requires_grad = self._ctx, self.requires_grad
         old._vc = self._vc  # with its memory, and so its version counter
@@ -1759,32 +1760,28 @@ def _index(index):
 
 
 def _shares_memory(t, value):
-    """Does a tensor that the caller can still see share `t`'s memory? Tensors sharing
-    memory share its version counter, so its reference count says how many there are.
-    Not counted: `value`, the tensors it was computed from that only its graph holds
-    (`t[0] = t[1] * 2` reads a view of `t`), and the tensors `t` is a view of that only `t`'s graph holds (in
-    `x = f(x).view(-1)`, the result of `f`)."""
-    others = _references(t._vc) - _ONE_HOLDER
+    """Does a tensor that the caller can still reach share `t`'s memory, so that a write
+    giving `t` new data would not reach it? Tensors sharing memory share its version
+    counter, so the counter's reference count says how many there are. Not counted:
+    `value` itself (`t[0] = t[1]`), and the tensors of `value`'s and `t`'s graphs that
+    only one operation of a graph holds: temporaries such as the view `t[1]` in
+    `t[0] = t[1] * 2`, or the base of `x = f(x).reshape(n, -1)`."""
+    others = _references(t._vc) - _ONE_HOLDER - (value._vc is t._vc)
     if others <= 0:
         return False
-    readers = engine.topological_order(value) if value._ctx is not None else [value]
-    held = {}  # id -> how many inputs of the operations behind `value` it is
-    for n in readers:
-        if n._ctx is not None:
-            for p in n._ctx.parents:
-                held[id(p)] = held.get(id(p), 0) + 1
-    for n in readers:  # a reader the caller still sees (a leaf, a named view) counts
-        if n._vc is t._vc and n is not t and (n is value or _references(n) <= (
-                _ONE_HOLDER_AND_A_NAME + held.get(id(n), 0))):
-            others -= 1
-    a = t
-    while others > 0 and a._ctx is not None:
-        p = a._ctx.parents[0]  # a view's input, which it shares memory with
-        if p._vc is not t._vc or _references(p) > _ONE_HOLDER_AND_A_NAME:
-            break
-        others -= 1
-        a = p
-    return others > 0
+    found = list({id(n): n for n in _graphs(t, value)
+                  if n._vc is t._vc and n is not t and n is not value}.values())
+    return others > _count_hidden(found, _HIDDEN)
+
+
+def _graphs(t, value):
+    yield from engine.topological_order(value)
+    yield from engine.topological_order(t)
+
+
+def _count_hidden(nodes, limit):
+    """How many of `nodes` nothing but one container (an operation's inputs) holds."""
+    return sum(1 for n in nodes if _references(n) <= limit)
 
 
 def _references(x):
@@ -1792,18 +1789,19 @@ def _references(x):
 
 
 def _holders_baseline():
-    """What `_references` gives for an object held once, and held once and named here."""
+    """`_references` of an object held once (`_ONE_HOLDER`), and the `limit` at which
+    `_count_hidden` counts an object held by one container besides its list (`_HIDDEN`):
+    measured, since the interpreter's own references differ between versions."""
     class Holder:
         __slots__ = ("held",)
     holder = Holder()
     holder.held = []
-    once = _references(holder.held)
-    tup = (object(),)
-    p = tup[0]
-    return once, _references(p)
+    inputs = (object(),)
+    return _references(holder.held), next(
+        limit for limit in range(1, 64) if _count_hidden([inputs[0]], limit))
 
 
-_ONE_HOLDER, _ONE_HOLDER_AND_A_NAME = _holders_baseline()
+_ONE_HOLDER, _HIDDEN = _holders_baseline()
 
 
 def _read_instead(root, node, other):

@@ -312,3 +312,13 @@ def test_one_element_is_a_view_sharing_the_version_counter():
     first = x[0]
     x += 1
     assert first.item() == 1.0 and first._version == x._version == 1
+
+
+def test_augmented_assignment_through_chained_indexing_is_refused_at_the_write():
+    w = _w()
+    y = w.reshape(1, 2) * 1
+    with pytest.raises(RuntimeError, match="shares its memory"):
+        y[0][1] += w[0]  # get y[0], get [1], add, then set into the view y[0]
+    np.testing.assert_allclose(y.data, [[2.0, 3.0]])
+    y[0, 1] += w[0]  # one step: set into y
+    np.testing.assert_allclose(y.data, [[2.0, 5.0]])
