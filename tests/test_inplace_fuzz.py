@@ -220,10 +220,10 @@ def run(leaves, needs_grad, steps, lib, out_of_place=False):
     writes into a copy that takes its place, as autograd-lite's does."""
     if lib == "ours":
         nodes = [Tensor(a.copy(), requires_grad=flag) for a, flag in zip(leaves, needs_grad)]
-        quiet, change, const = no_grad, _change_ours, Tensor
+        const = Tensor
     else:
         nodes = [torch.tensor(a, requires_grad=flag) for a, flag in zip(leaves, needs_grad)]
-        quiet, change, const = torch.no_grad, _change_torch, torch.tensor
+        const = torch.tensor
     for step in steps:
         if step[0] == "op":
             _, name, i, j, c = step
