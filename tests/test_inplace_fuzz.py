@@ -310,7 +310,9 @@ def check(leaves, needs_grad, steps, again):
         t_nodes, t_loss = run(leaves, needs_grad, steps, "torch")
     except RuntimeError as err:
         if "view size is not compatible" in str(err):  # view() of a tensor laid out for
-            with pytest.raises(ValueError, match="not contiguous"):  # no view: both refuse
+            # no view: both refuse, autograd-lite maybe at a recorded write made before
+            with pytest.raises((ValueError, RuntimeError),
+                               match="not contiguous|shares its memory"):
                 run(leaves, needs_grad, steps, "ours")
             assume(False)
         # PyTorch refuses a recorded write (into a leaf that requires grad, or a view of
