@@ -267,8 +267,8 @@ class _Input(Function):
     gradients the argument came with; afterwards the result stays connected to it.
     """
 
-    __slots__ = ("versions", "changes_seen", "out_version")  # a Tensor result records
-    # versions here
+    # a Tensor result records its inputs' and its own versions here
+    __slots__ = ("versions", "changes_seen", "out_version")
     name = "input"
 
     def __init__(self):

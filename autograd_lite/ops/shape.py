@@ -77,12 +77,11 @@ class GetItem(TensorFunction):
 
     def forward(self, a):
         out = a[self.index]
-        if type(out) is not np.ndarray and type(a) is np.ndarray:
-            # one element: NumPy gives a copy, PyTorch a 0-d view, which sees (and shares
-            # the version counter of) later in-place changes of `a`; so do we
+        if type(out) is not np.ndarray:  # one element, all integer indices (no `...`):
+            # NumPy gives a copy, PyTorch a 0-d view, which sees (and shares the version
+            # counter of) later in-place changes of `a`; so do we, by adding `...`
             index = self.index if isinstance(self.index, tuple) else (self.index,)
-            if not any(i is Ellipsis for i in index):
-                out = a[index + (Ellipsis,)]
+            out = a[index + (Ellipsis,)]
         return out
 
     def backward(self, g, out, a):
